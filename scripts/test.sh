@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs the whole test suite twice: on SQLite (a fresh file per test), then on PostgreSQL
+# (a fresh database per test, created on the server below and dropped afterwards).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+postgres_url="${PRATICO_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+export PRATICO_TEST_POSTGRES_URL="$postgres_url"
+
+echo "== tests on SQLite"
+cargo nextest run --no-fail-fast "$@"
+
+echo "== tests on PostgreSQL ($postgres_url)"
+PRATICO_TEST_DATABASE_URL="$postgres_url" cargo nextest run --no-fail-fast "$@"

@@ -1,0 +1,73 @@
+//! Start-up and shutdown: connect the store, bind the socket, serve until told to stop.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::http::auth::hash_password;
+use crate::http::{AppState, router};
+use crate::store::{Db, auth_tokens, now_ms};
+use crate::telemetry;
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    /// Cancelled to stop serving (tests use it; `main` ties it to SIGINT/SIGTERM).
+    shutdown: CancellationToken,
+}
+
+impl Application {
+    /// Connects and migrates the database and binds the listening socket.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let db = Db::connect(&config.database_url).await?;
+        let purged = auth_tokens::purge_expired(&db, now_ms()).await?;
+        tracing::debug!(purged, "expired log-in tokens removed");
+        let listener = TcpListener::bind(config.listen).await?;
+        let bound = listener.local_addr()?;
+        let dummy_password_hash = hash_password("not a password of anyone".to_owned())
+            .await
+            .map_err(|_| anyhow::anyhow!("argon2 could not hash"))?;
+        let state = AppState {
+            public_base: config.public_base(bound).into(),
+            db,
+            config: Arc::new(config),
+            metrics: telemetry::metrics(),
+            dummy_password_hash: dummy_password_hash.into(),
+        };
+        Ok(Self {
+            listener,
+            state,
+            shutdown: CancellationToken::new(),
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound socket has an address")
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.state.db
+    }
+
+    /// A token that stops the server when cancelled.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Serves until the shutdown token is cancelled, lets requests in flight finish, then
+    /// closes the database.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let app = router(self.state.clone());
+        let shutdown = self.shutdown.clone();
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(async move { shutdown.cancelled().await })
+            .await?;
+        self.state.db.close().await;
+        Ok(())
+    }
+}

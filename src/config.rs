@@ -1,0 +1,74 @@
+//! Settings: every one is a flag with a `PRATICO_*` environment fallback, and the defaults make
+//! `cargo run` work with nothing set up.
+
+use std::net::SocketAddr;
+
+use clap::{Parser, ValueEnum};
+
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "pratico",
+    version,
+    about = "Pratico Live: live training sessions over tldraw capsules"
+)]
+pub struct Config {
+    /// Address and port to listen on.
+    #[arg(long, env = "PRATICO_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Database: `sqlite://path/to/file.db` (created if missing) or `postgres://user@host/db`.
+    #[arg(
+        long,
+        env = "PRATICO_DATABASE_URL",
+        default_value = "sqlite://data/pratico.db"
+    )]
+    pub database_url: String,
+
+    /// Public base URL of this server, used to build the absolute join links of rooms
+    /// (for example `https://live.example.org`). Defaults to `http://<listen address>`.
+    #[arg(long, env = "PRATICO_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Log filter, in `tracing` syntax (`info`, `pratico=debug,tower_http=info`, …).
+    #[arg(long, env = "PRATICO_LOG", default_value = "info")]
+    pub log: String,
+
+    /// Log format: human-readable text or one JSON object per line.
+    #[arg(long, env = "PRATICO_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// Largest request body accepted, in bytes (capsules with images are large).
+    #[arg(long, env = "PRATICO_MAX_BODY_BYTES", default_value_t = 20 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// How long a log-in token stays valid, in days.
+    #[arg(long, env = "PRATICO_TOKEN_TTL_DAYS", default_value_t = 30)]
+    pub token_ttl_days: u32,
+
+    /// Mark the log-in cookie `Secure` (set when serving over HTTPS).
+    #[arg(long, env = "PRATICO_SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Config {
+    /// The base of absolute links, without a trailing slash.
+    pub fn public_base(&self, bound: SocketAddr) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{bound}"),
+        }
+    }
+
+    /// A configuration for tests and embedding: defaults, with the given database.
+    pub fn with_database(database_url: impl Into<String>) -> Self {
+        let mut config = Self::parse_from(["pratico"]);
+        config.database_url = database_url.into();
+        config
+    }
+}

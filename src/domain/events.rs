@@ -1,0 +1,173 @@
+//! The event catalog of `room_events` (SPEC §3). Each event's data carries everything a report
+//! needs, because the room it happened in is deleted when the session ends.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::room::RoomParams;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageRef {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeaveReason {
+    Closed,
+    Timeout,
+    Kicked,
+    Banned,
+    SessionEnded,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndReason {
+    Trainer,
+    Idle,
+    Admin,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreLine {
+    pub participant_id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub score: i64,
+}
+
+/// One event: `type` is the variant name in snake_case, `data` its fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data", rename_all = "snake_case")]
+pub enum RoomEvent {
+    SessionStarted {
+        room_name: String,
+        capsule_id: Uuid,
+        capsule_title: String,
+        trainer_name: String,
+        pages: Vec<PageRef>,
+        params: RoomParams,
+        /// The quiz chosen at launch, if any.
+        quiz_id: Option<Uuid>,
+    },
+    RoomRenamed {
+        from: String,
+        to: String,
+    },
+    ParticipantJoined {
+        participant_id: Uuid,
+        first_name: String,
+        last_name: String,
+        rejoin: bool,
+    },
+    ParticipantLeft {
+        participant_id: Uuid,
+        first_name: String,
+        last_name: String,
+        reason: LeaveReason,
+    },
+    PageChanged {
+        page_id: String,
+        page_name: String,
+        page_index: usize,
+    },
+    ParamsChanged {
+        params: RoomParams,
+        changed: Vec<String>,
+    },
+    RoomLocked {},
+    RoomUnlocked {},
+    QuizStarted {
+        quiz_id: Uuid,
+        quiz_title: String,
+        scoring: String,
+        questions: Value,
+    },
+    QuizQuestionOpened {
+        quiz_id: Uuid,
+        question_id: String,
+        question_index: usize,
+        time_limit_s: u32,
+    },
+    QuizAnswered {
+        quiz_id: Uuid,
+        question_id: String,
+        participant_id: Uuid,
+        first_name: String,
+        last_name: String,
+        answer: Value,
+        correct: Option<bool>,
+        points: i64,
+        response_ms: i64,
+    },
+    QuizQuestionClosed {
+        quiz_id: Uuid,
+        question_id: String,
+        answered: usize,
+        present: usize,
+    },
+    QuizEnded {
+        quiz_id: Uuid,
+        scores: Vec<ScoreLine>,
+    },
+    ChatMessageSent {
+        participant_id: Uuid,
+        first_name: String,
+        last_name: String,
+        /// Only the length: chat content dies with the room.
+        length: usize,
+    },
+    SessionEnded {
+        reason: EndReason,
+        duration_s: i64,
+        participant_count: usize,
+        /// The room's name at the end, so listings need not replay renames.
+        room_name: String,
+    },
+}
+
+impl RoomEvent {
+    /// Splits the event into its `type` and its `data`, the two columns of `room_events`.
+    pub fn to_parts(&self) -> (String, Value) {
+        let mut tagged = serde_json::to_value(self).expect("events serialise");
+        let kind = tagged["type"]
+            .as_str()
+            .expect("events carry a type")
+            .to_owned();
+        (kind, tagged["data"].take())
+    }
+
+    /// Reads an event back from its two columns; `None` for a type this build does not know.
+    pub fn from_parts(kind: &str, data: Value) -> Option<Self> {
+        serde_json::from_value(serde_json::json!({ "type": kind, "data": data })).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_split_into_type_and_data_and_back() {
+        let event = RoomEvent::RoomRenamed {
+            from: "a-b-c".into(),
+            to: "d-e-f".into(),
+        };
+        let (kind, data) = event.to_parts();
+        assert_eq!(kind, "room_renamed");
+        assert_eq!(data, serde_json::json!({"from": "a-b-c", "to": "d-e-f"}));
+        assert_eq!(RoomEvent::from_parts(&kind, data), Some(event));
+    }
+
+    #[test]
+    fn data_less_events_store_an_empty_object() {
+        let (kind, data) = RoomEvent::RoomLocked {}.to_parts();
+        assert_eq!(
+            (kind.as_str(), data),
+            ("room_locked", serde_json::json!({}))
+        );
+    }
+}

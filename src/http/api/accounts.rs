@@ -1,0 +1,162 @@
+//! Trainer accounts: sign-up, log-in, log-out, who am I.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::domain::names::{parse_email, parse_person_name};
+use crate::http::AppState;
+use crate::http::auth::{CurrentUser, cookie_header, hash_password, new_token, verify_password};
+use crate::http::error::{ApiError, ApiJson, ApiResult};
+use crate::http::iso;
+use crate::store::users::{NewUser, UserRow};
+use crate::store::{StoreError, auth_tokens, now_ms, users};
+
+const MIN_PASSWORD: usize = 8;
+/// Argon2 takes any length; the cap keeps one request from costing seconds of CPU.
+const MAX_PASSWORD: usize = 1_024;
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct User {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub created_at: String,
+}
+
+impl From<&UserRow> for User {
+    fn from(row: &UserRow) -> Self {
+        Self {
+            id: row.id,
+            email: row.email.clone(),
+            name: row.name.clone(),
+            created_at: iso(row.created_at),
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Session {
+    pub user: User,
+    /// Send it as `Authorization: Bearer <token>`; it is also set as an HttpOnly cookie.
+    pub token: String,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct Signup {
+    pub email: String,
+    pub password: String,
+    pub name: String,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct Login {
+    pub email: String,
+    pub password: String,
+}
+
+/// Creates a trainer account and logs it in.
+#[utoipa::path(post, path = "/api/auth/signup", tag = "accounts", request_body = Signup,
+    responses((status = 201, body = Session), (status = 409, description = "e-mail taken"),
+              (status = 422, description = "invalid field")))]
+pub async fn signup(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<Signup>,
+) -> ApiResult<Response> {
+    let email = parse_email(&body.email).map_err(|m| ApiError::invalid("email", m))?;
+    let name = parse_person_name(&body.name).map_err(|m| ApiError::invalid("name", m))?;
+    let length = body.password.chars().count();
+    if !(MIN_PASSWORD..=MAX_PASSWORD).contains(&length) {
+        return Err(ApiError::invalid(
+            "password",
+            format!("must be {MIN_PASSWORD} to {MAX_PASSWORD} characters long"),
+        ));
+    }
+    let password_hash = hash_password(body.password).await?;
+    let new = NewUser {
+        email: &email,
+        name: &name,
+        password_hash: &password_hash,
+    };
+    let user = users::insert(&state.db, new, now_ms())
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict => {
+                ApiError::conflict("email_taken", "an account already uses this e-mail")
+            }
+            e => e.into(),
+        })?;
+    start_session(&state, &user, StatusCode::CREATED).await
+}
+
+/// Logs in with e-mail and password.
+#[utoipa::path(post, path = "/api/auth/login", tag = "accounts", request_body = Login,
+    responses((status = 200, body = Session), (status = 401, description = "wrong e-mail or password")))]
+pub async fn login(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<Login>,
+) -> ApiResult<Response> {
+    let wrong = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+            "wrong e-mail or password",
+        )
+    };
+    let Ok(email) = parse_email(&body.email) else {
+        return Err(wrong());
+    };
+    if body.password.chars().count() > MAX_PASSWORD {
+        return Err(wrong());
+    }
+    let user = users::by_email(&state.db, &email).await?;
+    // Verify against a real hash even for an unknown e-mail, so timing does not tell accounts apart.
+    let stored = user.as_ref().map_or_else(
+        || state.dummy_password_hash.to_string(),
+        |u| u.password_hash.clone(),
+    );
+    let matches = verify_password(body.password, stored).await?;
+    match user {
+        Some(user) if matches => start_session(&state, &user, StatusCode::OK).await,
+        _ => Err(wrong()),
+    }
+}
+
+async fn start_session(
+    state: &AppState,
+    user: &UserRow,
+    status: StatusCode,
+) -> ApiResult<Response> {
+    let (token, token_hash) = new_token();
+    let now = now_ms();
+    let ttl_ms = i64::from(state.config.token_ttl_days) * 24 * 3600 * 1000;
+    auth_tokens::insert(&state.db, &token_hash, user.id, now, now + ttl_ms).await?;
+    let cookie = cookie_header(
+        Some(&token),
+        (ttl_ms / 1000) as u64,
+        state.config.secure_cookies,
+    );
+    let body = Session {
+        user: user.into(),
+        token,
+    };
+    Ok((status, [cookie], Json(body)).into_response())
+}
+
+/// Logs out: the token stops working and the cookie is cleared.
+#[utoipa::path(post, path = "/api/auth/logout", tag = "accounts",
+    responses((status = 204), (status = 401)))]
+pub async fn logout(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Response> {
+    auth_tokens::delete(&state.db, &current.token_hash).await?;
+    let cookie = cookie_header(None, 0, state.config.secure_cookies);
+    Ok((StatusCode::NO_CONTENT, [cookie]).into_response())
+}
+
+/// The logged-in trainer.
+#[utoipa::path(get, path = "/api/me", tag = "accounts", responses((status = 200, body = User), (status = 401)))]
+pub async fn me(current: CurrentUser) -> Json<User> {
+    Json((&current.user).into())
+}

@@ -1,0 +1,166 @@
+//! Capsules: tldraw documents a trainer presents.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::domain::names::parse_title;
+use crate::domain::tldraw::{self, CapsuleDocument, PageInfo};
+use crate::http::AppState;
+use crate::http::auth::CurrentUser;
+use crate::http::error::{ApiError, ApiJson, ApiResult, parse_id};
+use crate::http::iso;
+use crate::store::capsules::{self, CapsuleSummary};
+use crate::store::{StoreError, now_ms};
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Capsule {
+    pub id: Uuid,
+    pub title: String,
+    pub created_at: String,
+    pub updated_at: String,
+    /// In tldraw's order (by the pages' fractional `index`).
+    #[schema(value_type = Vec<Object>)]
+    pub pages: Vec<PageInfo>,
+    /// The normalised tldraw store snapshot `{store, schema}`; only when one capsule is read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub snapshot: Option<Value>,
+}
+
+impl Capsule {
+    fn new(summary: CapsuleSummary, snapshot: Option<Value>) -> Self {
+        Self {
+            id: summary.id,
+            title: summary.title,
+            created_at: iso(summary.created_at),
+            updated_at: iso(summary.updated_at),
+            pages: summary.pages.0,
+            snapshot,
+        }
+    }
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewCapsule {
+    pub title: String,
+    /// A tldraw store snapshot `{store, schema}`, an editor snapshot `{document, session}`, or
+    /// the content of a `.tldr` file.
+    #[schema(value_type = Object)]
+    pub snapshot: Value,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CapsulePatch {
+    pub title: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub snapshot: Option<Value>,
+}
+
+fn read_snapshot(snapshot: Value) -> ApiResult<CapsuleDocument> {
+    tldraw::read_document(snapshot).map_err(|e| ApiError::invalid("snapshot", e))
+}
+
+fn not_found(e: StoreError) -> ApiError {
+    match e {
+        StoreError::NotFound => ApiError::not_found("capsule"),
+        e => e.into(),
+    }
+}
+
+/// Imports a tldraw document as a capsule.
+#[utoipa::path(post, path = "/api/capsules", tag = "capsules", request_body = NewCapsule,
+    responses((status = 201, body = Capsule), (status = 413), (status = 422, description = "not a tldraw 2+ document")))]
+pub async fn create(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiJson(body): ApiJson<NewCapsule>,
+) -> ApiResult<(StatusCode, Json<Capsule>)> {
+    let title = parse_title(&body.title).map_err(|m| ApiError::invalid("title", m))?;
+    let document = read_snapshot(body.snapshot)?;
+    let summary = capsules::insert(
+        &state.db,
+        current.user.id,
+        &title,
+        &document.snapshot,
+        &document.pages,
+        now_ms(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(Capsule::new(summary, None))))
+}
+
+/// The caller's capsules, newest first, without their snapshots.
+#[utoipa::path(get, path = "/api/capsules", tag = "capsules", responses((status = 200, body = Vec<Capsule>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> ApiResult<Json<Vec<Capsule>>> {
+    let rows = capsules::list(&state.db, current.user.id).await?;
+    Ok(Json(
+        rows.into_iter().map(|s| Capsule::new(s, None)).collect(),
+    ))
+}
+
+/// One capsule, with its snapshot.
+#[utoipa::path(get, path = "/api/capsules/{id}", tag = "capsules", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Capsule), (status = 404)))]
+pub async fn get(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Capsule>> {
+    let id = parse_id(&id, "capsule")?;
+    let row = capsules::get(&state.db, current.user.id, id)
+        .await
+        .map_err(not_found)?;
+    Ok(Json(Capsule::new(row.summary, Some(row.snapshot.0))))
+}
+
+/// Renames a capsule or replaces its document. Running rooms keep the copy they started with.
+#[utoipa::path(patch, path = "/api/capsules/{id}", tag = "capsules", params(("id" = Uuid, Path)),
+    request_body = CapsulePatch, responses((status = 200, body = Capsule), (status = 404), (status = 422)))]
+pub async fn update(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(patch): ApiJson<CapsulePatch>,
+) -> ApiResult<Json<Capsule>> {
+    let id = parse_id(&id, "capsule")?;
+    let current_row = capsules::get(&state.db, current.user.id, id)
+        .await
+        .map_err(not_found)?;
+    let title = match &patch.title {
+        Some(title) => parse_title(title).map_err(|m| ApiError::invalid("title", m))?,
+        None => current_row.summary.title.clone(),
+    };
+    let document = patch.snapshot.map(read_snapshot).transpose()?;
+    let now = now_ms();
+    let new_document = document.as_ref().map(|d| (&d.snapshot, d.pages.as_slice()));
+    capsules::update(&state.db, current.user.id, id, &title, new_document, now)
+        .await
+        .map_err(not_found)?;
+    let row = capsules::get(&state.db, current.user.id, id)
+        .await
+        .map_err(not_found)?;
+    Ok(Json(Capsule::new(row.summary, Some(row.snapshot.0))))
+}
+
+/// Deletes a capsule. Running rooms keep the copy they started with.
+#[utoipa::path(delete, path = "/api/capsules/{id}", tag = "capsules", params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 404)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let id = parse_id(&id, "capsule")?;
+    capsules::delete(&state.db, current.user.id, id)
+        .await
+        .map_err(not_found)?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,7 @@
+//! REST handlers, one module per resource.
+
+pub mod accounts;
+pub mod capsules;
+pub mod quizzes;
+pub mod rooms;
+pub mod sessions;

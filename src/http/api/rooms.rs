@@ -1,0 +1,321 @@
+//! Rooms: the Launch button, renaming, settings, the public join lookup, and the end.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::domain::events::{EndReason, PageRef, RoomEvent};
+use crate::domain::names::{parse_room_name, slugify};
+use crate::domain::room::{ParamsPatch, RoomParams, RoomState};
+use crate::http::AppState;
+use crate::http::auth::CurrentUser;
+use crate::http::error::{ApiError, ApiJson, ApiResult, parse_id};
+use crate::http::iso;
+use crate::store::events::{EventRow, stamp};
+use crate::store::rooms::{self, NewRoom, RoomRow};
+use crate::store::{StoreError, capsules, now_ms, quizzes, users};
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Room {
+    pub id: Uuid,
+    pub name: String,
+    /// The absolute join link to share with participants.
+    pub link: String,
+    pub chat_id: Uuid,
+    pub created_at: String,
+    pub created_by: Uuid,
+    pub capsule_id: Uuid,
+    pub capsule_title: String,
+    pub quiz_id: Option<Uuid>,
+    #[schema(value_type = Object)]
+    pub quiz_scores: Value,
+    #[schema(value_type = Object)]
+    pub params: RoomParams,
+    #[schema(value_type = Object)]
+    pub state: RoomState,
+}
+
+impl Room {
+    fn new(row: RoomRow, public_base: &str) -> Self {
+        Self {
+            link: format!("{public_base}/r/{}", row.name),
+            id: row.id,
+            name: row.name,
+            chat_id: row.chat_id,
+            created_at: iso(row.created_at),
+            created_by: row.created_by,
+            capsule_id: row.capsule_id,
+            capsule_title: row.capsule_title,
+            quiz_id: row.quiz_id,
+            quiz_scores: row.quiz_scores.0,
+            params: row.params.0,
+            state: row.state.0,
+        }
+    }
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Launch {
+    pub capsule_id: Uuid,
+    /// A name of one's own instead of the capsule title's slug (409 if taken).
+    pub name: Option<String>,
+    pub quiz_id: Option<Uuid>,
+    /// Any of `navigation` (`follow`|`free`), `collaboration` (`view`|`draw`), `chat` (`on`|`off`).
+    #[schema(value_type = Option<Object>)]
+    pub params: Option<ParamsPatch>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoomPatch {
+    pub name: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub params: Option<ParamsPatch>,
+}
+
+fn room_not_found(e: StoreError) -> ApiError {
+    match e {
+        StoreError::NotFound => ApiError::not_found("room"),
+        e => e.into(),
+    }
+}
+
+fn name_taken(name: &str) -> ApiError {
+    ApiError::conflict(
+        "name_taken",
+        format!("a live room is already named `{name}`"),
+    )
+}
+
+fn checked_name(name: &str) -> ApiResult<String> {
+    parse_room_name(name).map_err(|m| ApiError::invalid("name", m))
+}
+
+/// Launches a session: the room (on a copy of the capsule), its chat and `session_started`,
+/// in one transaction. The room starts on the capsule's first page.
+#[utoipa::path(post, path = "/api/rooms", tag = "rooms", request_body = Launch,
+    responses((status = 201, body = Room), (status = 409, description = "the chosen name is taken"), (status = 422)))]
+pub async fn launch(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiJson(body): ApiJson<Launch>,
+) -> ApiResult<(StatusCode, Json<Room>)> {
+    let owner = current.user.id;
+    let capsule = capsules::get(&state.db, owner, body.capsule_id)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => ApiError::invalid("capsule_id", "no such capsule"),
+            e => e.into(),
+        })?;
+    if let Some(quiz_id) = body.quiz_id {
+        quizzes::get(&state.db, owner, quiz_id)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => ApiError::invalid("quiz_id", "no such quiz"),
+                e => e.into(),
+            })?;
+    }
+    let (base_name, suffix_if_taken) = match &body.name {
+        Some(name) => (checked_name(name)?, false),
+        None => (slugify(&capsule.summary.title), true),
+    };
+    let mut params = RoomParams::default();
+    params.apply(body.params.unwrap_or_default());
+    let pages = &capsule.summary.pages.0;
+    let room_state = RoomState {
+        page_id: pages.first().map(|p| p.id.clone()),
+        ..RoomState::default()
+    };
+    let new = NewRoom {
+        created_by: owner,
+        base_name: &base_name,
+        suffix_if_taken,
+        capsule_id: capsule.summary.id,
+        capsule_title: &capsule.summary.title,
+        capsule_snapshot: &capsule.snapshot.0,
+        quiz_id: body.quiz_id,
+        params,
+        state: room_state,
+    };
+    let started = |room_name: &str| RoomEvent::SessionStarted {
+        room_name: room_name.to_owned(),
+        capsule_id: capsule.summary.id,
+        capsule_title: capsule.summary.title.clone(),
+        trainer_name: current.user.name.clone(),
+        pages: pages
+            .iter()
+            .map(|p| PageRef {
+                id: p.id.clone(),
+                name: p.name.clone(),
+            })
+            .collect(),
+        params,
+        quiz_id: body.quiz_id,
+    };
+    let row = rooms::create(&state.db, new, started, now_ms())
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict => name_taken(&base_name),
+            e => e.into(),
+        })?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Room::new(row, &state.public_base)),
+    ))
+}
+
+/// The caller's live rooms, newest first.
+#[utoipa::path(get, path = "/api/rooms", tag = "rooms", responses((status = 200, body = Vec<Room>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> ApiResult<Json<Vec<Room>>> {
+    let rows = rooms::list(&state.db, current.user.id).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| Room::new(r, &state.public_base))
+            .collect(),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/rooms/{id}", tag = "rooms", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Room), (status = 404)))]
+pub async fn get(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Room>> {
+    let id = parse_id(&id, "room")?;
+    let row = rooms::get(&state.db, current.user.id, id)
+        .await
+        .map_err(room_not_found)?;
+    Ok(Json(Room::new(row, &state.public_base)))
+}
+
+/// Renames a room (its link changes) and changes its params; each change is recorded.
+#[utoipa::path(patch, path = "/api/rooms/{id}", tag = "rooms", params(("id" = Uuid, Path)),
+    request_body = RoomPatch,
+    responses((status = 200, body = Room), (status = 404), (status = 409, description = "name taken"), (status = 422)))]
+pub async fn update(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(patch): ApiJson<RoomPatch>,
+) -> ApiResult<Json<Room>> {
+    let id = parse_id(&id, "room")?;
+    let mut room = rooms::get(&state.db, current.user.id, id)
+        .await
+        .map_err(room_not_found)?;
+    let new_name = patch.name.as_deref().map(checked_name).transpose()?;
+    let mut events = Vec::new();
+    if let Some(name) = new_name.filter(|n| *n != room.name) {
+        let renamed = RoomEvent::RoomRenamed {
+            from: std::mem::replace(&mut room.name, name.clone()),
+            to: name,
+        };
+        events.push(EventRow::new(room.id, room.created_by, &renamed));
+    }
+    if let Some(params_patch) = patch.params {
+        let changed = room.params.0.apply(params_patch);
+        if !changed.is_empty() {
+            let event = RoomEvent::ParamsChanged {
+                params: room.params.0,
+                changed: changed.into_iter().map(String::from).collect(),
+            };
+            events.push(EventRow::new(room.id, room.created_by, &event));
+        }
+    }
+    if !events.is_empty() {
+        rooms::update(&state.db, &room, &events, now_ms())
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict => name_taken(&room.name),
+                e => room_not_found(e),
+            })?;
+    }
+    Ok(Json(Room::new(room, &state.public_base)))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SessionEnd {
+    pub room_id: Uuid,
+    pub name: String,
+    pub started_at: String,
+    pub ended_at: String,
+    pub duration_s: i64,
+    pub participant_count: usize,
+    #[schema(value_type = String)]
+    pub reason: EndReason,
+}
+
+/// Ends the session: `session_ended` is appended, then the room, its chat and its messages are
+/// deleted in the same transaction. The events stay for reports.
+#[utoipa::path(post, path = "/api/rooms/{id}/end", tag = "rooms", params(("id" = Uuid, Path)),
+    responses((status = 200, body = SessionEnd), (status = 404)))]
+pub async fn end(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<SessionEnd>> {
+    let id = parse_id(&id, "room")?;
+    let room = rooms::get(&state.db, current.user.id, id)
+        .await
+        .map_err(room_not_found)?;
+    let participant_count = room.state.0.participants.len();
+    let reason = EndReason::Trainer;
+    // Stamp first, then derive the duration from the event's own time, so both agree.
+    let (event_id, ended_at) = stamp();
+    let duration_s = (ended_at - room.created_at).max(0) / 1000;
+    let ended = RoomEvent::SessionEnded {
+        reason,
+        duration_s,
+        participant_count,
+        room_name: room.name.clone(),
+    };
+    let closing = EventRow::stamped((event_id, ended_at), room.id, room.created_by, &ended);
+    rooms::end(&state.db, room.id, &closing)
+        .await
+        .map_err(room_not_found)?;
+    Ok(Json(SessionEnd {
+        room_id: room.id,
+        name: room.name,
+        started_at: iso(room.created_at),
+        ended_at: iso(ended_at),
+        duration_s,
+        participant_count,
+        reason,
+    }))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct JoinInfo {
+    pub name: String,
+    pub title: String,
+    pub trainer_name: String,
+    pub locked: bool,
+}
+
+/// What the join page shows before a participant gives their name. Public.
+#[utoipa::path(get, path = "/api/join/{name}", tag = "rooms", params(("name" = String, Path)),
+    responses((status = 200, body = JoinInfo), (status = 404)))]
+pub async fn join_info(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> ApiResult<Json<JoinInfo>> {
+    let room = rooms::by_name(&state.db, &name)
+        .await
+        .map_err(room_not_found)?;
+    let trainer = users::by_id(&state.db, room.created_by)
+        .await?
+        .ok_or_else(|| ApiError::not_found("room"))?;
+    Ok(Json(JoinInfo {
+        name: room.name,
+        title: room.capsule_title,
+        trainer_name: trainer.name,
+        locked: room.state.0.locked,
+    }))
+}

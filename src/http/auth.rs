@@ -1,0 +1,115 @@
+//! Who is calling: trainers' log-in tokens, sent as `Authorization: Bearer` or as a cookie.
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use axum::extract::FromRequestParts;
+use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sha2::{Digest, Sha256};
+
+use super::AppState;
+use super::error::ApiError;
+use crate::store::users::UserRow;
+use crate::store::{auth_tokens, now_ms};
+
+pub const COOKIE_NAME: &str = "pratico_token";
+
+/// A fresh opaque token (256 random bits) and the hash under which it is stored.
+pub fn new_token() -> (String, Vec<u8>) {
+    let token = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
+    let hash = hash_token(&token);
+    (token, hash)
+}
+
+pub fn hash_token(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// Argon2id with a random salt; slow on purpose, so it runs off the async threads.
+pub async fn hash_password(password: String) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|hash| hash.to_string())
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::internal)
+}
+
+pub async fn verify_password(password: String, stored: String) -> Result<bool, ApiError> {
+    tokio::task::spawn_blocking(move || {
+        let Ok(hash) = PasswordHash::new(&stored) else {
+            return false;
+        };
+        Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .is_ok()
+    })
+    .await
+    .map_err(ApiError::internal)
+}
+
+/// The token a request carries: the bearer header wins over the cookie.
+pub fn token_from(headers: &HeaderMap) -> Option<String> {
+    if let Some(value) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        let (scheme, token) = value.split_once(' ')?;
+        return scheme
+            .eq_ignore_ascii_case("bearer")
+            .then(|| token.trim().to_owned());
+    }
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE_NAME)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// `Set-Cookie` for a token (`None` clears the cookie).
+pub fn cookie_header(
+    token: Option<&str>,
+    max_age_s: u64,
+    secure: bool,
+) -> (axum::http::HeaderName, HeaderValue) {
+    let secure = if secure { "; Secure" } else { "" };
+    let value = match token {
+        Some(token) => format!(
+            "{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}"
+        ),
+        None => format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
+    };
+    (
+        SET_COOKIE,
+        HeaderValue::from_str(&value).expect("tokens are URL-safe"),
+    )
+}
+
+/// The logged-in trainer. Extracting it answers 401 when the request has no valid token.
+pub struct CurrentUser {
+    pub user: UserRow,
+    pub token_hash: Vec<u8>,
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = token_from(&parts.headers).ok_or_else(|| {
+            ApiError::unauthorized("log in first: send `Authorization: Bearer <token>`")
+        })?;
+        let token_hash = hash_token(&token);
+        let user = auth_tokens::user_for(&state.db, &token_hash, now_ms())
+            .await?
+            .ok_or_else(|| {
+                ApiError::unauthorized("this token is unknown or has expired; log in again")
+            })?;
+        Ok(Self { user, token_hash })
+    }
+}

@@ -1,0 +1,146 @@
+//! The HTTP face of the server: routes, shared state, and the layers every request crosses
+//! (request ids, tracing with the matched route, metrics, body limit, panic catching).
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod openapi;
+pub mod ops;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{Method, StatusCode, Uri};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use metrics_exporter_prometheus::PrometheusHandle;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+use crate::store::Db;
+use error::ApiError;
+
+/// What every handler may reach; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    /// Base of absolute links (`https://live.example.org`), without a trailing slash.
+    pub public_base: Arc<str>,
+    pub metrics: PrometheusHandle,
+    /// A real Argon2 hash checked when an e-mail is unknown, so that log-in takes as long
+    /// whether or not an account exists.
+    pub dummy_password_hash: Arc<str>,
+}
+
+/// Times are stored as epoch milliseconds and shown as RFC 3339 (`2026-11-27T09:00:00.123Z`).
+pub fn iso(ms: i64) -> String {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+pub fn router(state: AppState) -> Router {
+    use api::{accounts, capsules, quizzes, rooms, sessions};
+    let api = Router::new()
+        .route("/auth/signup", post(accounts::signup))
+        .route("/auth/login", post(accounts::login))
+        .route("/auth/logout", post(accounts::logout))
+        .route("/me", get(accounts::me))
+        .route("/capsules", post(capsules::create).get(capsules::list))
+        .route(
+            "/capsules/{id}",
+            get(capsules::get)
+                .patch(capsules::update)
+                .delete(capsules::delete),
+        )
+        .route("/quizzes", post(quizzes::create).get(quizzes::list))
+        .route("/quizzes/import", post(quizzes::import))
+        .route(
+            "/quizzes/{id}",
+            get(quizzes::get)
+                .patch(quizzes::update)
+                .delete(quizzes::delete),
+        )
+        .route("/rooms", post(rooms::launch).get(rooms::list))
+        .route("/rooms/{id}", get(rooms::get).patch(rooms::update))
+        .route("/rooms/{id}/end", post(rooms::end))
+        .route("/join/{name}", get(rooms::join_info))
+        .route("/sessions", get(sessions::list))
+        .route("/openapi.json", get(ops::openapi))
+        .fallback(unknown_route)
+        .method_not_allowed_fallback(wrong_method);
+
+    Router::new()
+        .nest("/api", api)
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(middleware::from_fn(record_metrics))
+        .layer(CatchPanicLayer::custom(|_| {
+            ApiError::internal("a request handler panicked").into_response()
+        }))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                let route = request
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map_or("-", |p| p.as_str());
+                let id = request
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("request", method = %request.method(), route, uri = %request.uri(), request_id = id)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn unknown_route(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        format!("no route for {method} {uri}"),
+    )
+}
+
+async fn wrong_method(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{method} is not allowed on {}", uri.path()),
+    )
+}
+
+/// Counts requests and their latency by matched route (never by raw path: ids would explode
+/// the number of series).
+async fn record_metrics(request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = request.method().to_string();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let labels = [
+        ("method", method),
+        ("route", route),
+        ("status", response.status().as_u16().to_string()),
+    ];
+    metrics::counter!("http_requests_total", &labels).increment(1);
+    metrics::histogram!("http_request_duration_seconds", &labels)
+        .record(started.elapsed().as_secs_f64());
+    response
+}

@@ -1,0 +1,44 @@
+//! The OpenAPI description served at `/api/openapi.json`, built from the handlers' annotations.
+
+use utoipa::OpenApi;
+
+use super::api::{accounts, capsules, quizzes, rooms, sessions};
+use super::ops;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Pratico Live", description = "Live training sessions over tldraw capsules. Errors are `{\"error\": {\"code\", \"message\"}}`."),
+    paths(
+        accounts::signup, accounts::login, accounts::logout, accounts::me,
+        capsules::create, capsules::list, capsules::get, capsules::update, capsules::delete,
+        quizzes::create, quizzes::import, quizzes::list, quizzes::get, quizzes::update, quizzes::delete,
+        rooms::launch, rooms::list, rooms::get, rooms::update, rooms::end, rooms::join_info,
+        sessions::list,
+        ops::healthz, ops::readyz, ops::metrics, ops::openapi,
+    ),
+    modifiers(&BearerAuth),
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        openapi.security = Some(vec![SecurityRequirement::new(
+            "bearer",
+            Vec::<String>::new(),
+        )]);
+    }
+}
+
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}

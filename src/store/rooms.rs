@@ -1,0 +1,221 @@
+//! Live rooms and their chats: created at launch, deleted at the end of the session.
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use super::events::{EventRow, insert_event};
+use super::{Db, StoreError, StoreResult, on_db};
+use crate::domain::events::RoomEvent;
+use crate::domain::names::first_free_name;
+use crate::domain::room::{RoomParams, RoomState};
+
+/// A room without its capsule snapshot (which can be megabytes).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RoomRow {
+    pub id: Uuid,
+    pub created_at: i64,
+    pub created_by: Uuid,
+    pub name: String,
+    pub capsule_id: Uuid,
+    pub capsule_title: String,
+    pub quiz_id: Option<Uuid>,
+    pub quiz_scores: Json<Value>,
+    pub params: Json<RoomParams>,
+    pub state: Json<RoomState>,
+    pub updated_at: i64,
+    /// The room's chat (one per room, made at launch).
+    pub chat_id: Uuid,
+}
+
+macro_rules! room_columns {
+    () => {
+        "id, created_at, created_by, name, capsule_id, capsule_title, quiz_id, \
+    quiz_scores, params, state, updated_at, \
+    (SELECT c.id FROM chats c WHERE c.room_id = rooms.id ORDER BY c.created_at, c.id LIMIT 1) AS chat_id"
+    };
+}
+
+pub struct NewRoom<'a> {
+    pub created_by: Uuid,
+    /// The name wanted: the capsule's slug, or the trainer's choice.
+    pub base_name: &'a str,
+    /// Whether `base_name` may get a `-2`, `-3`, … suffix when taken (409 otherwise).
+    pub suffix_if_taken: bool,
+    pub capsule_id: Uuid,
+    pub capsule_title: &'a str,
+    pub capsule_snapshot: &'a Value,
+    pub quiz_id: Option<Uuid>,
+    pub params: RoomParams,
+    pub state: RoomState,
+}
+
+/// How many times a launch retries when a concurrent launch takes the name it picked.
+const NAME_RACE_RETRIES: usize = 16;
+
+/// Creates the room, its chat and the event built by `started` (given the final name) in one
+/// transaction. Two launches racing for a name never get the same one: the loser of the unique
+/// constraint picks the next free name and tries again.
+pub async fn create(
+    db: &Db,
+    room: NewRoom<'_>,
+    started: impl Fn(&str) -> RoomEvent,
+    now: i64,
+) -> StoreResult<RoomRow> {
+    for _ in 0..NAME_RACE_RETRIES {
+        let name = if room.suffix_if_taken {
+            first_free_name(room.base_name, &names_like(db, room.base_name).await?)
+        } else {
+            room.base_name.to_owned()
+        };
+        match insert(db, &room, &name, &started(&name), now).await {
+            Err(StoreError::Conflict) if room.suffix_if_taken => continue,
+            Err(e) => return Err(e),
+            Ok(id) => return get_any(db, id).await,
+        }
+    }
+    Err(StoreError::Conflict)
+}
+
+async fn names_like(db: &Db, base: &str) -> StoreResult<HashSet<String>> {
+    // Slugs hold no `%` or `_`, so LIKE matches exactly the suffixed forms.
+    let names: Vec<(String,)> = on_db!(db, |pool| sqlx::query_as(
+        "SELECT name FROM rooms WHERE name = $1 OR name LIKE $2"
+    )
+    .bind(base)
+    .bind(format!("{base}-%"))
+    .fetch_all(pool)
+    .await)?;
+    Ok(names.into_iter().map(|(n,)| n).collect())
+}
+
+async fn insert(
+    db: &Db,
+    room: &NewRoom<'_>,
+    name: &str,
+    started: &RoomEvent,
+    now: i64,
+) -> StoreResult<Uuid> {
+    let id = Uuid::now_v7();
+    let event = EventRow::new(id, room.created_by, started);
+    on_db!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO rooms (id, created_at, created_by, name, capsule_id, capsule_title,
+                 capsule_snapshot, quiz_id, quiz_scores, params, state, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(id)
+        .bind(now)
+        .bind(room.created_by)
+        .bind(name)
+        .bind(room.capsule_id)
+        .bind(room.capsule_title)
+        .bind(Json(room.capsule_snapshot))
+        .bind(room.quiz_id)
+        .bind(Json(serde_json::json!({})))
+        .bind(Json(room.params))
+        .bind(Json(&room.state))
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from_write)?;
+        sqlx::query("INSERT INTO chats (id, created_at, room_id) VALUES ($1, $2, $3)")
+            .bind(Uuid::now_v7())
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        insert_event!(&mut *tx, &event)?;
+        tx.commit().await?;
+    });
+    Ok(id)
+}
+
+/// The room `id`, whoever launched it.
+pub async fn get_any(db: &Db, id: Uuid) -> StoreResult<RoomRow> {
+    const SQL: &str = concat!("SELECT ", room_columns!(), " FROM rooms WHERE id = $1");
+    let row = on_db!(db, |pool| sqlx::query_as(SQL)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?;
+    row.ok_or(StoreError::NotFound)
+}
+
+/// The room `id` if `user_id` launched it.
+pub async fn get(db: &Db, user_id: Uuid, id: Uuid) -> StoreResult<RoomRow> {
+    let room = get_any(db, id).await?;
+    if room.created_by != user_id {
+        return Err(StoreError::NotFound);
+    }
+    Ok(room)
+}
+
+pub async fn by_name(db: &Db, name: &str) -> StoreResult<RoomRow> {
+    const SQL: &str = concat!("SELECT ", room_columns!(), " FROM rooms WHERE name = $1");
+    let row = on_db!(db, |pool| sqlx::query_as(SQL)
+        .bind(name)
+        .fetch_optional(pool)
+        .await)?;
+    row.ok_or(StoreError::NotFound)
+}
+
+/// The live rooms `user_id` launched, newest first.
+pub async fn list(db: &Db, user_id: Uuid) -> StoreResult<Vec<RoomRow>> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        room_columns!(),
+        " FROM rooms WHERE created_by = $1 ORDER BY created_at DESC, id DESC"
+    );
+    let rows = on_db!(db, |pool| sqlx::query_as(SQL)
+        .bind(user_id)
+        .fetch_all(pool)
+        .await)?;
+    Ok(rows)
+}
+
+/// Writes a room's name and params together with the events that record the change.
+pub async fn update(db: &Db, room: &RoomRow, events: &[EventRow], now: i64) -> StoreResult<()> {
+    on_db!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        let updated =
+            sqlx::query("UPDATE rooms SET name = $1, params = $2, updated_at = $3 WHERE id = $4")
+                .bind(&room.name)
+                .bind(room.params)
+                .bind(now)
+                .bind(room.id)
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::from_write)?
+                .rows_affected();
+        if updated == 0 {
+            return Err(StoreError::NotFound);
+        }
+        for event in events {
+            insert_event!(&mut *tx, event)?;
+        }
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+/// Appends the closing event, then deletes the room with its chats and their messages (the
+/// foreign keys cascade), all in one transaction: the events stay, the rest is gone.
+pub async fn end(db: &Db, room_id: Uuid, closing: &EventRow) -> StoreResult<()> {
+    on_db!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        insert_event!(&mut *tx, closing)?;
+        let deleted = sqlx::query("DELETE FROM rooms WHERE id = $1")
+            .bind(room_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if deleted == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await?;
+    });
+    Ok(())
+}

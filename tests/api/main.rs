@@ -1,0 +1,12 @@
+//! The integration suite: one binary (it links once), one module per area. Every test starts
+//! the real server on a free port over a fresh database; see `helpers`.
+
+mod accounts;
+mod capsules;
+mod errors;
+mod helpers;
+mod ops;
+mod quizzes;
+mod rooms;
+mod schema;
+mod sessions;
