@@ -39,8 +39,14 @@ fn invalid(what: impl std::fmt::Display) -> TldrawError {
 }
 
 /// Accepts a store snapshot `{store, schema}`, an editor snapshot `{document: {store, schema},
-/// session}` (the per-user session is dropped) or a `.tldr` file `{schema, records: [...]}`.
+/// session}` (the per-user session is dropped) or a `.tldr` file `{schema, records: [...]}`,
+/// either as JSON or as the file's text in a JSON string.
 pub fn read_document(value: Value) -> Result<CapsuleDocument, TldrawError> {
+    let value = match value {
+        Value::String(text) => serde_json::from_str(&text)
+            .map_err(|e| invalid(format_args!("the text given is not JSON ({e})")))?,
+        value => value,
+    };
     let Value::Object(mut root) = value else {
         return Err(invalid("expected a JSON object"));
     };

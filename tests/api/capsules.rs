@@ -1,7 +1,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{fixture_json, spawn_app};
+use crate::helpers::{fixture_json, fixture_text, spawn_app};
 
 fn expected_pages(file: &str) -> Value {
     let manifest = fixture_json("tldraw/manifest.json");
@@ -110,7 +110,7 @@ async fn documents_that_are_not_tldraw_2_are_refused_with_a_reason() {
         legacy,
         json!({"hello": "world"}),
         json!([1, 2, 3]),
-        json!("a string"),
+        json!("a string that is not JSON"),
         json!({"store": {}, "schema": {}}),
         json!({"tldrawFileFormatVersion": 1, "schema": {}, "records": "nope"}),
     ];
