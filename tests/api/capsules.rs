@@ -62,6 +62,20 @@ async fn the_three_snapshot_shapes_store_the_same_document() {
     let store_snapshot = stored["snapshot"].clone();
     assert!(store_snapshot["store"].is_object() && store_snapshot["schema"].is_object());
 
+    let file_text = fixture_text("tldraw/synthetic-5-pages-fr.tldr");
+    let from_text = app
+        .post(
+            "/api/capsules",
+            &token,
+            json!({"title": "Texte", "snapshot": file_text}),
+        )
+        .await
+        .expect(StatusCode::CREATED);
+    assert_eq!(
+        from_text["pages"], from_file["pages"],
+        "a .tldr file's text is read too"
+    );
+
     let editor_snapshot =
         json!({"document": store_snapshot, "session": {"version": 0, "currentPageId": "page:x"}});
     for snapshot in [store_snapshot.clone(), editor_snapshot] {
