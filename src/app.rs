@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 use crate::config::Config;
 use crate::http::auth::hash_password;
 use crate::http::{AppState, router};
+use crate::live::{Live, LiveConfig};
 use crate::store::{Db, auth_tokens, now_ms};
 use crate::telemetry;
 
@@ -30,8 +31,13 @@ impl Application {
         let dummy_password_hash = hash_password("not a password of anyone".to_owned())
             .await
             .map_err(|_| anyhow::anyhow!("argon2 could not hash"))?;
+        let public_base: Arc<str> = config.public_base(bound).into();
+        let shutdown = CancellationToken::new();
+        let live_config = LiveConfig::from_config(&config, Arc::clone(&public_base));
+        let live = Live::start(db.clone(), live_config, shutdown.clone()).await?;
         let state = AppState {
-            public_base: config.public_base(bound).into(),
+            public_base,
+            live,
             db,
             config: Arc::new(config),
             metrics: telemetry::metrics(),
@@ -40,7 +46,7 @@ impl Application {
         Ok(Self {
             listener,
             state,
-            shutdown: CancellationToken::new(),
+            shutdown,
         })
     }
 
@@ -59,14 +65,15 @@ impl Application {
         self.shutdown.clone()
     }
 
-    /// Serves until the shutdown token is cancelled, lets requests in flight finish, then
-    /// closes the database.
+    /// Serves until the shutdown token is cancelled: live rooms checkpoint and close their
+    /// sockets, requests in flight finish, then the database closes.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let app = router(self.state.clone());
+        let app = router(self.state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         let shutdown = self.shutdown.clone();
         axum::serve(self.listener, app)
             .with_graceful_shutdown(async move { shutdown.cancelled().await })
             .await?;
+        self.state.live.wait_stopped().await;
         self.state.db.close().await;
         Ok(())
     }

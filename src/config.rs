@@ -45,6 +45,30 @@ pub struct Config {
     #[arg(long, env = "PRATICO_TOKEN_TTL_DAYS", default_value_t = 30)]
     pub token_ttl_days: u32,
 
+    /// A live client silent for this long (no message, no pong) is dropped, in seconds.
+    #[arg(long, env = "PRATICO_HEARTBEAT_TIMEOUT_S", default_value_t = 30)]
+    pub heartbeat_timeout_s: u64,
+
+    /// Seats per room: participants who joined, online or not.
+    #[arg(long, env = "PRATICO_MAX_PARTICIPANTS", default_value_t = 5_000)]
+    pub max_participants: usize,
+
+    /// Largest WebSocket message a client may send, in bytes; larger closes the connection.
+    #[arg(long, env = "PRATICO_MAX_FRAME_BYTES", default_value_t = 64 * 1024)]
+    pub max_frame_bytes: usize,
+
+    /// Messages per second a live connection may send, on average.
+    #[arg(long, env = "PRATICO_RATE_PER_SEC", default_value_t = 20)]
+    pub rate_per_sec: u32,
+
+    /// Messages a live connection may send in a burst above the average rate.
+    #[arg(long, env = "PRATICO_RATE_BURST", default_value_t = 40)]
+    pub rate_burst: u32,
+
+    /// A room nobody has been connected to for this many hours is ended (reason `idle`).
+    #[arg(long, env = "PRATICO_IDLE_END_HOURS", default_value_t = 12)]
+    pub idle_end_hours: u64,
+
     /// Mark the log-in cookie `Secure` (set when serving over HTTPS).
     #[arg(long, env = "PRATICO_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,

@@ -75,6 +75,9 @@ pub struct Seat {
     pub participant_id: Uuid,
     pub first_name: String,
     pub last_name: String,
+    /// Banned seats are refused, token or not.
+    #[serde(default)]
+    pub banned: bool,
 }
 
 /// `rooms.state`: what the room looks like at instant t, beyond its params.
@@ -86,6 +89,13 @@ pub struct RoomState {
     pub locked: bool,
     #[serde(default)]
     pub participants: Vec<Seat>,
+    /// `first last` (lowercased) of banned participants: a new seat under that name is refused.
+    #[serde(default)]
+    pub banned_names: Vec<String>,
+    /// The last event this state includes (id, created_at); on resume, later events are
+    /// replayed onto it.
+    #[serde(default)]
+    pub last_event: Option<(Uuid, i64)>,
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod live;
 pub mod openapi;
 pub mod ops;
 
@@ -17,13 +18,13 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use metrics_exporter_prometheus::PrometheusHandle;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
+use crate::live::Live;
 use crate::store::Db;
 use error::ApiError;
 
@@ -35,18 +36,13 @@ pub struct AppState {
     /// Base of absolute links (`https://live.example.org`), without a trailing slash.
     pub public_base: Arc<str>,
     pub metrics: PrometheusHandle,
+    pub live: Arc<Live>,
     /// A real Argon2 hash checked when an e-mail is unknown, so that log-in takes as long
     /// whether or not an account exists.
     pub dummy_password_hash: Arc<str>,
 }
 
-/// Times are stored as epoch milliseconds and shown as RFC 3339 (`2026-11-27T09:00:00.123Z`).
-pub fn iso(ms: i64) -> String {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_default()
-}
+pub use crate::domain::rfc3339 as iso;
 
 pub fn router(state: AppState) -> Router {
     use api::{accounts, capsules, quizzes, rooms, sessions};
@@ -75,6 +71,11 @@ pub fn router(state: AppState) -> Router {
         .route("/rooms/{id}/end", post(rooms::end))
         .route("/join/{name}", get(rooms::join_info))
         .route("/sessions", get(sessions::list))
+        .route("/live/{name}", get(live::upgrade))
+        .route(
+            "/live/{name}/snapshot",
+            get(live::snapshot).layer(CompressionLayer::new()),
+        )
         .route("/openapi.json", get(ops::openapi))
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method);

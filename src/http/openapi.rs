@@ -14,6 +14,7 @@ use super::ops;
         quizzes::create, quizzes::import, quizzes::list, quizzes::get, quizzes::update, quizzes::delete,
         rooms::launch, rooms::list, rooms::get, rooms::update, rooms::end, rooms::join_info,
         sessions::list,
+        super::live::upgrade, super::live::snapshot,
         ops::healthz, ops::readyz, ops::metrics, ops::openapi,
     ),
     modifiers(&BearerAuth),

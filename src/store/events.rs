@@ -109,6 +109,20 @@ pub async fn for_room(db: &Db, room_id: Uuid) -> StoreResult<Vec<EventRow>> {
     Ok(rows)
 }
 
+/// A room's first event (its `session_started`).
+pub async fn first(db: &Db, room_id: Uuid) -> StoreResult<EventRow> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        event_columns!(),
+        " FROM room_events WHERE room_id = $1 ORDER BY created_at, id LIMIT 1"
+    );
+    let row = on_db!(db, |pool| sqlx::query_as(SQL)
+        .bind(room_id)
+        .fetch_optional(pool)
+        .await)?;
+    row.ok_or(super::StoreError::NotFound)
+}
+
 /// The events that shape a trainer's list of sessions: starts in `[from, to)`, and the renames
 /// and ends that followed them.
 pub async fn session_outlines(

@@ -7,8 +7,10 @@
 pub mod auth_tokens;
 pub mod capsules;
 pub mod events;
+pub mod live;
 pub mod quizzes;
 pub mod rooms;
+pub mod secrets;
 pub mod users;
 
 use std::str::FromStr;

@@ -176,37 +176,14 @@ pub async fn list(db: &Db, user_id: Uuid) -> StoreResult<Vec<RoomRow>> {
     Ok(rows)
 }
 
-/// Writes a room's name and params together with the events that record the change.
-pub async fn update(db: &Db, room: &RoomRow, events: &[EventRow], now: i64) -> StoreResult<()> {
+/// Appends the closing events, then deletes the room with its chats and their messages (the
+/// foreign keys cascade), all in one transaction: the events stay, the rest is gone.
+pub async fn end(db: &Db, room_id: Uuid, closing: &[EventRow]) -> StoreResult<()> {
     on_db!(db, |pool| {
         let mut tx = pool.begin().await?;
-        let updated =
-            sqlx::query("UPDATE rooms SET name = $1, params = $2, updated_at = $3 WHERE id = $4")
-                .bind(&room.name)
-                .bind(room.params)
-                .bind(now)
-                .bind(room.id)
-                .execute(&mut *tx)
-                .await
-                .map_err(StoreError::from_write)?
-                .rows_affected();
-        if updated == 0 {
-            return Err(StoreError::NotFound);
-        }
-        for event in events {
+        for event in closing {
             insert_event!(&mut *tx, event)?;
         }
-        tx.commit().await?;
-    });
-    Ok(())
-}
-
-/// Appends the closing event, then deletes the room with its chats and their messages (the
-/// foreign keys cascade), all in one transaction: the events stay, the rest is gone.
-pub async fn end(db: &Db, room_id: Uuid, closing: &EventRow) -> StoreResult<()> {
-    on_db!(db, |pool| {
-        let mut tx = pool.begin().await?;
-        insert_event!(&mut *tx, closing)?;
         let deleted = sqlx::query("DELETE FROM rooms WHERE id = $1")
             .bind(room_id)
             .execute(&mut *tx)
@@ -218,4 +195,15 @@ pub async fn end(db: &Db, room_id: Uuid, closing: &EventRow) -> StoreResult<()> 
         tx.commit().await?;
     });
     Ok(())
+}
+
+/// The capsule snapshot a room runs on, as the JSON text stored (it is sent as is).
+pub async fn snapshot_text(db: &Db, id: Uuid) -> StoreResult<String> {
+    let row: Option<(String,)> = on_db!(db, |pool| sqlx::query_as(
+        "SELECT CAST(capsule_snapshot AS text) FROM rooms WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await)?;
+    row.map(|(text,)| text).ok_or(StoreError::NotFound)
 }

@@ -61,6 +61,8 @@ async fn the_openapi_document_describes_every_route() {
         ("post", "/api/rooms/{id}/end"),
         ("get", "/api/join/{name}"),
         ("get", "/api/sessions"),
+        ("get", "/api/live/{name}"),
+        ("get", "/api/live/{name}/snapshot"),
         ("get", "/api/openapi.json"),
         ("get", "/healthz"),
         ("get", "/readyz"),

@@ -8,13 +8,14 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::domain::events::{EndReason, PageRef, RoomEvent};
+use crate::domain::live::RoomError;
 use crate::domain::names::{parse_room_name, slugify};
 use crate::domain::room::{ParamsPatch, RoomParams, RoomState};
 use crate::http::AppState;
 use crate::http::auth::CurrentUser;
 use crate::http::error::{ApiError, ApiJson, ApiResult, parse_id};
 use crate::http::iso;
-use crate::store::events::{EventRow, stamp};
+use crate::live::RoomView;
 use crate::store::rooms::{self, NewRoom, RoomRow};
 use crate::store::{StoreError, capsules, now_ms, quizzes, users};
 
@@ -174,12 +175,12 @@ pub async fn list(
     State(state): State<AppState>,
     current: CurrentUser,
 ) -> ApiResult<Json<Vec<Room>>> {
-    let rows = rooms::list(&state.db, current.user.id).await?;
-    Ok(Json(
-        rows.into_iter()
-            .map(|r| Room::new(r, &state.public_base))
-            .collect(),
-    ))
+    let mut live_rooms = Vec::new();
+    for row in rooms::list(&state.db, current.user.id).await? {
+        let row = with_live_view(&state, row).await;
+        live_rooms.push(Room::new(row, &state.public_base));
+    }
+    Ok(Json(live_rooms))
 }
 
 #[utoipa::path(get, path = "/api/rooms/{id}", tag = "rooms", params(("id" = Uuid, Path)),
@@ -193,10 +194,12 @@ pub async fn get(
     let row = rooms::get(&state.db, current.user.id, id)
         .await
         .map_err(room_not_found)?;
+    let row = with_live_view(&state, row).await;
     Ok(Json(Room::new(row, &state.public_base)))
 }
 
-/// Renames a room (its link changes) and changes its params; each change is recorded.
+/// Renames a room (its link changes) and changes its params, through its live actor, so that
+/// connected clients hear of it; each change is recorded.
 #[utoipa::path(patch, path = "/api/rooms/{id}", tag = "rooms", params(("id" = Uuid, Path)),
     request_body = RoomPatch,
     responses((status = 200, body = Room), (status = 404), (status = 409, description = "name taken"), (status = 422)))]
@@ -210,34 +213,41 @@ pub async fn update(
     let mut room = rooms::get(&state.db, current.user.id, id)
         .await
         .map_err(room_not_found)?;
-    let new_name = patch.name.as_deref().map(checked_name).transpose()?;
-    let mut events = Vec::new();
-    if let Some(name) = new_name.filter(|n| *n != room.name) {
-        let renamed = RoomEvent::RoomRenamed {
-            from: std::mem::replace(&mut room.name, name.clone()),
-            to: name,
-        };
-        events.push(EventRow::new(room.id, room.created_by, &renamed));
-    }
-    if let Some(params_patch) = patch.params {
-        let changed = room.params.0.apply(params_patch);
-        if !changed.is_empty() {
-            let event = RoomEvent::ParamsChanged {
-                params: room.params.0,
-                changed: changed.into_iter().map(String::from).collect(),
-            };
-            events.push(EventRow::new(room.id, room.created_by, &event));
-        }
-    }
-    if !events.is_empty() {
-        rooms::update(&state.db, &room, &events, now_ms())
-            .await
-            .map_err(|e| match e {
-                StoreError::Conflict => name_taken(&room.name),
-                e => room_not_found(e),
-            })?;
-    }
+    let name = patch.name.as_deref().map(checked_name).transpose()?;
+    let view = state
+        .live
+        .update(id, name, patch.params)
+        .await
+        .map_err(room_not_found)?
+        .map_err(live_error)?;
+    overlay(&mut room, view);
     Ok(Json(Room::new(room, &state.public_base)))
+}
+
+/// The live actor's view wins over the row, which it checkpoints up to a second later.
+fn overlay(room: &mut RoomRow, view: RoomView) {
+    room.name = view.name;
+    room.params.0 = view.params;
+    room.state.0 = view.state;
+}
+
+async fn with_live_view(state: &AppState, mut room: RoomRow) -> RoomRow {
+    if let Some(view) = state.live.peek(room.id).await {
+        overlay(&mut room, view);
+    }
+    room
+}
+
+/// A live room's refusal, as an HTTP error.
+fn live_error(error: RoomError) -> ApiError {
+    let status = match error.code {
+        "name_taken" => StatusCode::CONFLICT,
+        "not_found" => StatusCode::NOT_FOUND,
+        "unavailable" => StatusCode::SERVICE_UNAVAILABLE,
+        "bad_message" => return ApiError::invalid("body", error.message),
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    ApiError::new(status, error.code, error.message)
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -252,8 +262,8 @@ pub struct SessionEnd {
     pub reason: EndReason,
 }
 
-/// Ends the session: `session_ended` is appended, then the room, its chat and its messages are
-/// deleted in the same transaction. The events stay for reports.
+/// Ends the session: connected clients get `session_ended`, `session_ended` is appended, then
+/// the room, its chat and its messages are deleted in the same transaction. The events stay.
 #[utoipa::path(post, path = "/api/rooms/{id}/end", tag = "rooms", params(("id" = Uuid, Path)),
     responses((status = 200, body = SessionEnd), (status = 404)))]
 pub async fn end(
@@ -262,32 +272,23 @@ pub async fn end(
     Path(id): Path<String>,
 ) -> ApiResult<Json<SessionEnd>> {
     let id = parse_id(&id, "room")?;
-    let room = rooms::get(&state.db, current.user.id, id)
+    rooms::get(&state.db, current.user.id, id)
         .await
         .map_err(room_not_found)?;
-    let participant_count = room.state.0.participants.len();
-    let reason = EndReason::Trainer;
-    // Stamp first, then derive the duration from the event's own time, so both agree.
-    let (event_id, ended_at) = stamp();
-    let duration_s = (ended_at - room.created_at).max(0) / 1000;
-    let ended = RoomEvent::SessionEnded {
-        reason,
-        duration_s,
-        participant_count,
-        room_name: room.name.clone(),
-    };
-    let closing = EventRow::stamped((event_id, ended_at), room.id, room.created_by, &ended);
-    rooms::end(&state.db, room.id, &closing)
+    let summary = state
+        .live
+        .end(id, EndReason::Trainer)
         .await
-        .map_err(room_not_found)?;
+        .map_err(room_not_found)?
+        .map_err(live_error)?;
     Ok(Json(SessionEnd {
-        room_id: room.id,
-        name: room.name,
-        started_at: iso(room.created_at),
-        ended_at: iso(ended_at),
-        duration_s,
-        participant_count,
-        reason,
+        room_id: summary.room_id,
+        name: summary.name,
+        started_at: iso(summary.started_at),
+        ended_at: iso(summary.ended_at),
+        duration_s: summary.duration_s,
+        participant_count: summary.participant_count,
+        reason: summary.reason,
     }))
 }
 
@@ -309,6 +310,7 @@ pub async fn join_info(
     let room = rooms::by_name(&state.db, &name)
         .await
         .map_err(room_not_found)?;
+    let room = with_live_view(&state, room).await;
     let trainer = users::by_id(&state.db, room.created_by)
         .await?
         .ok_or_else(|| ApiError::not_found("room"))?;

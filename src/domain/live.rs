@@ -1,0 +1,621 @@
+//! A live room as a state machine: commands in, events and messages out.
+//!
+//! `LiveRoom` holds what the room is at instant t. Each command is first *decided* (checked
+//! against the rules, turned into events and messages), then its events are *applied* with
+//! `evolve`, the same function that replays stored events after a restart. No clock, socket or
+//! database here: the caller passes `now` and fresh ids, stores the events, and delivers the
+//! messages once the events are committed.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::events::{LeaveReason, PageRef, RoomEvent};
+use super::names::parse_person_name;
+use super::protocol::{ChatLine, PersonView, ServerMessage, WelcomeState};
+use super::room::{Navigation, ParamsPatch, RoomParams, RoomState, Seat, Switch};
+
+/// How many chat messages a room keeps in memory (and sends in `welcome`).
+pub const CHAT_HISTORY: usize = 100;
+pub const MAX_CHAT_CHARS: usize = 1_000;
+/// Chat flood guard per participant: at most this many messages per window.
+const CHAT_BURST: usize = 5;
+const CHAT_WINDOW_MS: i64 = 10_000;
+
+/// Who sent a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sender {
+    Trainer,
+    Participant(Uuid),
+}
+
+/// What a joined client may ask of the room (joins and leaves have their own methods).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    ChatSend { text: String },
+    SetPage { page_id: String },
+    GotoPage { page_id: String },
+    SetParams { params: ParamsPatch },
+    Lock,
+    Unlock,
+    Kick { participant_id: Uuid, ban: bool },
+    ChatDelete { message_id: Uuid },
+}
+
+/// A refusal, with the protocol's error code and a message for people.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct RoomError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl RoomError {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+pub type RoomResult<T> = Result<T, RoomError>;
+
+/// Why a participant's connection is to be closed by the room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Eviction {
+    Kicked,
+    Banned,
+}
+
+/// A chat message, as kept in memory and in `chat_messages`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    pub id: Uuid,
+    pub created_at: i64,
+    pub participant_id: Uuid,
+    pub author_name: String,
+    pub text: String,
+}
+
+/// What a decided command asks of the world, all of it after its events are committed.
+#[derive(Debug, Default, PartialEq)]
+pub struct Outcome {
+    pub events: Vec<RoomEvent>,
+    /// To every connection, the sender's included.
+    pub broadcast: Vec<ServerMessage>,
+    pub chat_insert: Option<ChatMessage>,
+    pub chat_delete: Option<Uuid>,
+    /// A participant to tell (`kicked`) and disconnect.
+    pub evict: Option<(Uuid, Eviction)>,
+}
+
+/// The fixed facts of a session, read from its `session_started` event and its row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoomFacts {
+    pub id: Uuid,
+    pub trainer_id: Uuid,
+    pub trainer_name: String,
+    pub created_at: i64,
+    pub capsule_id: Uuid,
+    pub capsule_title: String,
+    pub pages: Vec<PageRef>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LiveRoom {
+    pub facts: RoomFacts,
+    pub name: String,
+    pub params: RoomParams,
+    pub state: RoomState,
+    /// Participants with an open connection.
+    online: HashSet<Uuid>,
+    /// Seat index by participant id, into `state.participants`.
+    seats: HashMap<Uuid, usize>,
+    chat: VecDeque<ChatMessage>,
+    /// Recent chat times per participant, for the flood guard.
+    chat_times: HashMap<Uuid, VecDeque<i64>>,
+    max_participants: usize,
+}
+
+impl LiveRoom {
+    pub fn new(
+        facts: RoomFacts,
+        name: String,
+        params: RoomParams,
+        state: RoomState,
+        chat: Vec<ChatMessage>,
+        max_participants: usize,
+    ) -> Self {
+        let seats = state
+            .participants
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.participant_id, i))
+            .collect();
+        let skip = chat.len().saturating_sub(CHAT_HISTORY);
+        Self {
+            facts,
+            name,
+            params,
+            state,
+            online: HashSet::new(),
+            seats,
+            chat: chat.into_iter().skip(skip).collect(),
+            chat_times: HashMap::new(),
+            max_participants,
+        }
+    }
+
+    fn seat(&self, id: Uuid) -> Option<&Seat> {
+        self.seats.get(&id).map(|&i| &self.state.participants[i])
+    }
+
+    pub fn is_online(&self, id: Uuid) -> bool {
+        self.online.contains(&id)
+    }
+
+    pub fn online_count(&self) -> usize {
+        self.online.len()
+    }
+
+    /// Participants with an open connection, for closing them all at the end.
+    pub fn online_participants(&self) -> Vec<Uuid> {
+        self.online.iter().copied().collect()
+    }
+
+    /// Seats ever taken in this session.
+    pub fn participant_count(&self) -> usize {
+        self.state.participants.len()
+    }
+
+    fn ban_key(first: &str, last: &str) -> String {
+        format!("{} {}", first.to_lowercase(), last.to_lowercase())
+    }
+
+    /// Seats a participant: back in their seat with a verified `resume` id, else in a new one
+    /// (`new_id`) under the names given. Returns the seat's id and whether it is a rejoin.
+    pub fn join(
+        &mut self,
+        resume: Option<Uuid>,
+        first_name: Option<&str>,
+        last_name: Option<&str>,
+        new_id: Uuid,
+    ) -> RoomResult<(Uuid, Outcome)> {
+        if let Some(seat) = resume.and_then(|id| self.seat(id)) {
+            if seat.banned {
+                return Err(RoomError::new(
+                    "banned",
+                    "you were banned from this session",
+                ));
+            }
+            let id = seat.participant_id;
+            return Ok((id, self.seat_online(id, true)));
+        }
+        let (Some(first), Some(last)) = (first_name, last_name) else {
+            return Err(RoomError::new(
+                "bad_message",
+                "give first_name and last_name (or a valid resume_token)",
+            ));
+        };
+        let first = parse_person_name(first)
+            .map_err(|m| RoomError::new("bad_message", format!("first_name {m}")))?;
+        let last = parse_person_name(last)
+            .map_err(|m| RoomError::new("bad_message", format!("last_name {m}")))?;
+        if self.state.locked {
+            return Err(RoomError::new(
+                "room_locked",
+                "the trainer has locked this session: no new participants",
+            ));
+        }
+        if self
+            .state
+            .banned_names
+            .contains(&Self::ban_key(&first, &last))
+        {
+            return Err(RoomError::new(
+                "banned",
+                "you were banned from this session",
+            ));
+        }
+        if self.state.participants.len() >= self.max_participants {
+            return Err(RoomError::new(
+                "room_full",
+                format!(
+                    "this session is full ({} participants)",
+                    self.max_participants
+                ),
+            ));
+        }
+        self.seats.insert(new_id, self.state.participants.len());
+        self.state.participants.push(Seat {
+            participant_id: new_id,
+            first_name: first,
+            last_name: last,
+            banned: false,
+        });
+        Ok((new_id, self.seat_online(new_id, false)))
+    }
+
+    fn seat_online(&mut self, id: Uuid, rejoin: bool) -> Outcome {
+        self.online.insert(id);
+        let seat = self.seat(id).expect("seated").clone();
+        let event = RoomEvent::ParticipantJoined {
+            participant_id: id,
+            first_name: seat.first_name.clone(),
+            last_name: seat.last_name.clone(),
+            rejoin,
+        };
+        Outcome {
+            events: vec![event],
+            broadcast: vec![ServerMessage::ParticipantJoined {
+                participant: self.person_view(&seat),
+                rejoin,
+            }],
+            ..Outcome::default()
+        }
+    }
+
+    /// A participant's connection is gone; `None` if they were not online.
+    pub fn leave(&mut self, id: Uuid, reason: LeaveReason) -> Option<Outcome> {
+        if !self.online.remove(&id) {
+            return None;
+        }
+        let seat = self.seat(id)?.clone();
+        Some(Outcome {
+            events: vec![left_event(&seat, reason)],
+            broadcast: vec![left_message(&seat, reason)],
+            ..Outcome::default()
+        })
+    }
+
+    /// Checks and turns a command into what must happen; the state changes in `evolve`.
+    pub fn decide(
+        &mut self,
+        sender: Sender,
+        command: Command,
+        stamp: (Uuid, i64),
+    ) -> RoomResult<Outcome> {
+        let trainer_only = !matches!(command, Command::ChatSend { .. } | Command::SetPage { .. });
+        if trainer_only && sender != Sender::Trainer {
+            return Err(forbidden());
+        }
+        match command {
+            Command::ChatSend { text } => self.chat_send(sender, text, stamp),
+            Command::SetPage { page_id } => self.set_page(sender, &page_id),
+            Command::GotoPage { page_id } => {
+                let (page_index, page) = self.page(&page_id)?;
+                Ok(self.record(RoomEvent::PageChanged {
+                    page_id: page.id.clone(),
+                    page_name: page.name.clone(),
+                    page_index,
+                }))
+            }
+            Command::SetParams { params } => {
+                let mut next = self.params;
+                let changed = next.apply(params);
+                if changed.is_empty() {
+                    return Ok(Outcome::default());
+                }
+                Ok(self.record(RoomEvent::ParamsChanged {
+                    params: next,
+                    changed: changed.into_iter().map(String::from).collect(),
+                }))
+            }
+            Command::Lock => Ok(self.record(RoomEvent::RoomLocked {})),
+            Command::Unlock => Ok(self.record(RoomEvent::RoomUnlocked {})),
+            Command::Kick {
+                participant_id,
+                ban,
+            } => self.kick(participant_id, ban),
+            Command::ChatDelete { message_id } => {
+                let Some(at) = self.chat.iter().position(|m| m.id == message_id) else {
+                    return Err(RoomError::new("not_found", "no such chat message"));
+                };
+                self.chat.remove(at);
+                Ok(Outcome {
+                    broadcast: vec![ServerMessage::ChatDeleted { message_id }],
+                    chat_delete: Some(message_id),
+                    ..Outcome::default()
+                })
+            }
+        }
+    }
+
+    /// An outcome made of one event and its broadcast; the state follows the event.
+    fn record(&mut self, event: RoomEvent) -> Outcome {
+        self.evolve(&event);
+        let message = match &event {
+            RoomEvent::PageChanged {
+                page_id,
+                page_name,
+                page_index,
+            } => ServerMessage::PageChanged {
+                page_id: page_id.clone(),
+                page_name: page_name.clone(),
+                page_index: *page_index,
+            },
+            RoomEvent::ParamsChanged { params, changed } => ServerMessage::ParamsChanged {
+                params: *params,
+                changed: changed.clone(),
+            },
+            RoomEvent::RoomLocked {} | RoomEvent::RoomUnlocked {} => ServerMessage::Locked {
+                locked: self.state.locked,
+            },
+            other => unreachable!("record is not used for {other:?}"),
+        };
+        Outcome {
+            events: vec![event],
+            broadcast: vec![message],
+            ..Outcome::default()
+        }
+    }
+
+    fn page(&self, page_id: &str) -> RoomResult<(usize, &PageRef)> {
+        self.facts
+            .pages
+            .iter()
+            .enumerate()
+            .find(|(_, p)| p.id == page_id)
+            .ok_or_else(|| {
+                RoomError::new("not_found", format!("no page `{page_id}` in this capsule"))
+            })
+    }
+
+    fn set_page(&self, sender: Sender, page_id: &str) -> RoomResult<Outcome> {
+        if sender == Sender::Trainer {
+            return Err(RoomError::new(
+                "forbidden",
+                "the trainer moves everyone with goto_page",
+            ));
+        }
+        if self.params.navigation != Navigation::Free {
+            return Err(RoomError::new(
+                "forbidden",
+                "navigation follows the trainer; free navigation is off",
+            ));
+        }
+        self.page(page_id)?;
+        Ok(Outcome::default())
+    }
+
+    fn chat_send(
+        &mut self,
+        sender: Sender,
+        text: String,
+        stamp: (Uuid, i64),
+    ) -> RoomResult<Outcome> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(RoomError::new(
+                "bad_message",
+                "a chat message needs some text",
+            ));
+        }
+        if text.chars().count() > MAX_CHAT_CHARS {
+            return Err(RoomError::new(
+                "too_large",
+                format!("a chat message holds at most {MAX_CHAT_CHARS} characters"),
+            ));
+        }
+        let (id, now) = stamp;
+        let (author_id, first_name, last_name) = match sender {
+            Sender::Trainer => (
+                self.facts.trainer_id,
+                self.facts.trainer_name.clone(),
+                String::new(),
+            ),
+            Sender::Participant(pid) => {
+                if self.params.chat == Switch::Off {
+                    return Err(RoomError::new(
+                        "chat_off",
+                        "the trainer has turned the chat off",
+                    ));
+                }
+                let times = self.chat_times.entry(pid).or_default();
+                while times.front().is_some_and(|t| now - t >= CHAT_WINDOW_MS) {
+                    times.pop_front();
+                }
+                if times.len() >= CHAT_BURST {
+                    return Err(RoomError::new(
+                        "rate_limited",
+                        format!(
+                            "at most {CHAT_BURST} chat messages every {} seconds",
+                            CHAT_WINDOW_MS / 1000
+                        ),
+                    ));
+                }
+                times.push_back(now);
+                let seat = self.seat(pid).expect("joined participants have a seat");
+                (pid, seat.first_name.clone(), seat.last_name.clone())
+            }
+        };
+        let author_name = format!("{first_name} {last_name}").trim_end().to_owned();
+        let message = ChatMessage {
+            id,
+            created_at: now,
+            participant_id: author_id,
+            author_name,
+            text: text.to_owned(),
+        };
+        if self.chat.len() == CHAT_HISTORY {
+            self.chat.pop_front();
+        }
+        self.chat.push_back(message.clone());
+        Ok(Outcome {
+            events: vec![RoomEvent::ChatMessageSent {
+                participant_id: author_id,
+                first_name,
+                last_name,
+                length: message.text.chars().count(),
+            }],
+            broadcast: vec![ServerMessage::ChatMessage(ChatLine::from(&message))],
+            chat_insert: Some(message),
+            ..Outcome::default()
+        })
+    }
+
+    fn kick(&mut self, participant_id: Uuid, ban: bool) -> RoomResult<Outcome> {
+        let Some(seat) = self.seat(participant_id).cloned() else {
+            return Err(RoomError::new(
+                "not_found",
+                "no such participant in this session",
+            ));
+        };
+        let online = self.online.remove(&participant_id);
+        let reason = if ban {
+            LeaveReason::Banned
+        } else {
+            LeaveReason::Kicked
+        };
+        // A ban is recorded even for an absent participant: the event is what bans on replay.
+        if !online && !ban {
+            return Ok(Outcome::default());
+        }
+        let event = left_event(&seat, reason);
+        self.evolve(&event);
+        let eviction = if ban {
+            Eviction::Banned
+        } else {
+            Eviction::Kicked
+        };
+        Ok(Outcome {
+            events: vec![event],
+            broadcast: vec![left_message(&seat, reason)],
+            evict: online.then_some((participant_id, eviction)),
+            ..Outcome::default()
+        })
+    }
+
+    /// Applies one event to the state. Used as commands are decided and when stored events
+    /// are replayed after a restart, so both paths give the same room.
+    pub fn evolve(&mut self, event: &RoomEvent) {
+        match event {
+            RoomEvent::RoomRenamed { to, .. } => self.name = to.clone(),
+            RoomEvent::ParticipantJoined {
+                participant_id,
+                first_name,
+                last_name,
+                ..
+            } if !self.seats.contains_key(participant_id) => {
+                self.seats
+                    .insert(*participant_id, self.state.participants.len());
+                self.state.participants.push(Seat {
+                    participant_id: *participant_id,
+                    first_name: first_name.clone(),
+                    last_name: last_name.clone(),
+                    banned: false,
+                });
+            }
+            RoomEvent::ParticipantLeft {
+                participant_id,
+                reason: LeaveReason::Banned,
+                first_name,
+                last_name,
+            } => {
+                if let Some(&i) = self.seats.get(participant_id) {
+                    self.state.participants[i].banned = true;
+                }
+                let key = Self::ban_key(first_name, last_name);
+                if !self.state.banned_names.contains(&key) {
+                    self.state.banned_names.push(key);
+                }
+            }
+            RoomEvent::PageChanged { page_id, .. } => self.state.page_id = Some(page_id.clone()),
+            RoomEvent::ParamsChanged { params, .. } => self.params = *params,
+            RoomEvent::RoomLocked {} => self.state.locked = true,
+            RoomEvent::RoomUnlocked {} => self.state.locked = false,
+            _ => {}
+        }
+    }
+
+    fn person_view(&self, seat: &Seat) -> PersonView {
+        PersonView {
+            participant_id: seat.participant_id,
+            first_name: seat.first_name.clone(),
+            last_name: seat.last_name.clone(),
+            role: "participant",
+            online: self.online.contains(&seat.participant_id),
+        }
+    }
+
+    /// Everything a client needs on (re)connection.
+    pub fn welcome_state(&self) -> WelcomeState {
+        WelcomeState {
+            name: self.name.clone(),
+            capsule: super::protocol::CapsuleView {
+                id: self.facts.capsule_id,
+                title: self.facts.capsule_title.clone(),
+                pages: self.facts.pages.clone(),
+            },
+            page_id: self.state.page_id.clone(),
+            params: self.params,
+            participants: self
+                .state
+                .participants
+                .iter()
+                .filter(|s| !s.banned)
+                .map(|s| self.person_view(s))
+                .collect(),
+            locked: self.state.locked,
+            activity: None,
+            chat: self.chat.iter().map(ChatLine::from).collect(),
+            score: 0,
+            answers: Vec::new(),
+        }
+    }
+
+    pub fn you(&self, sender: Sender) -> PersonView {
+        match sender {
+            Sender::Trainer => PersonView {
+                participant_id: self.facts.trainer_id,
+                first_name: self.facts.trainer_name.clone(),
+                last_name: String::new(),
+                role: "trainer",
+                online: true,
+            },
+            Sender::Participant(id) => {
+                self.person_view(self.seat(id).expect("joined participants have a seat"))
+            }
+        }
+    }
+}
+
+fn forbidden() -> RoomError {
+    RoomError::new("forbidden", "only the trainer may do this")
+}
+
+fn left_event(seat: &Seat, reason: LeaveReason) -> RoomEvent {
+    RoomEvent::ParticipantLeft {
+        participant_id: seat.participant_id,
+        first_name: seat.first_name.clone(),
+        last_name: seat.last_name.clone(),
+        reason,
+    }
+}
+
+fn left_message(seat: &Seat, reason: LeaveReason) -> ServerMessage {
+    ServerMessage::ParticipantLeft {
+        participant_id: seat.participant_id,
+        first_name: seat.first_name.clone(),
+        last_name: seat.last_name.clone(),
+        reason,
+    }
+}
+
+impl From<&ChatMessage> for ChatLine {
+    fn from(m: &ChatMessage) -> Self {
+        ChatLine {
+            id: m.id,
+            participant_id: m.participant_id,
+            author_name: m.author_name.clone(),
+            text: m.text.clone(),
+            at: super::rfc3339(m.created_at),
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "live_tests.rs"]
+mod tests;

@@ -1,0 +1,273 @@
+//! The messages of the live protocol (docs/protocol.md), as Rust types.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::events::{EndReason, LeaveReason, PageRef};
+use super::room::{ParamsPatch, RoomParams};
+
+/// A client's message. `req` (any string) travels beside these fields and is echoed back.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMessage {
+    Join(JoinMessage),
+    Ping,
+    ChatSend {
+        text: String,
+    },
+    SetPage {
+        page_id: String,
+    },
+    GotoPage {
+        page_id: String,
+    },
+    SetParams {
+        params: ParamsPatch,
+    },
+    Lock,
+    Unlock,
+    Kick {
+        participant_id: Uuid,
+        #[serde(default)]
+        ban: bool,
+    },
+    ChatDelete {
+        message_id: Uuid,
+    },
+    Rename {
+        name: String,
+    },
+    EndSession,
+}
+
+/// Every `type` a client may send, to tell an unknown type from a malformed message.
+pub const CLIENT_TYPES: &[&str] = &[
+    "join",
+    "ping",
+    "chat_send",
+    "set_page",
+    "goto_page",
+    "set_params",
+    "lock",
+    "unlock",
+    "kick",
+    "chat_delete",
+    "rename",
+    "end_session",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinRole {
+    Participant,
+    Trainer,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct JoinMessage {
+    #[serde(rename = "as")]
+    pub role: JoinRole,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub resume_token: Option<String>,
+    /// The trainer's bearer token (the cookie may stand in for it).
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PersonView {
+    pub participant_id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: &'static str,
+    pub online: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChatLine {
+    pub id: Uuid,
+    pub participant_id: Uuid,
+    pub author_name: String,
+    pub text: String,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CapsuleView {
+    pub id: Uuid,
+    pub title: String,
+    pub pages: Vec<PageRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WelcomeState {
+    pub name: String,
+    pub capsule: CapsuleView,
+    pub page_id: Option<String>,
+    pub params: RoomParams,
+    pub participants: Vec<PersonView>,
+    pub locked: bool,
+    /// The activity in progress (a quiz), if any.
+    pub activity: Option<serde_json::Value>,
+    pub chat: Vec<ChatLine>,
+    /// The participant's own score and answers (zero and none for the trainer).
+    pub score: i64,
+    pub answers: Vec<serde_json::Value>,
+}
+
+/// A message from the server.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    Welcome {
+        you: PersonView,
+        resume_token: Option<String>,
+        state: Box<WelcomeState>,
+    },
+    Ack {
+        req: Option<String>,
+    },
+    Pong {
+        req: Option<String>,
+    },
+    Error {
+        code: &'static str,
+        message: String,
+        req: Option<String>,
+    },
+    ParticipantJoined {
+        #[serde(flatten)]
+        participant: PersonView,
+        rejoin: bool,
+    },
+    ParticipantLeft {
+        participant_id: Uuid,
+        first_name: String,
+        last_name: String,
+        reason: LeaveReason,
+    },
+    PageChanged {
+        page_id: String,
+        page_name: String,
+        page_index: usize,
+    },
+    ParamsChanged {
+        params: RoomParams,
+        changed: Vec<String>,
+    },
+    Locked {
+        locked: bool,
+    },
+    ChatMessage(ChatLine),
+    ChatDeleted {
+        message_id: Uuid,
+    },
+    Renamed {
+        from: String,
+        to: String,
+        link: String,
+    },
+    Kicked {
+        ban: bool,
+    },
+    SessionEnded {
+        reason: EndReason,
+        duration_s: i64,
+    },
+}
+
+impl ServerMessage {
+    pub fn error(code: &'static str, message: impl Into<String>, req: Option<String>) -> Self {
+        Self::Error {
+            code,
+            message: message.into(),
+            req,
+        }
+    }
+
+    /// The frame to send, serialised once however many clients receive it.
+    pub fn to_frame(&self) -> std::sync::Arc<str> {
+        serde_json::to_string(self)
+            .expect("messages serialise")
+            .into()
+    }
+}
+
+/// Reads a client's frame: its `req`, and the message or the error to answer with.
+pub fn parse_client_message(
+    text: &str,
+) -> (
+    Option<String>,
+    Result<ClientMessage, (&'static str, String)>,
+) {
+    let value: serde_json::Value = match serde_json::from_str(text) {
+        Ok(value) => value,
+        Err(e) => return (None, Err(("bad_message", format!("not JSON: {e}")))),
+    };
+    let req = match &value["req"] {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Null => None,
+        other => Some(other.to_string()),
+    };
+    let Some(kind) = value.get("type").and_then(|t| t.as_str()) else {
+        return (
+            req,
+            Err((
+                "bad_message",
+                "a message is an object with a string `type`".into(),
+            )),
+        );
+    };
+    if !CLIENT_TYPES.contains(&kind) {
+        return (
+            req,
+            Err(("unknown_type", format!("unknown message type `{kind}`"))),
+        );
+    }
+    let kind = kind.to_owned();
+    let parsed = serde_json::from_value(value).map_err(|e| ("bad_message", format!("{kind}: {e}")));
+    (req, parsed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_read_with_their_req() {
+        let (req, msg) =
+            parse_client_message(r#"{"type":"goto_page","page_id":"page:a","req":"7"}"#);
+        assert_eq!(req.as_deref(), Some("7"));
+        assert_eq!(
+            msg.unwrap(),
+            ClientMessage::GotoPage {
+                page_id: "page:a".into()
+            }
+        );
+        let (_, msg) = parse_client_message(r#"{"type":"lock","req":1}"#);
+        assert_eq!(msg.unwrap(), ClientMessage::Lock);
+    }
+
+    #[test]
+    fn bad_frames_get_their_codes() {
+        assert_eq!(parse_client_message("nope").1.unwrap_err().0, "bad_message");
+        assert_eq!(parse_client_message("[1]").1.unwrap_err().0, "bad_message");
+        assert_eq!(
+            parse_client_message(r#"{"type":"dance"}"#).1.unwrap_err().0,
+            "unknown_type"
+        );
+        let (req, msg) = parse_client_message(r#"{"type":"goto_page","req":"x"}"#);
+        assert_eq!(
+            (req.as_deref(), msg.unwrap_err().0),
+            (Some("x"), "bad_message")
+        );
+    }
+
+    #[test]
+    fn server_messages_carry_their_type() {
+        let frame = ServerMessage::Locked { locked: true }.to_frame();
+        assert_eq!(&*frame, r#"{"type":"locked","locked":true}"#);
+        let frame = ServerMessage::Ack { req: None }.to_frame();
+        assert_eq!(&*frame, r#"{"type":"ack","req":null}"#);
+    }
+}

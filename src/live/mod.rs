@@ -1,0 +1,313 @@
+//! Live rooms: one actor task per running room, the registry that finds or starts it, and the
+//! per-connection socket tasks.
+//!
+//! A room's actor is the only code that changes the room. Sockets and HTTP handlers send it
+//! requests over a bounded channel; it decides them with the sans-IO `domain::live::LiveRoom`,
+//! commits their events in batches, and only then answers and broadcasts.
+
+mod actor;
+mod outbox;
+pub mod resume;
+pub mod socket;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use uuid::Uuid;
+
+use crate::config::Config;
+use crate::domain::events::{EndReason, LeaveReason};
+use crate::domain::live::RoomError;
+use crate::domain::protocol::ClientMessage;
+use crate::domain::room::{ParamsPatch, RoomParams, RoomState};
+use crate::store::{Db, StoreError, live as live_store, now_ms, secrets};
+pub use outbox::Outbox;
+use resume::ResumeKey;
+
+/// Limits and timings of live rooms.
+#[derive(Debug, Clone)]
+pub struct LiveConfig {
+    pub heartbeat: Duration,
+    pub max_participants: usize,
+    pub max_frame_bytes: usize,
+    pub rate_per_sec: u32,
+    pub rate_burst: u32,
+    pub idle_end: Duration,
+    /// Base of absolute links, for `renamed`.
+    pub public_base: Arc<str>,
+}
+
+impl LiveConfig {
+    pub fn from_config(config: &Config, public_base: Arc<str>) -> Self {
+        Self {
+            heartbeat: Duration::from_secs(config.heartbeat_timeout_s.max(1)),
+            max_participants: config.max_participants,
+            max_frame_bytes: config.max_frame_bytes,
+            rate_per_sec: config.rate_per_sec.max(1),
+            rate_burst: config.rate_burst.max(1),
+            idle_end: Duration::from_secs(config.idle_end_hours * 3600),
+            public_base,
+        }
+    }
+}
+
+/// A connection's id, unique within the process.
+pub type ConnId = u64;
+
+/// Who a joining connection is, once the socket has checked its credentials.
+#[derive(Debug)]
+pub enum JoinAs {
+    Trainer {
+        user_id: Uuid,
+    },
+    Participant {
+        /// The seat a valid resume token names.
+        resume: Option<Uuid>,
+        first_name: Option<String>,
+        last_name: Option<String>,
+    },
+}
+
+/// What a room's actor is asked to do.
+pub enum Request {
+    Connect {
+        conn: ConnId,
+        outbox: Outbox,
+    },
+    Join {
+        conn: ConnId,
+        req: Option<String>,
+        who: JoinAs,
+    },
+    Message {
+        conn: ConnId,
+        req: Option<String>,
+        message: ClientMessage,
+    },
+    Disconnect {
+        conn: ConnId,
+        reason: LeaveReason,
+    },
+    /// A change from the REST API (`PATCH /api/rooms/{id}`).
+    Update {
+        name: Option<String>,
+        params: Option<ParamsPatch>,
+        reply: oneshot::Sender<Result<RoomView, RoomError>>,
+    },
+    End {
+        reason: EndReason,
+        reply: oneshot::Sender<Result<EndSummary, RoomError>>,
+    },
+    Peek {
+        reply: oneshot::Sender<RoomView>,
+    },
+}
+
+/// The live view of a room's changing parts.
+#[derive(Debug, Clone)]
+pub struct RoomView {
+    pub name: String,
+    pub params: RoomParams,
+    pub state: RoomState,
+}
+
+#[derive(Debug, Clone)]
+pub struct EndSummary {
+    pub room_id: Uuid,
+    pub name: String,
+    pub started_at: i64,
+    pub ended_at: i64,
+    pub duration_s: i64,
+    pub participant_count: usize,
+    pub reason: EndReason,
+}
+
+#[derive(Clone)]
+struct RoomHandle {
+    tx: mpsc::Sender<Request>,
+}
+
+/// Room actors by room id. Holds no lock across an await.
+pub struct Live {
+    db: Db,
+    key: ResumeKey,
+    config: LiveConfig,
+    rooms: Mutex<HashMap<Uuid, RoomHandle>>,
+    /// Cancelled at shutdown: actors checkpoint and close their sockets.
+    shutdown: CancellationToken,
+    tasks: TaskTracker,
+}
+
+/// How many requests may wait for a room's actor before senders wait too.
+const ROOM_QUEUE: usize = 8_192;
+
+impl Live {
+    pub async fn start(
+        db: Db,
+        config: LiveConfig,
+        shutdown: CancellationToken,
+    ) -> anyhow::Result<Arc<Self>> {
+        let key = secrets::get_or_create(
+            &db,
+            "resume_token_key",
+            || rand::random::<[u8; 32]>().to_vec(),
+            now_ms(),
+        )
+        .await?;
+        let live = Arc::new(Self {
+            db,
+            key: ResumeKey::new(key),
+            config,
+            rooms: Mutex::new(HashMap::new()),
+            shutdown,
+            tasks: TaskTracker::new(),
+        });
+        live.tasks.spawn(Arc::clone(&live).sweep_idle_rooms());
+        Ok(live)
+    }
+
+    pub fn config(&self) -> &LiveConfig {
+        &self.config
+    }
+
+    pub fn key(&self) -> &ResumeKey {
+        &self.key
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Waits until every actor has checkpointed and stopped (after the shutdown token fired).
+    pub async fn wait_stopped(&self) {
+        self.tasks.close();
+        self.tasks.wait().await;
+    }
+
+    fn running(&self, room_id: Uuid) -> Option<RoomHandle> {
+        let rooms = self.rooms.lock().expect("registry lock");
+        rooms.get(&room_id).filter(|h| !h.tx.is_closed()).cloned()
+    }
+
+    /// The actor of a room, started (from the database) if it is not running.
+    async fn handle(self: &Arc<Self>, room_id: Uuid) -> Result<RoomHandle, StoreError> {
+        if let Some(handle) = self.running(room_id) {
+            return Ok(handle);
+        }
+        let room = actor::load(&self.db, room_id, self.config.max_participants).await?;
+        let mut rooms = self.rooms.lock().expect("registry lock");
+        // Another task may have started it while this one was loading: keep theirs.
+        if let Some(handle) = rooms.get(&room_id).filter(|h| !h.tx.is_closed()) {
+            return Ok(handle.clone());
+        }
+        let (tx, rx) = mpsc::channel(ROOM_QUEUE);
+        let handle = RoomHandle { tx };
+        rooms.insert(room_id, handle.clone());
+        self.tasks.spawn(actor::run(Arc::clone(self), room, rx));
+        Ok(handle)
+    }
+
+    /// Forgets a stopping actor, unless requests reached it meanwhile (then it carries on).
+    fn unregister(&self, room_id: Uuid, rx: &mpsc::Receiver<Request>) -> bool {
+        let mut rooms = self.rooms.lock().expect("registry lock");
+        if !rx.is_empty() {
+            return false;
+        }
+        rooms.remove(&room_id);
+        true
+    }
+
+    /// Sends a request to a room's actor, restarting it if it stopped in between.
+    pub async fn send(
+        self: &Arc<Self>,
+        room_id: Uuid,
+        mut request: Request,
+    ) -> Result<(), StoreError> {
+        for _ in 0..3 {
+            let handle = self.handle(room_id).await?;
+            match handle.tx.send(request).await {
+                Ok(()) => return Ok(()),
+                Err(mpsc::error::SendError(back)) => request = back,
+            }
+        }
+        Err(StoreError::NotFound)
+    }
+
+    /// Renames and/or changes the params of a room through its actor.
+    pub async fn update(
+        self: &Arc<Self>,
+        room_id: Uuid,
+        name: Option<String>,
+        params: Option<ParamsPatch>,
+    ) -> Result<Result<RoomView, RoomError>, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(
+            room_id,
+            Request::Update {
+                name,
+                params,
+                reply,
+            },
+        )
+        .await?;
+        answer.await.map_err(|_| StoreError::NotFound)
+    }
+
+    /// Ends a session through its actor: clients are told, the room is deleted.
+    pub async fn end(
+        self: &Arc<Self>,
+        room_id: Uuid,
+        reason: EndReason,
+    ) -> Result<Result<EndSummary, RoomError>, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(room_id, Request::End { reason, reply }).await?;
+        answer.await.map_err(|_| StoreError::NotFound)
+    }
+
+    /// The live view of a room if its actor runs (the database may lag it by a second).
+    pub async fn peek(&self, room_id: Uuid) -> Option<RoomView> {
+        let handle = self.running(room_id)?;
+        let (reply, answer) = oneshot::channel();
+        handle.tx.send(Request::Peek { reply }).await.ok()?;
+        answer.await.ok()
+    }
+
+    /// Ends rooms nobody has been connected to for `idle_end`, checking every minute.
+    async fn sweep_idle_rooms(self: Arc<Self>) {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = self.shutdown.cancelled() => return,
+            }
+            let cutoff = now_ms() - self.config.idle_end.as_millis() as i64;
+            let idle = match live_store::untouched_since(&self.db, cutoff).await {
+                Ok(ids) => ids,
+                Err(error) => {
+                    tracing::warn!(%error, "idle sweep could not list rooms");
+                    continue;
+                }
+            };
+            for room_id in idle {
+                if self.running(room_id).is_some() {
+                    continue;
+                }
+                match self.end(room_id, EndReason::Idle).await {
+                    Ok(Ok(summary)) => {
+                        tracing::info!(%room_id, name = summary.name, "idle room ended")
+                    }
+                    Ok(Err(error)) => tracing::warn!(%room_id, %error, "idle room could not end"),
+                    Err(error) => tracing::warn!(%room_id, %error, "idle room could not start"),
+                }
+            }
+        }
+    }
+}

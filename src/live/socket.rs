@@ -1,0 +1,288 @@
+//! One WebSocket connection: a reader task that checks and forwards what the client sends, and a
+//! writer task that drains the connection's outbox. Neither ever waits on another client.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use uuid::Uuid;
+
+use super::outbox::Inbox;
+use super::{JoinAs, Live, Outbox, Request};
+use crate::domain::events::LeaveReason;
+use crate::domain::protocol::{ClientMessage, JoinRole, ServerMessage, parse_client_message};
+use crate::http::auth::hash_token;
+use crate::store::{auth_tokens, now_ms};
+
+/// Serves one client of one room until either side closes.
+///
+/// `cookie_token` is the trainer's log-in token from the upgrade request's cookie or header,
+/// used when a trainer's `join` carries no token of its own.
+pub async fn serve(
+    socket: WebSocket,
+    live: Arc<Live>,
+    room_id: Uuid,
+    cookie_token: Option<String>,
+) {
+    let (outbox, inbox) = Outbox::new();
+    let (sink, stream) = socket.split();
+    let writer = tokio::spawn(write(sink, inbox, outbox.clone(), live.config().heartbeat));
+    let connect = Request::Connect {
+        conn: outbox.id,
+        outbox: outbox.clone(),
+    };
+    if live.send(room_id, connect).await.is_err() {
+        outbox.close(1011, "this session is not available");
+    } else {
+        let reason = Reader {
+            live: &live,
+            room_id,
+            outbox: &outbox,
+            cookie_token,
+        }
+        .read(stream)
+        .await;
+        let _ = live
+            .send(
+                room_id,
+                Request::Disconnect {
+                    conn: outbox.id,
+                    reason,
+                },
+            )
+            .await;
+    }
+    let _ = writer.await;
+}
+
+struct Reader<'a> {
+    live: &'a Arc<Live>,
+    room_id: Uuid,
+    outbox: &'a Outbox,
+    cookie_token: Option<String>,
+}
+
+impl Reader<'_> {
+    /// Reads until the client leaves, is too quiet, misbehaves, or the room closes the
+    /// connection; returns why, for the `participant_left` event.
+    async fn read(&self, mut stream: SplitStream<WebSocket>) -> LeaveReason {
+        let config = self.live.config();
+        let mut bucket = TokenBucket::new(config.rate_per_sec, config.rate_burst);
+        loop {
+            let next = tokio::select! {
+                next = tokio::time::timeout(config.heartbeat, stream.next()) => next,
+                _ = self.outbox.closed() => return LeaveReason::Closed,
+            };
+            let message = match next {
+                Err(_) => {
+                    self.outbox
+                        .close(4000, "no sign of life within the heartbeat timeout");
+                    return LeaveReason::Timeout;
+                }
+                Ok(None | Some(Err(_))) => return LeaveReason::Closed,
+                Ok(Some(Ok(message))) => message,
+            };
+            let text = match message {
+                Message::Text(text) => text,
+                Message::Close(_) => return LeaveReason::Closed,
+                Message::Binary(_) => {
+                    self.answer(ServerMessage::error(
+                        "bad_message",
+                        "send JSON text frames",
+                        None,
+                    ));
+                    continue;
+                }
+                // Pings and pongs only prove the client is alive.
+                Message::Ping(_) | Message::Pong(_) => continue,
+            };
+            if text.len() > config.max_frame_bytes {
+                self.outbox.close(1009, "message too large");
+                return LeaveReason::Closed;
+            }
+            match bucket.take() {
+                Rate::Ok => {}
+                Rate::Limited => {
+                    let message = format!(
+                        "slow down: at most {} messages per second",
+                        config.rate_per_sec
+                    );
+                    self.answer(ServerMessage::error("rate_limited", message, None));
+                    continue;
+                }
+                Rate::Flooding => {
+                    self.outbox
+                        .close(1008, "flooding: far past the message rate limit");
+                    return LeaveReason::Closed;
+                }
+            }
+            if !self.forward(&text).await {
+                self.outbox.close(1011, "the session restarted; reconnect");
+                return LeaveReason::Closed;
+            }
+        }
+    }
+
+    /// Sends an answer the reader can give by itself (it never waits on a full outbox).
+    fn answer(&self, message: ServerMessage) {
+        self.outbox.send(message.to_frame());
+    }
+
+    /// Checks credentials of a `join` and hands the message to the room; `false` when the
+    /// room's actor is gone.
+    async fn forward(&self, text: &str) -> bool {
+        let (req, parsed) = parse_client_message(text);
+        let message = match parsed {
+            Ok(message) => message,
+            Err((code, message)) => {
+                self.answer(ServerMessage::error(code, message, req));
+                return true;
+            }
+        };
+        let conn = self.outbox.id;
+        let request = match message {
+            ClientMessage::Join(join) => {
+                let who = match join.role {
+                    JoinRole::Participant => JoinAs::Participant {
+                        resume: join
+                            .resume_token
+                            .as_deref()
+                            .and_then(|t| self.live.key().verify(t, self.room_id)),
+                        first_name: join.first_name,
+                        last_name: join.last_name,
+                    },
+                    JoinRole::Trainer => {
+                        let token = join.token.or_else(|| self.cookie_token.clone());
+                        match self.trainer(token).await {
+                            Some(user_id) => JoinAs::Trainer { user_id },
+                            None => {
+                                let message = "log in first: give your token in `token`";
+                                self.answer(ServerMessage::error("forbidden", message, req));
+                                return true;
+                            }
+                        }
+                    }
+                };
+                Request::Join { conn, req, who }
+            }
+            message => Request::Message { conn, req, message },
+        };
+        self.live.send(self.room_id, request).await.is_ok()
+    }
+
+    async fn trainer(&self, token: Option<String>) -> Option<Uuid> {
+        let hash = hash_token(&token?);
+        match auth_tokens::user_for(self.live.db(), &hash, now_ms()).await {
+            Ok(user) => user.map(|u| u.id),
+            Err(error) => {
+                tracing::warn!(%error, "could not check a trainer token");
+                None
+            }
+        }
+    }
+}
+
+/// Writes queued frames, pings the client now and then, and closes the socket with the
+/// outbox's close code once it is asked to.
+async fn write(
+    mut sink: SplitSink<WebSocket, Message>,
+    mut inbox: Inbox,
+    outbox: Outbox,
+    heartbeat: Duration,
+) {
+    let mut ping = tokio::time::interval(heartbeat / 3);
+    ping.tick().await;
+    loop {
+        tokio::select! {
+            biased;
+            frame = inbox.frames.recv() => {
+                let Some(frame) = frame else { break };
+                if sink.send(Message::Text(Utf8Bytes::from(&*frame))).await.is_err() {
+                    outbox.close(1006, "");
+                    return;
+                }
+            }
+            _ = outbox.closed() => break,
+            _ = ping.tick() => {
+                if sink.send(Message::Ping(Default::default())).await.is_err() {
+                    outbox.close(1006, "");
+                    return;
+                }
+            }
+        }
+    }
+    // Frames queued before the close (a `kicked`, a `session_ended`) still go out, briefly.
+    let drain = async {
+        while let Ok(frame) = inbox.frames.try_recv() {
+            if sink
+                .send(Message::Text(Utf8Bytes::from(&*frame)))
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
+    let (code, reason) = outbox.close_reason();
+    let close = CloseFrame {
+        code,
+        reason: Utf8Bytes::from_static(reason),
+    };
+    let _ = tokio::time::timeout(
+        Duration::from_secs(1),
+        sink.send(Message::Close(Some(close))),
+    )
+    .await;
+    outbox.close(code, reason);
+}
+
+enum Rate {
+    Ok,
+    /// Over the rate: this message is refused.
+    Limited,
+    /// Far over it for long: the connection is closed.
+    Flooding,
+}
+
+/// Per-connection rate limit: `rate` messages per second on average, `burst` at once.
+struct TokenBucket {
+    rate: f64,
+    burst: f64,
+    tokens: f64,
+    last: Instant,
+    /// Messages refused since the bucket last had room; past a threshold the client floods.
+    refused: u32,
+}
+
+impl TokenBucket {
+    fn new(rate: u32, burst: u32) -> Self {
+        Self {
+            rate: f64::from(rate),
+            burst: f64::from(burst),
+            tokens: f64::from(burst),
+            last: Instant::now(),
+            refused: 0,
+        }
+    }
+
+    fn take(&mut self) -> Rate {
+        let now = Instant::now();
+        self.tokens =
+            (self.tokens + now.duration_since(self.last).as_secs_f64() * self.rate).min(self.burst);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            self.refused = 0;
+            return Rate::Ok;
+        }
+        self.refused += 1;
+        if f64::from(self.refused) > self.burst * 2.0 {
+            Rate::Flooding
+        } else {
+            Rate::Limited
+        }
+    }
+}
