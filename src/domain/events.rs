@@ -2,18 +2,19 @@
 //! needs, because the room it happened in is deleted when the session ends.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::room::RoomParams;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct PageRef {
     pub id: String,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum LeaveReason {
     Closed,
@@ -23,7 +24,7 @@ pub enum LeaveReason {
     SessionEnded,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum EndReason {
     Trainer,

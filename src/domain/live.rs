@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::events::{LeaveReason, PageRef, RoomEvent};
 use super::names::parse_person_name;
-use super::protocol::{ChatLine, PersonView, ServerMessage, WelcomeState};
+use super::protocol::{ChatLine, PersonView, Role, ServerMessage, WelcomeState};
 use super::room::{Navigation, ParamsPatch, RoomParams, RoomState, Seat, Switch};
 
 /// How many chat messages a room keeps in memory (and sends in `welcome`).
@@ -535,7 +535,7 @@ impl LiveRoom {
             participant_id: seat.participant_id,
             first_name: seat.first_name.clone(),
             last_name: seat.last_name.clone(),
-            role: "participant",
+            role: Role::Participant,
             online: self.online.contains(&seat.participant_id),
         }
     }
@@ -572,7 +572,7 @@ impl LiveRoom {
                 participant_id: self.facts.trainer_id,
                 first_name: self.facts.trainer_name.clone(),
                 last_name: String::new(),
-                role: "trainer",
+                role: Role::Trainer,
                 online: true,
             },
             Sender::Participant(id) => {

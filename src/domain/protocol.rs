@@ -1,14 +1,16 @@
 //! The messages of the live protocol (docs/protocol.md), as Rust types.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use uuid::Uuid;
 
 use super::events::{EndReason, LeaveReason, PageRef};
 use super::room::{ParamsPatch, RoomParams};
 
 /// A client's message. `req` (any string) travels beside these fields and is echoed back.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[ts(export)]
 pub enum ClientMessage {
     Join(JoinMessage),
     Ping,
@@ -29,6 +31,7 @@ pub enum ClientMessage {
     Kick {
         participant_id: Uuid,
         #[serde(default)]
+        #[ts(as = "Option<bool>", optional)]
         ban: bool,
     },
     ChatDelete {
@@ -56,34 +59,45 @@ pub const CLIENT_TYPES: &[&str] = &[
     "end_session",
 ];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum JoinRole {
     Participant,
     Trainer,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
 pub struct JoinMessage {
     #[serde(rename = "as")]
     pub role: JoinRole,
+    #[ts(optional)]
     pub first_name: Option<String>,
+    #[ts(optional)]
     pub last_name: Option<String>,
+    #[ts(optional)]
     pub resume_token: Option<String>,
     /// The trainer's bearer token (the cookie may stand in for it).
+    #[ts(optional)]
     pub token: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Trainer,
+    Participant,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct PersonView {
     pub participant_id: Uuid,
     pub first_name: String,
     pub last_name: String,
-    pub role: &'static str,
+    pub role: Role,
     pub online: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ChatLine {
     pub id: Uuid,
     pub participant_id: Uuid,
@@ -92,14 +106,14 @@ pub struct ChatLine {
     pub at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct CapsuleView {
     pub id: Uuid,
     pub title: String,
     pub pages: Vec<PageRef>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct WelcomeState {
     pub name: String,
     pub capsule: CapsuleView,
@@ -108,16 +122,19 @@ pub struct WelcomeState {
     pub participants: Vec<PersonView>,
     pub locked: bool,
     /// The activity in progress (a quiz), if any.
+    #[ts(type = "unknown")]
     pub activity: Option<serde_json::Value>,
     pub chat: Vec<ChatLine>,
     /// The participant's own score and answers (zero and none for the trainer).
     pub score: i64,
+    #[ts(type = "Array<unknown>")]
     pub answers: Vec<serde_json::Value>,
 }
 
 /// A message from the server.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[ts(export)]
 pub enum ServerMessage {
     Welcome {
         you: PersonView,
@@ -131,6 +148,7 @@ pub enum ServerMessage {
         req: Option<String>,
     },
     Error {
+        #[ts(type = "string")]
         code: &'static str,
         message: String,
         req: Option<String>,

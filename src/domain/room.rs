@@ -1,9 +1,10 @@
 //! A room's settings and the part of its state kept in `rooms.state`.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Navigation {
     /// Every participant shows the trainer's page.
@@ -13,7 +14,7 @@ pub enum Navigation {
     Free,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Collaboration {
     #[default]
@@ -21,7 +22,7 @@ pub enum Collaboration {
     Draw,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Switch {
     #[default]
@@ -30,7 +31,7 @@ pub enum Switch {
 }
 
 /// `rooms.params`: how the session runs; the trainer may change it at any time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
 pub struct RoomParams {
     #[serde(default)]
     pub navigation: Navigation,
@@ -41,11 +42,14 @@ pub struct RoomParams {
 }
 
 /// A change to some of the params; unknown keys are refused so that typos do not pass silently.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
 #[serde(deny_unknown_fields)]
 pub struct ParamsPatch {
+    #[ts(optional)]
     pub navigation: Option<Navigation>,
+    #[ts(optional)]
     pub collaboration: Option<Collaboration>,
+    #[ts(optional)]
     pub chat: Option<Switch>,
 }
 
