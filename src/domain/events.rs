@@ -2,8 +2,8 @@
 //! needs, because the room it happened in is deleted when the session ends.
 
 use serde::{Deserialize, Serialize};
-use ts_rs::TS;
 use serde_json::Value;
+use ts_rs::TS;
 use uuid::Uuid;
 
 use super::room::RoomParams;

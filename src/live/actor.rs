@@ -135,6 +135,7 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
     };
     let room_id = actor.room.facts.id;
     tracing::debug!(%room_id, "room started");
+    metrics::gauge!("live_rooms").increment(1.0);
     let shutdown = live.shutdown_token();
     let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
     loop {
@@ -178,6 +179,7 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
     while let Some(request) = rx.recv().await {
         refuse_after_stop(request);
     }
+    metrics::gauge!("live_rooms").decrement(1.0);
     tracing::debug!(%room_id, "room stopped");
 }
 
@@ -491,8 +493,14 @@ impl Actor {
     async fn commit(&self, batch: &Batch) -> bool {
         let mut wait = Duration::from_millis(50);
         for attempt in 1..=COMMIT_TRIES {
+            let started = Instant::now();
             match live_store::commit(self.live.db(), self.chat_id, batch).await {
-                Ok(()) => return true,
+                Ok(()) => {
+                    metrics::histogram!("live_commit_seconds")
+                        .record(started.elapsed().as_secs_f64());
+                    metrics::counter!("live_events_total").increment(batch.events.len() as u64);
+                    return true;
+                }
                 Err(error) => {
                     tracing::warn!(room_id = %self.room.facts.id, attempt, %error, "room batch not committed");
                     tokio::time::sleep(wait).await;
@@ -552,6 +560,7 @@ impl Actor {
         }
         // A client that cannot keep up is dropped; it reconnects and gets a fresh welcome.
         for conn in too_slow {
+            metrics::counter!("live_slow_clients_dropped_total").increment(1);
             if let Some(c) = self.conns.get(&conn) {
                 c.outbox.close(4008, "too slow to keep up; reconnect");
             }

@@ -26,6 +26,7 @@ pub async fn serve(
     room_id: Uuid,
     cookie_token: Option<String>,
 ) {
+    metrics::gauge!("live_connections").increment(1.0);
     let (outbox, inbox) = Outbox::new();
     let (sink, stream) = socket.split();
     let writer = tokio::spawn(write(sink, inbox, outbox.clone(), live.config().heartbeat));
@@ -55,6 +56,7 @@ pub async fn serve(
             .await;
     }
     let _ = writer.await;
+    metrics::gauge!("live_connections").decrement(1.0);
 }
 
 struct Reader<'a> {
