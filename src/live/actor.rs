@@ -258,7 +258,7 @@ impl Actor {
                 self.deliveries.push(Delivery::Update(reply));
             }
             Request::End { reason, reply } => {
-                let _ = reply.send(self.end(reason).await);
+                let _ = reply.send(self.end(reason, None).await);
             }
             Request::Peek { reply } => {
                 let _ = reply.send(self.view());
@@ -378,8 +378,10 @@ impl Actor {
                 return;
             }
             ClientMessage::EndSession => {
-                if let Err(error) = self.end(EndReason::Trainer).await {
-                    self.reply_error(conn, error, req);
+                let ack = frame(&ServerMessage::Ack { req: req.clone() });
+                match self.end(EndReason::Trainer, Some((conn, ack))).await {
+                    Ok(_) => {}
+                    Err(error) => self.reply_error(conn, error, req),
                 }
                 return;
             }
@@ -628,7 +630,11 @@ impl Actor {
     /// Ends the session: everyone online leaves, `session_ended` is appended, and the room,
     /// its chat and messages are deleted, in one transaction; then every socket is told and
     /// closed.
-    async fn end(&mut self, reason: EndReason) -> Result<EndSummary, RoomError> {
+    async fn end(
+        &mut self,
+        reason: EndReason,
+        ack: Option<(ConnId, Arc<str>)>,
+    ) -> Result<EndSummary, RoomError> {
         self.flush().await;
         if self.stopped {
             return Err(unavailable());
@@ -670,6 +676,11 @@ impl Actor {
                 }
                 _ => unavailable(),
             });
+        }
+        if let Some((conn, ack)) = ack
+            && let Some(c) = self.conns.get(&conn)
+        {
+            c.outbox.send(ack);
         }
         let goodbye = frame(&ServerMessage::SessionEnded { reason, duration_s });
         for (_, conn) in self.conns.drain() {

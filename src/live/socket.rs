@@ -28,8 +28,8 @@ pub async fn serve(
 ) {
     metrics::gauge!("live_connections").increment(1.0);
     let (outbox, inbox) = Outbox::new();
-    let (sink, stream) = socket.split();
-    let writer = tokio::spawn(write(sink, inbox, outbox.clone(), live.config().heartbeat));
+    let (sink, mut stream) = socket.split();
+    let writer = tokio::spawn(write(sink, inbox, outbox.clone()));
     let connect = Request::Connect {
         conn: outbox.id,
         outbox: outbox.clone(),
@@ -43,7 +43,7 @@ pub async fn serve(
             outbox: &outbox,
             cookie_token,
         }
-        .read(stream)
+        .read(&mut stream)
         .await;
         let _ = live
             .send(
@@ -55,7 +55,18 @@ pub async fn serve(
             )
             .await;
     }
+    outbox.close(1000, "goodbye");
     let _ = writer.await;
+    // The closing handshake: give the client a moment to answer our close frame, so that it
+    // reads the close code rather than a reset connection.
+    let handshake = async {
+        while let Some(Ok(message)) = stream.next().await {
+            if matches!(message, Message::Close(_)) {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(1), handshake).await;
     metrics::gauge!("live_connections").decrement(1.0);
 }
 
@@ -69,7 +80,7 @@ struct Reader<'a> {
 impl Reader<'_> {
     /// Reads until the client leaves, is too quiet, misbehaves, or the room closes the
     /// connection; returns why, for the `participant_left` event.
-    async fn read(&self, mut stream: SplitStream<WebSocket>) -> LeaveReason {
+    async fn read(&self, stream: &mut SplitStream<WebSocket>) -> LeaveReason {
         let config = self.live.config();
         let mut bucket = TokenBucket::new(config.rate_per_sec, config.rate_burst);
         loop {
@@ -111,7 +122,8 @@ impl Reader<'_> {
                         "slow down: at most {} messages per second",
                         config.rate_per_sec
                     );
-                    self.answer(ServerMessage::error("rate_limited", message, None));
+                    let (req, _) = parse_client_message(&text);
+                    self.answer(ServerMessage::error("rate_limited", message, req));
                     continue;
                 }
                 Rate::Flooding => {
@@ -145,6 +157,11 @@ impl Reader<'_> {
         };
         let conn = self.outbox.id;
         let request = match message {
+            // Liveness needs no room: answered here, at once.
+            ClientMessage::Ping => {
+                self.answer(ServerMessage::Pong { req });
+                return true;
+            }
             ClientMessage::Join(join) => {
                 let who = match join.role {
                     JoinRole::Participant => JoinAs::Participant {
@@ -186,16 +203,11 @@ impl Reader<'_> {
     }
 }
 
-/// Writes queued frames, pings the client now and then, and closes the socket with the
-/// outbox's close code once it is asked to.
-async fn write(
-    mut sink: SplitSink<WebSocket, Message>,
-    mut inbox: Inbox,
-    outbox: Outbox,
-    heartbeat: Duration,
-) {
-    let mut ping = tokio::time::interval(heartbeat / 3);
-    ping.tick().await;
+/// Writes queued frames, and closes the socket with the outbox's close code once asked to.
+///
+/// The server sends no pings of its own: clients prove they are alive (a `ping` message at
+/// least every heartbeat timeout), which also tells them when their connection is dead.
+async fn write(mut sink: SplitSink<WebSocket, Message>, mut inbox: Inbox, outbox: Outbox) {
     loop {
         tokio::select! {
             biased;
@@ -207,12 +219,6 @@ async fn write(
                 }
             }
             _ = outbox.closed() => break,
-            _ = ping.tick() => {
-                if sink.send(Message::Ping(Default::default())).await.is_err() {
-                    outbox.close(1006, "");
-                    return;
-                }
-            }
         }
     }
     // Frames queued before the close (a `kicked`, a `session_ended`) still go out, briefly.
