@@ -126,9 +126,17 @@ pub struct EndSummary {
     pub reason: EndReason,
 }
 
+/// The way to one running room's actor.
 #[derive(Clone)]
-struct RoomHandle {
+pub struct RoomHandle {
     tx: mpsc::Sender<Request>,
+}
+
+impl RoomHandle {
+    /// Waits for room in the actor's queue; fails once that actor has stopped.
+    pub async fn send(&self, request: Request) -> Result<(), mpsc::error::SendError<Request>> {
+        self.tx.send(request).await
+    }
 }
 
 /// Room actors by room id. Holds no lock across an await.
@@ -225,20 +233,34 @@ impl Live {
         true
     }
 
-    /// Sends a request to a room's actor, restarting it if it stopped in between.
+    /// Sends a request to a room's actor, restarting it if it stopped in between; returns the
+    /// actor that took it.
     pub async fn send(
         self: &Arc<Self>,
         room_id: Uuid,
         mut request: Request,
-    ) -> Result<(), StoreError> {
+    ) -> Result<RoomHandle, StoreError> {
         for _ in 0..3 {
             let handle = self.handle(room_id).await?;
             match handle.tx.send(request).await {
-                Ok(()) => return Ok(()),
+                Ok(()) => return Ok(handle),
                 Err(mpsc::error::SendError(back)) => request = back,
             }
         }
         Err(StoreError::NotFound)
+    }
+
+    /// Registers a new connection with a room's actor (started if needed) and returns that
+    /// actor: the connection talks to it alone, and reconnects if it stops.
+    pub async fn connect(
+        self: &Arc<Self>,
+        room_id: Uuid,
+        outbox: Outbox,
+    ) -> Result<RoomHandle, StoreError> {
+        let conn = outbox.id;
+        self.send(room_id, Request::Connect { conn, outbox })
+            .await?;
+        self.running(room_id).ok_or(StoreError::NotFound)
     }
 
     /// Renames and/or changes the params of a room through its actor.

@@ -10,7 +10,7 @@ use futures_util::{SinkExt, StreamExt};
 use uuid::Uuid;
 
 use super::outbox::Inbox;
-use super::{JoinAs, Live, Outbox, Request};
+use super::{JoinAs, Live, Outbox, Request, RoomHandle};
 use crate::domain::events::LeaveReason;
 use crate::domain::protocol::{ClientMessage, JoinRole, ServerMessage, parse_client_message};
 use crate::http::auth::hash_token;
@@ -30,30 +30,21 @@ pub async fn serve(
     let (outbox, inbox) = Outbox::new();
     let (sink, mut stream) = socket.split();
     let writer = tokio::spawn(write(sink, inbox, outbox.clone()));
-    let connect = Request::Connect {
-        conn: outbox.id,
-        outbox: outbox.clone(),
-    };
-    if live.send(room_id, connect).await.is_err() {
-        outbox.close(1011, "this session is not available");
-    } else {
-        let reason = Reader {
-            live: &live,
-            room_id,
-            outbox: &outbox,
-            cookie_token,
-        }
-        .read(&mut stream)
-        .await;
-        let _ = live
-            .send(
+    match live.connect(room_id, outbox.clone()).await {
+        Err(_) => outbox.close(1011, "this session is not available"),
+        Ok(room) => {
+            let reason = Reader {
+                live: &live,
+                room: &room,
                 room_id,
-                Request::Disconnect {
-                    conn: outbox.id,
-                    reason,
-                },
-            )
+                outbox: &outbox,
+                cookie_token,
+            }
+            .read(&mut stream)
             .await;
+            let conn = outbox.id;
+            let _ = room.send(Request::Disconnect { conn, reason }).await;
+        }
     }
     outbox.close(1000, "goodbye");
     let _ = writer.await;
@@ -72,6 +63,8 @@ pub async fn serve(
 
 struct Reader<'a> {
     live: &'a Arc<Live>,
+    /// The actor this connection registered with; if it stops, the client must reconnect.
+    room: &'a RoomHandle,
     room_id: Uuid,
     outbox: &'a Outbox,
     cookie_token: Option<String>,
@@ -188,7 +181,7 @@ impl Reader<'_> {
             }
             message => Request::Message { conn, req, message },
         };
-        self.live.send(self.room_id, request).await.is_ok()
+        self.room.send(request).await.is_ok()
     }
 
     async fn trainer(&self, token: Option<String>) -> Option<Uuid> {
