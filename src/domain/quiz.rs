@@ -294,3 +294,184 @@ fn parse_id(
         ))
     }
 }
+
+/// Answers to a question faster than this earn full points under the speed rule.
+pub const FULL_POINTS_UNDER_MS: i64 = 500;
+
+/// The points a correct answer earns: all of them under `accuracy`; under `speed`,
+/// `round(points × (1 − t / (2T)))` (halves away from zero), so between half and all, and all
+/// under half a second. Wrong or unscored answers earn nothing (the caller says `correct`).
+pub fn points_for(
+    scoring: Scoring,
+    correct: bool,
+    points: u32,
+    time_limit_s: u32,
+    response_ms: i64,
+) -> i64 {
+    if !correct {
+        return 0;
+    }
+    let points = i64::from(points);
+    match scoring {
+        Scoring::Accuracy => points,
+        Scoring::Speed if response_ms < FULL_POINTS_UNDER_MS => points,
+        Scoring::Speed => {
+            let limit_ms = f64::from(time_limit_s.max(1)) * 1000.0;
+            let t = (response_ms as f64).clamp(0.0, limit_ms);
+            (points as f64 * (1.0 - t / (2.0 * limit_ms))).round() as i64
+        }
+    }
+}
+
+/// What a participant answered: choices for `single`, `multiple`, `true_false` and `poll`,
+/// text for `open` (the `answer` of `quiz_answered`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Answer {
+    Choices { choice_ids: Vec<String> },
+    Text { text: String },
+}
+
+pub const MAX_OPEN_ANSWER_CHARS: usize = 500;
+
+impl Question {
+    /// Checks an answer against this question's kind and choices.
+    pub fn check(&self, answer: &Answer) -> Result<(), String> {
+        match (self.kind, answer) {
+            (QuestionKind::Open, Answer::Text { text }) => {
+                let length = text.trim().chars().count();
+                if length == 0 || length > MAX_OPEN_ANSWER_CHARS {
+                    return Err(format!(
+                        "an answer holds 1 to {MAX_OPEN_ANSWER_CHARS} characters"
+                    ));
+                }
+                Ok(())
+            }
+            (QuestionKind::Open, Answer::Choices { .. }) => {
+                Err("this question takes a `text`".into())
+            }
+            (_, Answer::Text { .. }) => Err("this question takes `choice_ids`".into()),
+            (kind, Answer::Choices { choice_ids }) => {
+                if choice_ids.is_empty() {
+                    return Err("choose at least one choice".into());
+                }
+                let one_only = matches!(
+                    kind,
+                    QuestionKind::Single | QuestionKind::TrueFalse | QuestionKind::Poll
+                );
+                if one_only && choice_ids.len() > 1 {
+                    return Err("this question takes exactly one choice".into());
+                }
+                let mut seen = std::collections::HashSet::new();
+                for id in choice_ids {
+                    if !self.choices.iter().any(|c| &c.id == id) {
+                        return Err(format!("no choice `{id}` in this question"));
+                    }
+                    if !seen.insert(id) {
+                        return Err(format!("choice `{id}` is given twice"));
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Whether a (checked) answer is right: `None` for polls and open questions. A `multiple`
+    /// answer is right only when it names exactly the correct choices.
+    pub fn is_correct(&self, answer: &Answer) -> Option<bool> {
+        if !self.kind.is_scored() {
+            return None;
+        }
+        let Answer::Choices { choice_ids } = answer else {
+            return Some(false);
+        };
+        let chosen: std::collections::HashSet<&str> =
+            choice_ids.iter().map(String::as_str).collect();
+        let correct: std::collections::HashSet<&str> = self
+            .choices
+            .iter()
+            .filter(|c| c.correct)
+            .map(|c| c.id.as_str())
+            .collect();
+        Some(chosen == correct)
+    }
+}
+
+#[cfg(test)]
+mod scoring_tests {
+    use super::*;
+
+    #[test]
+    fn speed_points_fall_from_all_to_half() {
+        let speed = |ms| points_for(Scoring::Speed, true, 1000, 20, ms);
+        assert_eq!(speed(0), 1000);
+        assert_eq!(speed(499), 1000);
+        assert_eq!(speed(10_000), 750);
+        assert_eq!(speed(20_000), 500);
+        assert_eq!(speed(99_000), 500, "late answers are clamped to the limit");
+        // 1000 × (1 − 1/40) = 975 exactly; 333 × (1 − 3/40) = 308.025 → 308
+        assert_eq!(speed(1_000), 975);
+        assert_eq!(points_for(Scoring::Speed, true, 333, 20, 3_000), 308);
+        // Halves round away from zero: 3 × (1 − 10/20) = 1.5 → 2.
+        assert_eq!(points_for(Scoring::Speed, true, 3, 10, 10_000), 2);
+        assert_eq!(points_for(Scoring::Speed, false, 1000, 20, 0), 0);
+        assert_eq!(points_for(Scoring::Accuracy, true, 1000, 20, 19_000), 1000);
+    }
+
+    fn question(kind: QuestionKind, correct: &[bool]) -> Question {
+        Question {
+            id: "q1".into(),
+            kind,
+            prompt: "?".into(),
+            choices: correct
+                .iter()
+                .enumerate()
+                .map(|(i, &correct)| Choice {
+                    id: format!("c{}", i + 1),
+                    text: format!("choice {i}"),
+                    correct,
+                })
+                .collect(),
+            time_limit_s: 30,
+            points: 1000,
+        }
+    }
+
+    fn choices(ids: &[&str]) -> Answer {
+        Answer::Choices {
+            choice_ids: ids.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn multiple_is_right_only_with_exactly_the_correct_set() {
+        let q = question(QuestionKind::Multiple, &[true, false, true]);
+        assert_eq!(q.is_correct(&choices(&["c1", "c3"])), Some(true));
+        assert_eq!(q.is_correct(&choices(&["c3", "c1"])), Some(true));
+        assert_eq!(q.is_correct(&choices(&["c1"])), Some(false));
+        assert_eq!(q.is_correct(&choices(&["c1", "c2", "c3"])), Some(false));
+        let poll = question(QuestionKind::Poll, &[false, false]);
+        assert_eq!(poll.is_correct(&choices(&["c1"])), None);
+    }
+
+    #[test]
+    fn answers_are_checked_against_the_question() {
+        let single = question(QuestionKind::Single, &[true, false]);
+        assert!(single.check(&choices(&["c2"])).is_ok());
+        assert!(single.check(&choices(&["c1", "c2"])).is_err());
+        assert!(single.check(&choices(&["c9"])).is_err());
+        assert!(single.check(&choices(&[])).is_err());
+        assert!(single.check(&Answer::Text { text: "x".into() }).is_err());
+        let multiple = question(QuestionKind::Multiple, &[true, true]);
+        assert!(multiple.check(&choices(&["c1", "c1"])).is_err());
+        let open = question(QuestionKind::Open, &[]);
+        assert!(
+            open.check(&Answer::Text {
+                text: " une idée ".into()
+            })
+            .is_ok()
+        );
+        assert!(open.check(&Answer::Text { text: "  ".into() }).is_err());
+        assert!(open.check(&choices(&["c1"])).is_err());
+    }
+}
