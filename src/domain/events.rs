@@ -6,6 +6,7 @@ use serde_json::Value;
 use ts_rs::TS;
 use uuid::Uuid;
 
+use super::quiz::{Answer, Question, Scoring};
 use super::room::RoomParams;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -84,8 +85,9 @@ pub enum RoomEvent {
     QuizStarted {
         quiz_id: Uuid,
         quiz_title: String,
-        scoring: String,
-        questions: Value,
+        scoring: Scoring,
+        /// The full questions, correct answers included: reports need nothing else.
+        questions: Vec<Question>,
     },
     QuizQuestionOpened {
         quiz_id: Uuid,
@@ -99,7 +101,7 @@ pub enum RoomEvent {
         participant_id: Uuid,
         first_name: String,
         last_name: String,
-        answer: Value,
+        answer: Answer,
         correct: Option<bool>,
         points: i64,
         response_ms: i64,

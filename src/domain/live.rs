@@ -11,9 +11,11 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::events::{LeaveReason, PageRef, RoomEvent};
+use super::events::{LeaveReason, PageRef, RoomEvent, ScoreLine};
+use super::live_quiz::QuizSheet;
 use super::names::parse_person_name;
 use super::protocol::{ChatLine, PersonView, Role, ServerMessage, WelcomeState};
+use super::quiz::Answer;
 use super::room::{Navigation, ParamsPatch, RoomParams, RoomState, Seat, Switch};
 
 /// How many chat messages a room keeps in memory (and sends in `welcome`).
@@ -33,14 +35,40 @@ pub enum Sender {
 /// What a joined client may ask of the room (joins and leaves have their own methods).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    ChatSend { text: String },
-    SetPage { page_id: String },
-    GotoPage { page_id: String },
-    SetParams { params: ParamsPatch },
+    ChatSend {
+        text: String,
+    },
+    SetPage {
+        page_id: String,
+    },
+    GotoPage {
+        page_id: String,
+    },
+    SetParams {
+        params: ParamsPatch,
+    },
     Lock,
     Unlock,
-    Kick { participant_id: Uuid, ban: bool },
-    ChatDelete { message_id: Uuid },
+    Kick {
+        participant_id: Uuid,
+        ban: bool,
+    },
+    ChatDelete {
+        message_id: Uuid,
+    },
+    QuizStart {
+        quiz: Box<QuizSheet>,
+    },
+    QuizNext,
+    QuizClose,
+    QuizReveal,
+    QuizEnd,
+    /// `received_at`: when the server read the frame (not when the room got round to it).
+    QuizAnswer {
+        question_id: String,
+        answer: Answer,
+        received_at: i64,
+    },
 }
 
 /// A refusal, with the protocol's error code and a message for people.
@@ -85,6 +113,14 @@ pub struct Outcome {
     pub events: Vec<RoomEvent>,
     /// To every connection, the sender's included.
     pub broadcast: Vec<ServerMessage>,
+    /// To the trainer's connections only.
+    pub to_trainers: Vec<ServerMessage>,
+    /// To every participant, not the trainer.
+    pub to_participants: Vec<ServerMessage>,
+    /// To one participant each.
+    pub to_each: Vec<(Uuid, ServerMessage)>,
+    /// What confirms the command to its sender, when more than a plain `ack`.
+    pub reply: Option<ServerMessage>,
     pub chat_insert: Option<ChatMessage>,
     pub chat_delete: Option<Uuid>,
     /// A participant to tell (`kicked`) and disconnect.
@@ -107,6 +143,10 @@ pub struct RoomFacts {
 pub struct LiveRoom {
     pub facts: RoomFacts,
     pub name: String,
+    /// The quiz last started (`rooms.quiz_id`) and the final scores of the last one ended
+    /// (`rooms.quiz_scores`).
+    pub quiz_id: Option<Uuid>,
+    pub quiz_scores: Vec<ScoreLine>,
     pub params: RoomParams,
     pub state: RoomState,
     /// Participants with an open connection.
@@ -138,6 +178,8 @@ impl LiveRoom {
         Self {
             facts,
             name,
+            quiz_id: None,
+            quiz_scores: Vec::new(),
             params,
             state,
             online: HashSet::new(),
@@ -146,6 +188,11 @@ impl LiveRoom {
             chat_times: HashMap::new(),
             max_participants,
         }
+    }
+
+    /// The seat of a joined participant.
+    pub(super) fn seat_of(&self, id: Uuid) -> &Seat {
+        self.seat(id).expect("joined participants have a seat")
     }
 
     fn seat(&self, id: Uuid) -> Option<&Seat> {
@@ -263,11 +310,14 @@ impl LiveRoom {
             return None;
         }
         let seat = self.seat(id)?.clone();
-        Some(Outcome {
+        let mut outcome = Outcome {
             events: vec![left_event(&seat, reason)],
             broadcast: vec![left_message(&seat, reason)],
             ..Outcome::default()
-        })
+        };
+        // Those still here may all have answered the open question now.
+        self.close_if_all_answered(&mut outcome);
+        Some(outcome)
     }
 
     /// Checks and turns a command into what must happen; the state changes in `evolve`.
@@ -277,7 +327,10 @@ impl LiveRoom {
         command: Command,
         stamp: (Uuid, i64),
     ) -> RoomResult<Outcome> {
-        let trainer_only = !matches!(command, Command::ChatSend { .. } | Command::SetPage { .. });
+        let trainer_only = !matches!(
+            command,
+            Command::ChatSend { .. } | Command::SetPage { .. } | Command::QuizAnswer { .. }
+        );
         if trainer_only && sender != Sender::Trainer {
             return Err(forbidden());
         }
@@ -286,11 +339,12 @@ impl LiveRoom {
             Command::SetPage { page_id } => self.set_page(sender, &page_id),
             Command::GotoPage { page_id } => {
                 let (page_index, page) = self.page(&page_id)?;
-                Ok(self.record(RoomEvent::PageChanged {
+                let event = RoomEvent::PageChanged {
                     page_id: page.id.clone(),
                     page_name: page.name.clone(),
                     page_index,
-                }))
+                };
+                Ok(self.record(event, stamp.1))
             }
             Command::SetParams { params } => {
                 let mut next = self.params;
@@ -298,13 +352,27 @@ impl LiveRoom {
                 if changed.is_empty() {
                     return Ok(Outcome::default());
                 }
-                Ok(self.record(RoomEvent::ParamsChanged {
+                let event = RoomEvent::ParamsChanged {
                     params: next,
                     changed: changed.into_iter().map(String::from).collect(),
-                }))
+                };
+                Ok(self.record(event, stamp.1))
             }
-            Command::Lock => Ok(self.record(RoomEvent::RoomLocked {})),
-            Command::Unlock => Ok(self.record(RoomEvent::RoomUnlocked {})),
+            Command::Lock => Ok(self.record(RoomEvent::RoomLocked {}, stamp.1)),
+            Command::Unlock => Ok(self.record(RoomEvent::RoomUnlocked {}, stamp.1)),
+            Command::QuizStart { quiz } => self.quiz_start(*quiz, stamp.1),
+            Command::QuizNext => self.quiz_next(stamp.1),
+            Command::QuizClose => self.quiz_close(stamp.1),
+            Command::QuizReveal => self.quiz_reveal(stamp.1),
+            Command::QuizEnd => self.quiz_end(stamp.1),
+            Command::QuizAnswer {
+                question_id,
+                answer,
+                received_at,
+            } => match sender {
+                Sender::Participant(id) => self.quiz_answer(id, &question_id, answer, received_at),
+                Sender::Trainer => Err(RoomError::new("forbidden", "the trainer does not answer")),
+            },
             Command::Kick {
                 participant_id,
                 ban,
@@ -324,8 +392,8 @@ impl LiveRoom {
     }
 
     /// An outcome made of one event and its broadcast; the state follows the event.
-    fn record(&mut self, event: RoomEvent) -> Outcome {
-        self.evolve(&event);
+    fn record(&mut self, event: RoomEvent, at: i64) -> Outcome {
+        self.evolve(&event, at);
         let message = match &event {
             RoomEvent::PageChanged {
                 page_id,
@@ -474,7 +542,7 @@ impl LiveRoom {
             return Ok(Outcome::default());
         }
         let event = left_event(&seat, reason);
-        self.evolve(&event);
+        self.evolve(&event, 0);
         let eviction = if ban {
             Eviction::Banned
         } else {
@@ -490,7 +558,7 @@ impl LiveRoom {
 
     /// Applies one event to the state. Used as commands are decided and when stored events
     /// are replayed after a restart, so both paths give the same room.
-    pub fn evolve(&mut self, event: &RoomEvent) {
+    pub fn evolve(&mut self, event: &RoomEvent, at: i64) {
         match event {
             RoomEvent::RoomRenamed { to, .. } => self.name = to.clone(),
             RoomEvent::ParticipantJoined {
@@ -526,6 +594,11 @@ impl LiveRoom {
             RoomEvent::ParamsChanged { params, .. } => self.params = *params,
             RoomEvent::RoomLocked {} => self.state.locked = true,
             RoomEvent::RoomUnlocked {} => self.state.locked = false,
+            RoomEvent::QuizStarted { .. }
+            | RoomEvent::QuizQuestionOpened { .. }
+            | RoomEvent::QuizAnswered { .. }
+            | RoomEvent::QuizQuestionClosed { .. }
+            | RoomEvent::QuizEnded { .. } => self.evolve_quiz(event, at),
             _ => {}
         }
     }
@@ -541,7 +614,8 @@ impl LiveRoom {
     }
 
     /// Everything a client needs on (re)connection.
-    pub fn welcome_state(&self) -> WelcomeState {
+    pub fn welcome_state(&self, sender: Sender) -> WelcomeState {
+        let (activity, score, answers) = self.quiz_welcome(sender);
         WelcomeState {
             name: self.name.clone(),
             capsule: super::protocol::CapsuleView {
@@ -559,10 +633,10 @@ impl LiveRoom {
                 .map(|s| self.person_view(s))
                 .collect(),
             locked: self.state.locked,
-            activity: None,
+            activity,
             chat: self.chat.iter().map(ChatLine::from).collect(),
-            score: 0,
-            answers: Vec::new(),
+            score,
+            answers,
         }
     }
 

@@ -60,7 +60,7 @@ fn a_join_seats_the_participant_and_announces_them() {
         &outcome.events[..],
         [RoomEvent::ParticipantJoined { first_name, rejoin: false, .. }] if first_name == "Zoé"
     ));
-    let state = room.welcome_state();
+    let state = room.welcome_state(Sender::Trainer);
     assert_eq!(state.participants.len(), 1);
     assert!(state.participants[0].online);
 }
@@ -137,7 +137,7 @@ fn a_ban_refuses_the_seat_and_the_name() {
     );
     let again = room.join(None, Some("ZOÉ"), Some("durand"), Uuid::from_u128(8));
     assert_eq!(again.unwrap_err().code, "banned");
-    assert!(room.welcome_state().participants.is_empty());
+    assert!(room.welcome_state(Sender::Trainer).participants.is_empty());
 }
 
 #[test]
@@ -298,7 +298,12 @@ fn chat_rules() {
         )
         .unwrap();
     assert_eq!(deleted.chat_delete, Some(message.id));
-    assert!(room.welcome_state().chat.iter().all(|m| m.id != message.id));
+    assert!(
+        room.welcome_state(Sender::Trainer)
+            .chat
+            .iter()
+            .all(|m| m.id != message.id)
+    );
 }
 
 #[test]
@@ -419,12 +424,12 @@ proptest! {
                     decided.ok()
                 }
             };
-            events.extend(outcome.into_iter().flat_map(|o| o.events));
+            events.extend(outcome.into_iter().flat_map(|o| o.events).map(|e| (e, now.1)));
         }
         prop_assert!(live.participant_count() <= 5);
         let mut replayed = room(5);
-        for event in &events {
-            replayed.evolve(event);
+        for (event, at) in &events {
+            replayed.evolve(event, *at);
         }
         prop_assert_eq!(&replayed.state, &live.state);
         prop_assert_eq!(replayed.params, live.params);

@@ -3,6 +3,7 @@
 pub mod events;
 pub mod gift;
 pub mod live;
+pub mod live_quiz;
 pub mod names;
 pub mod protocol;
 pub mod quiz;

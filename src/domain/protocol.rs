@@ -5,6 +5,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use super::events::{EndReason, LeaveReason, PageRef};
+use super::quiz::{Answer, QuestionKind, Scoring};
 use super::room::{ParamsPatch, RoomParams};
 
 /// A client's message. `req` (any string) travels beside these fields and is echoed back.
@@ -41,6 +42,25 @@ pub enum ClientMessage {
         name: String,
     },
     EndSession,
+    QuizStart {
+        /// The quiz to run; the room's own quiz (chosen at launch) when left out.
+        #[serde(default)]
+        #[ts(optional)]
+        quiz_id: Option<Uuid>,
+    },
+    QuizNext,
+    QuizClose,
+    QuizReveal,
+    QuizEnd,
+    QuizAnswer {
+        question_id: String,
+        #[serde(default)]
+        #[ts(optional)]
+        choice_ids: Option<Vec<String>>,
+        #[serde(default)]
+        #[ts(optional)]
+        text: Option<String>,
+    },
 }
 
 /// Every `type` a client may send, to tell an unknown type from a malformed message.
@@ -57,6 +77,12 @@ pub const CLIENT_TYPES: &[&str] = &[
     "chat_delete",
     "rename",
     "end_session",
+    "quiz_start",
+    "quiz_next",
+    "quiz_close",
+    "quiz_reveal",
+    "quiz_end",
+    "quiz_answer",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
@@ -122,13 +148,84 @@ pub struct WelcomeState {
     pub participants: Vec<PersonView>,
     pub locked: bool,
     /// The activity in progress (a quiz), if any.
-    #[ts(type = "unknown")]
-    pub activity: Option<serde_json::Value>,
+    pub activity: Option<QuizActivity>,
     pub chat: Vec<ChatLine>,
     /// The participant's own score and answers (zero and none for the trainer).
     pub score: i64,
-    #[ts(type = "Array<unknown>")]
-    pub answers: Vec<serde_json::Value>,
+    pub answers: Vec<YourAnswer>,
+}
+
+/// A quiz in progress, as `welcome` shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct QuizActivity {
+    /// Always `quiz` (other activities may follow).
+    pub kind: String,
+    pub quiz_id: Uuid,
+    pub title: String,
+    pub scoring: Scoring,
+    pub question_count: usize,
+    /// The question opened last, if any.
+    pub index: Option<usize>,
+    pub question: Option<QuestionView>,
+    /// `idle` (none opened yet), `open`, `closed` or `revealed`.
+    pub phase: String,
+    pub deadline_ms: Option<i64>,
+    pub answered: usize,
+}
+
+/// A question as sent to clients: `correct` only for the trainer.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct QuestionView {
+    pub id: String,
+    pub kind: QuestionKind,
+    pub prompt: String,
+    pub choices: Vec<ChoiceView>,
+    pub time_limit_s: u32,
+    pub points: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ChoiceView {
+    pub id: String,
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub correct: Option<bool>,
+}
+
+/// A participant's own answer, with its result once the question is over.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct YourAnswer {
+    pub question_id: String,
+    pub answer: Answer,
+    pub correct: Option<bool>,
+    pub points: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ChoiceCount {
+    pub choice_id: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Standing {
+    pub participant_id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub score: i64,
+    /// Equal scores share a rank (1, 2, 2, 4).
+    pub rank: usize,
+}
+
+/// What a participant learns at the reveal.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct YourResult {
+    pub answered: bool,
+    pub correct: Option<bool>,
+    pub points: i64,
+    pub score: i64,
+    pub rank: usize,
 }
 
 /// A message from the server.
@@ -192,6 +289,60 @@ pub enum ServerMessage {
         reason: EndReason,
         duration_s: i64,
     },
+    QuizStarted {
+        quiz_id: Uuid,
+        title: String,
+        scoring: Scoring,
+        question_count: usize,
+    },
+    /// A question opens; participants get it without the correct choices.
+    QuizQuestion {
+        index: usize,
+        count: usize,
+        question: QuestionView,
+        /// When it closes, in milliseconds since the Unix epoch on the server's clock.
+        deadline_ms: i64,
+        /// How long it stays open from now (clients with a wrong clock count from this).
+        remaining_ms: i64,
+    },
+    /// To the trainer: answers so far out of the participants present.
+    QuizProgress {
+        question_id: String,
+        answered: usize,
+        present: usize,
+    },
+    QuizAnswerAccepted {
+        question_id: String,
+        req: Option<String>,
+    },
+    /// To the trainer: a free-text answer as it comes.
+    QuizOpenAnswer {
+        question_id: String,
+        participant_id: Uuid,
+        first_name: String,
+        last_name: String,
+        text: String,
+    },
+    QuizQuestionClosed {
+        question_id: String,
+        answered: usize,
+        present: usize,
+    },
+    QuizResults {
+        question_id: String,
+        correct_choice_ids: Vec<String>,
+        distribution: Vec<ChoiceCount>,
+        answered: usize,
+        /// The best scores (all of them for the trainer).
+        leaderboard: Vec<Standing>,
+        /// The participant's own result (none for the trainer).
+        yours: Option<YourResult>,
+    },
+    QuizEnded {
+        quiz_id: Uuid,
+        leaderboard: Vec<Standing>,
+        yours: Option<Standing>,
+    },
 }
 
 impl ServerMessage {
@@ -200,6 +351,17 @@ impl ServerMessage {
             code,
             message: message.into(),
             req,
+        }
+    }
+
+    /// The same confirmation, echoing the request's `req`.
+    pub fn with_req(self, req: Option<String>) -> Self {
+        match self {
+            Self::Ack { .. } => Self::Ack { req },
+            Self::QuizAnswerAccepted { question_id, .. } => {
+                Self::QuizAnswerAccepted { question_id, req }
+            }
+            other => other,
         }
     }
 

@@ -4,6 +4,7 @@
 //! reports) can rely on a question being well-formed.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 pub const MIN_TIME_LIMIT_S: u32 = 5;
 pub const MAX_TIME_LIMIT_S: u32 = 600;
@@ -17,7 +18,7 @@ pub const MAX_PROMPT_CHARS: usize = 2_000;
 pub const MAX_CHOICE_CHARS: usize = 500;
 const MAX_ID_CHARS: usize = 64;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Scoring {
     /// Full points for a correct answer.
@@ -34,7 +35,7 @@ pub struct QuizSettings {
     pub scoring: Scoring,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum QuestionKind {
     Single,
@@ -325,7 +326,7 @@ pub fn points_for(
 
 /// What a participant answered: choices for `single`, `multiple`, `true_false` and `poll`,
 /// text for `open` (the `answer` of `quiz_answered`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(untagged)]
 pub enum Answer {
     Choices { choice_ids: Vec<String> },

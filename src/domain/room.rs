@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+
+use super::live_quiz::QuizRun;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
@@ -100,6 +102,9 @@ pub struct RoomState {
     /// replayed onto it.
     #[serde(default)]
     pub last_event: Option<(Uuid, i64)>,
+    /// The quiz in progress, if any.
+    #[serde(default)]
+    pub quiz: Option<QuizRun>,
 }
 
 #[cfg(test)]

@@ -18,11 +18,13 @@ use crate::domain::events::{EndReason, LeaveReason, RoomEvent};
 use crate::domain::live::{
     CHAT_HISTORY, Command, Eviction, LiveRoom, Outcome, RoomError, RoomFacts, Sender,
 };
+use crate::domain::live_quiz::QuizSheet;
 use crate::domain::names::parse_room_name;
 use crate::domain::protocol::{ClientMessage, ServerMessage};
+use crate::domain::quiz::Answer;
 use crate::store::events::{self, EventRow, stamp};
 use crate::store::live::{self as live_store, Batch};
-use crate::store::{Db, StoreError, now_ms, rooms};
+use crate::store::{Db, StoreError, now_ms, quizzes, rooms};
 
 /// How long a room with nobody connected stays in memory before its actor stops.
 const LINGER: Duration = Duration::from_secs(30);
@@ -75,7 +77,7 @@ pub(super) async fn load(
     );
     for stored in &later {
         if let Some(event) = stored.event() {
-            room.evolve(&event);
+            room.evolve(&event, stored.created_at);
         }
         room.state.last_event = Some((stored.id, stored.created_at));
     }
@@ -99,6 +101,10 @@ enum Delivery {
     Confirm(ConnId, Arc<str>, Option<String>),
     All(Arc<str>),
     AllBut(ConnId, Arc<str>),
+    Trainers(Arc<str>),
+    Participants(Arc<str>),
+    /// A frame for one participant's connection, if they are online.
+    Participant(Uuid, Arc<str>),
     /// A last frame, then the connection is closed.
     Evict(ConnId, Arc<str>, u16, &'static str),
     Update(oneshot::Sender<Result<RoomView, RoomError>>),
@@ -139,6 +145,7 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
     let shutdown = live.shutdown_token();
     let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
     loop {
+        let question_due = actor.room.quiz_deadline();
         tokio::select! {
             biased;
             _ = shutdown.cancelled() => {
@@ -155,6 +162,12 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
                     let Ok(request) = rx.try_recv() else { break };
                     actor.handle(request).await;
                     burst += 1;
+                }
+                actor.flush().await;
+            }
+            _ = until(question_due) => {
+                if let Some(outcome) = actor.room.quiz_tick(now_ms()) {
+                    actor.take(outcome);
                 }
                 actor.flush().await;
             }
@@ -181,6 +194,17 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
     }
     metrics::gauge!("live_rooms").decrement(1.0);
     tracing::debug!(%room_id, "room stopped");
+}
+
+/// Sleeps until an epoch-millisecond time (forever for `None`).
+async fn until(deadline: Option<i64>) {
+    match deadline {
+        // One millisecond more, so that the time is surely past when this wakes.
+        Some(at) => {
+            tokio::time::sleep(Duration::from_millis((at - now_ms()).max(0) as u64 + 1)).await
+        }
+        None => std::future::pending().await,
+    }
 }
 
 /// Answers what reached a room after it stopped: clients reconnect and find it again (or not).
@@ -230,7 +254,12 @@ impl Actor {
                 self.empty_since = None;
             }
             Request::Join { conn, req, who } => self.join(conn, req, who),
-            Request::Message { conn, req, message } => self.message(conn, req, message).await,
+            Request::Message {
+                conn,
+                req,
+                message,
+                received_at,
+            } => self.message(conn, req, message, received_at).await,
             Request::Disconnect { conn, reason } => self.disconnect(conn, reason),
             Request::Update {
                 name,
@@ -332,7 +361,7 @@ impl Actor {
         let welcome = ServerMessage::Welcome {
             you: self.room.you(sender),
             resume_token,
-            state: Box::new(self.room.welcome_state()),
+            state: Box::new(self.room.welcome_state(sender)),
         };
         // The welcome goes first: the broadcast of this join was queued as `AllBut` before it.
         let at = self
@@ -344,7 +373,13 @@ impl Actor {
             .insert(at, Delivery::Confirm(conn, frame(&welcome), req));
     }
 
-    async fn message(&mut self, conn: ConnId, req: Option<String>, message: ClientMessage) {
+    async fn message(
+        &mut self,
+        conn: ConnId,
+        req: Option<String>,
+        message: ClientMessage,
+        received_at: i64,
+    ) {
         let Some(sender) = self.conns.get(&conn).and_then(|c| c.sender) else {
             let error = RoomError::new("bad_message", "send `join` first");
             return self.reply_error(conn, error, req);
@@ -399,13 +434,83 @@ impl Actor {
                 ban,
             },
             ClientMessage::ChatDelete { message_id } => Command::ChatDelete { message_id },
+            ClientMessage::QuizStart { quiz_id } => match self.quiz_sheet(sender, quiz_id).await {
+                Ok(quiz) => Command::QuizStart {
+                    quiz: Box::new(quiz),
+                },
+                Err(error) => return self.reply_error(conn, error, req),
+            },
+            ClientMessage::QuizNext => Command::QuizNext,
+            ClientMessage::QuizClose => Command::QuizClose,
+            ClientMessage::QuizReveal => Command::QuizReveal,
+            ClientMessage::QuizEnd => Command::QuizEnd,
+            ClientMessage::QuizAnswer {
+                question_id,
+                choice_ids,
+                text,
+            } => {
+                let answer = match (choice_ids, text) {
+                    (Some(choice_ids), None) => Answer::Choices { choice_ids },
+                    (None, Some(text)) => Answer::Text { text },
+                    _ => {
+                        let error =
+                            RoomError::new("bad_answer", "give either `choice_ids` or `text`");
+                        return self.reply_error(conn, error, req);
+                    }
+                };
+                Command::QuizAnswer {
+                    question_id,
+                    answer,
+                    received_at,
+                }
+            }
         };
         match self.room.decide(sender, command, stamp()) {
-            Ok(outcome) => {
+            Ok(mut outcome) => {
+                let reply = outcome.reply.take();
                 self.take(outcome);
-                self.confirm(conn, req);
+                match reply {
+                    Some(reply) => {
+                        let reply = frame(&reply.with_req(req.clone()));
+                        self.deliveries.push(Delivery::Confirm(conn, reply, req));
+                    }
+                    None => self.confirm(conn, req),
+                }
             }
             Err(error) => self.reply_error(conn, error, req),
+        }
+    }
+
+    /// The quiz a trainer starts: theirs, named or else the one chosen at launch.
+    async fn quiz_sheet(
+        &self,
+        sender: Sender,
+        quiz_id: Option<Uuid>,
+    ) -> Result<QuizSheet, RoomError> {
+        if sender != Sender::Trainer {
+            return Err(RoomError::new("forbidden", "only the trainer may do this"));
+        }
+        let Some(quiz_id) = quiz_id.or(self.room.quiz_id) else {
+            return Err(RoomError::new(
+                "bad_message",
+                "quiz_start needs a `quiz_id`",
+            ));
+        };
+        let owner = self.room.facts.trainer_id;
+        match quizzes::get(self.live.db(), owner, quiz_id).await {
+            Ok(quiz) => Ok(QuizSheet {
+                id: quiz.id,
+                title: quiz.title,
+                scoring: quiz.settings.0.scoring,
+                questions: quiz.questions.0,
+            }),
+            Err(StoreError::NotFound) => {
+                Err(RoomError::new("not_found", "no such quiz among yours"))
+            }
+            Err(error) => {
+                tracing::warn!(%error, "could not read a quiz");
+                Err(unavailable())
+            }
         }
     }
 
@@ -455,6 +560,16 @@ impl Actor {
         self.batch.chat_deletes.extend(outcome.chat_delete);
         for message in &outcome.broadcast {
             self.deliveries.push(to(frame(message)));
+        }
+        for message in &outcome.to_trainers {
+            self.deliveries.push(Delivery::Trainers(frame(message)));
+        }
+        for message in &outcome.to_participants {
+            self.deliveries.push(Delivery::Participants(frame(message)));
+        }
+        for (participant_id, message) in &outcome.to_each {
+            self.deliveries
+                .push(Delivery::Participant(*participant_id, frame(message)));
         }
         if let Some((participant_id, eviction)) = outcome.evict
             && let Some(conn) = self.seat_conn.remove(&participant_id)
@@ -527,20 +642,20 @@ impl Actor {
                     self.send(conn, frame, &mut too_slow);
                 }
                 Delivery::All(frame) if committed => {
-                    for (&conn, c) in &self.conns {
-                        if c.sender.is_some() && !c.outbox.send(Arc::clone(&frame)) {
-                            too_slow.push(conn);
-                        }
-                    }
+                    self.fan_out(&frame, |_, _| true, &mut too_slow);
                 }
                 Delivery::AllBut(except, frame) if committed => {
-                    for (&conn, c) in &self.conns {
-                        if conn != except
-                            && c.sender.is_some()
-                            && !c.outbox.send(Arc::clone(&frame))
-                        {
-                            too_slow.push(conn);
-                        }
+                    self.fan_out(&frame, |conn, _| conn != except, &mut too_slow);
+                }
+                Delivery::Trainers(frame) if committed => {
+                    self.fan_out(&frame, |_, who| who == Sender::Trainer, &mut too_slow);
+                }
+                Delivery::Participants(frame) if committed => {
+                    self.fan_out(&frame, |_, who| who != Sender::Trainer, &mut too_slow);
+                }
+                Delivery::Participant(id, frame) if committed => {
+                    if let Some(&conn) = self.seat_conn.get(&id) {
+                        self.send(conn, frame, &mut too_slow);
                     }
                 }
                 Delivery::Evict(conn, frame, code, reason) if committed => {
@@ -557,7 +672,12 @@ impl Actor {
                     };
                     let _ = reply.send(answer);
                 }
-                Delivery::All(_) | Delivery::AllBut(..) | Delivery::Evict(..) => {}
+                Delivery::All(_)
+                | Delivery::AllBut(..)
+                | Delivery::Trainers(_)
+                | Delivery::Participants(_)
+                | Delivery::Participant(..)
+                | Delivery::Evict(..) => {}
             }
         }
         // A client that cannot keep up is dropped; it reconnects and gets a fresh welcome.
@@ -567,6 +687,23 @@ impl Actor {
                 c.outbox.close(4008, "too slow to keep up; reconnect");
             }
             self.disconnect(conn, LeaveReason::Timeout);
+        }
+    }
+
+    /// Sends one frame, serialised once, to every joined connection `to` accepts.
+    fn fan_out(
+        &self,
+        frame: &Arc<str>,
+        to: impl Fn(ConnId, Sender) -> bool,
+        too_slow: &mut Vec<ConnId>,
+    ) {
+        for (&conn, c) in &self.conns {
+            if let Some(who) = c.sender
+                && to(conn, who)
+                && !c.outbox.send(Arc::clone(frame))
+            {
+                too_slow.push(conn);
+            }
         }
     }
 
@@ -620,7 +757,7 @@ impl Actor {
             from: self.room.name.clone(),
             to: name,
         };
-        self.room.evolve(&event);
+        self.room.evolve(&event, row.created_at);
         self.room.state.last_event = Some((row.id, row.created_at));
         self.dirty = true;
         self.deliveries.push(Delivery::All(frame(&renamed)));
@@ -709,15 +846,7 @@ impl Actor {
 
     async fn checkpoint_now(&mut self) {
         let room = &self.room;
-        let saved = live_store::checkpoint(
-            self.live.db(),
-            room.facts.id,
-            &room.name,
-            room.params,
-            &room.state,
-            now_ms(),
-        )
-        .await;
+        let saved = live_store::checkpoint(self.live.db(), room, now_ms()).await;
         match saved {
             Ok(()) => self.dirty = false,
             Err(error) => tracing::warn!(room_id = %room.facts.id, %error, "checkpoint not saved"),

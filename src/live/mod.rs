@@ -87,6 +87,8 @@ pub enum Request {
         conn: ConnId,
         req: Option<String>,
         message: ClientMessage,
+        /// When the socket read the frame, in epoch milliseconds: answers are timed by it.
+        received_at: i64,
     },
     Disconnect {
         conn: ConnId,

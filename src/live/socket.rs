@@ -90,6 +90,9 @@ impl Reader<'_> {
                 Ok(None | Some(Err(_))) => return LeaveReason::Closed,
                 Ok(Some(Ok(message))) => message,
             };
+            // Stamped as read, so that two answers sent at the same instant score the same
+            // however long the room takes to get to them.
+            let received_at = now_ms();
             let text = match message {
                 Message::Text(text) => text,
                 Message::Close(_) => return LeaveReason::Closed,
@@ -125,7 +128,7 @@ impl Reader<'_> {
                     return LeaveReason::Closed;
                 }
             }
-            if !self.forward(&text).await {
+            if !self.forward(&text, received_at).await {
                 self.outbox.close(1011, "the session restarted; reconnect");
                 return LeaveReason::Closed;
             }
@@ -139,7 +142,7 @@ impl Reader<'_> {
 
     /// Checks credentials of a `join` and hands the message to the room; `false` when the
     /// room's actor is gone.
-    async fn forward(&self, text: &str) -> bool {
+    async fn forward(&self, text: &str, received_at: i64) -> bool {
         let (req, parsed) = parse_client_message(text);
         let message = match parsed {
             Ok(message) => message,
@@ -179,7 +182,12 @@ impl Reader<'_> {
                 };
                 Request::Join { conn, req, who }
             }
-            message => Request::Message { conn, req, message },
+            message => Request::Message {
+                conn,
+                req,
+                message,
+                received_at,
+            },
         };
         self.room.send(request).await.is_ok()
     }

@@ -5,8 +5,7 @@ use uuid::Uuid;
 
 use super::events::{EventRow, insert_event};
 use super::{Db, StoreError, StoreResult, on_db};
-use crate::domain::live::ChatMessage;
-use crate::domain::room::{RoomParams, RoomState};
+use crate::domain::live::{ChatMessage, LiveRoom};
 
 /// Changes a room commits together: all of them or none.
 #[derive(Debug, Default)]
@@ -79,23 +78,21 @@ pub async fn recent_chat(db: &Db, chat_id: Uuid, limit: i64) -> StoreResult<Vec<
         .collect())
 }
 
-/// Saves what the room is now; `state.last_event` says which events it includes.
-pub async fn checkpoint(
-    db: &Db,
-    room_id: Uuid,
-    name: &str,
-    params: RoomParams,
-    state: &RoomState,
-    now: i64,
-) -> StoreResult<()> {
+/// Saves what the room is now (`state.last_event` says which events it includes), with the
+/// quiz columns of the seed: the quiz last started and the final scores of the last one ended.
+pub async fn checkpoint(db: &Db, room: &LiveRoom, now: i64) -> StoreResult<()> {
     on_db!(db, |pool| sqlx::query(
-        "UPDATE rooms SET name = $1, params = $2, state = $3, updated_at = $4 WHERE id = $5"
+        "UPDATE rooms SET name = $1, params = $2, state = $3, quiz_id = $4, quiz_scores = $5,
+             updated_at = $6
+         WHERE id = $7"
     )
-    .bind(name)
-    .bind(Json(params))
-    .bind(Json(state))
+    .bind(&room.name)
+    .bind(Json(room.params))
+    .bind(Json(&room.state))
+    .bind(room.quiz_id)
+    .bind(Json(&room.quiz_scores))
     .bind(now)
-    .bind(room_id)
+    .bind(room.facts.id)
     .execute(pool)
     .await
     .map(|_| ()))?;

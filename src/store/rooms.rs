@@ -115,7 +115,7 @@ async fn insert(
         .bind(room.capsule_title)
         .bind(Json(room.capsule_snapshot))
         .bind(room.quiz_id)
-        .bind(Json(serde_json::json!({})))
+        .bind(Json(serde_json::json!([])))
         .bind(Json(room.params))
         .bind(Json(&room.state))
         .bind(now)

@@ -127,6 +127,21 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     }
 }
 
+impl TestApp {
+    /// A fresh database (SQLite or PostgreSQL, as for `spawn_app`) for a server the test runs
+    /// itself, for example the real binary, at `addr`. No server is started here.
+    pub async fn without_server(addr: SocketAddr) -> TestApp {
+        let (database_url, database) = test_database().await;
+        TestApp {
+            addr,
+            client: reqwest::Client::new(),
+            database_url,
+            shutdown: CancellationToken::new(),
+            _database: database,
+        }
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.shutdown.cancel();
@@ -190,6 +205,11 @@ impl TestApp {
             Some(token) => request.bearer_auth(token),
             None => request,
         }
+    }
+
+    /// A GET without credentials (public routes).
+    pub async fn get_public(&self, path: &str) -> Answer {
+        self.send(self.request(Method::GET, path, None)).await
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Answer {

@@ -5,4 +5,8 @@ import type { ParamsPatch } from "./ParamsPatch";
 /**
  * A client's message. `req` (any string) travels beside these fields and is echoed back.
  */
-export type ClientMessage = { "type": "join" } & JoinMessage | { "type": "ping" } | { "type": "chat_send", text: string, } | { "type": "set_page", page_id: string, } | { "type": "goto_page", page_id: string, } | { "type": "set_params", params: ParamsPatch, } | { "type": "lock" } | { "type": "unlock" } | { "type": "kick", participant_id: string, ban?: boolean, } | { "type": "chat_delete", message_id: string, } | { "type": "rename", name: string, } | { "type": "end_session" };
+export type ClientMessage = { "type": "join" } & JoinMessage | { "type": "ping" } | { "type": "chat_send", text: string, } | { "type": "set_page", page_id: string, } | { "type": "goto_page", page_id: string, } | { "type": "set_params", params: ParamsPatch, } | { "type": "lock" } | { "type": "unlock" } | { "type": "kick", participant_id: string, ban?: boolean, } | { "type": "chat_delete", message_id: string, } | { "type": "rename", name: string, } | { "type": "end_session" } | { "type": "quiz_start", 
+/**
+ * The quiz to run; the room's own quiz (chosen at launch) when left out.
+ */
+quiz_id?: string, } | { "type": "quiz_next" } | { "type": "quiz_close" } | { "type": "quiz_reveal" } | { "type": "quiz_end" } | { "type": "quiz_answer", question_id: string, choice_ids?: Array<string>, text?: string, };

@@ -2,14 +2,16 @@
 import type { CapsuleView } from "./CapsuleView";
 import type { ChatLine } from "./ChatLine";
 import type { PersonView } from "./PersonView";
+import type { QuizActivity } from "./QuizActivity";
 import type { RoomParams } from "./RoomParams";
+import type { YourAnswer } from "./YourAnswer";
 
 export type WelcomeState = { name: string, capsule: CapsuleView, page_id: string | null, params: RoomParams, participants: Array<PersonView>, locked: boolean, 
 /**
  * The activity in progress (a quiz), if any.
  */
-activity: unknown, chat: Array<ChatLine>, 
+activity: QuizActivity | null, chat: Array<ChatLine>, 
 /**
  * The participant's own score and answers (zero and none for the trainer).
  */
-score: number, answers: Array<unknown>, };
+score: number, answers: Array<YourAnswer>, };

@@ -1,0 +1,598 @@
+//! A quiz run inside a live room: the trainer opens questions one by one, participants answer
+//! once each, the server times and scores, and results are revealed on the trainer's word.
+//!
+//! The run's state lives in `RoomState::quiz` and follows only from events (`evolve_quiz`), so a
+//! restart rebuilds it exactly; scores are the sum of the points in `quiz_answered` events.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::events::{RoomEvent, ScoreLine};
+use super::live::{LiveRoom, Outcome, RoomError, RoomResult, Sender};
+use super::protocol::{
+    ChoiceCount, ChoiceView, QuestionView, QuizActivity, ServerMessage, Standing, YourAnswer,
+    YourResult,
+};
+use super::quiz::{Answer, Question, QuestionKind, Scoring, points_for};
+
+/// How many of the best scores every participant sees (the trainer sees them all).
+pub const LEADERBOARD_TOP: usize = 10;
+
+/// A quiz as the trainer starts it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuizSheet {
+    pub id: Uuid,
+    pub title: String,
+    pub scoring: Scoring,
+    pub questions: Vec<Question>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "phase", rename_all = "snake_case")]
+pub enum Phase {
+    /// Started, no question opened yet.
+    Idle,
+    Open {
+        opened_at: i64,
+        deadline: i64,
+    },
+    Closed,
+    Revealed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerRecord {
+    pub answer: Answer,
+    pub correct: Option<bool>,
+    pub points: i64,
+    pub response_ms: i64,
+}
+
+/// The quiz in progress in a room.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuizRun {
+    pub quiz_id: Uuid,
+    pub title: String,
+    pub scoring: Scoring,
+    pub questions: Vec<Question>,
+    /// The question opened last.
+    pub index: Option<usize>,
+    pub phase: Phase,
+    /// Per question (by index), each participant's answer.
+    pub answers: Vec<BTreeMap<Uuid, AnswerRecord>>,
+    pub scores: BTreeMap<Uuid, i64>,
+}
+
+impl QuizRun {
+    fn current(&self) -> Option<&Question> {
+        self.index.map(|i| &self.questions[i])
+    }
+}
+
+fn no_quiz() -> RoomError {
+    RoomError::new("not_in_quiz", "no quiz is running in this session")
+}
+
+/// A question as participants see it: the choices, never which are correct.
+pub fn question_view(question: &Question, with_answers: bool) -> QuestionView {
+    QuestionView {
+        id: question.id.clone(),
+        kind: question.kind,
+        prompt: question.prompt.clone(),
+        choices: question
+            .choices
+            .iter()
+            .map(|c| ChoiceView {
+                id: c.id.clone(),
+                text: c.text.clone(),
+                correct: with_answers.then_some(c.correct),
+            })
+            .collect(),
+        time_limit_s: question.time_limit_s,
+        points: question.points,
+    }
+}
+
+impl LiveRoom {
+    fn run(&self) -> RoomResult<&QuizRun> {
+        self.state.quiz.as_ref().ok_or_else(no_quiz)
+    }
+
+    pub(super) fn quiz_start(&mut self, quiz: QuizSheet, at: i64) -> RoomResult<Outcome> {
+        if self.state.quiz.is_some() {
+            return Err(RoomError::new(
+                "quiz_in_progress",
+                "a quiz is already running: end it first",
+            ));
+        }
+        if quiz.questions.is_empty() {
+            return Err(RoomError::new("bad_message", "this quiz has no question"));
+        }
+        let started = ServerMessage::QuizStarted {
+            quiz_id: quiz.id,
+            title: quiz.title.clone(),
+            scoring: quiz.scoring,
+            question_count: quiz.questions.len(),
+        };
+        let event = RoomEvent::QuizStarted {
+            quiz_id: quiz.id,
+            quiz_title: quiz.title,
+            scoring: quiz.scoring,
+            questions: quiz.questions,
+        };
+        self.evolve(&event, at);
+        Ok(Outcome {
+            events: vec![event],
+            broadcast: vec![started],
+            ..Outcome::default()
+        })
+    }
+
+    pub(super) fn quiz_next(&mut self, at: i64) -> RoomResult<Outcome> {
+        let run = self.run()?;
+        let next = run.index.map_or(0, |i| i + 1);
+        let Some(question) = run.questions.get(next).cloned() else {
+            return Err(RoomError::new(
+                "not_found",
+                "that was the last question: end the quiz",
+            ));
+        };
+        let quiz_id = run.quiz_id;
+        let count = run.questions.len();
+        let mut outcome = self.close_question()?.unwrap_or_default();
+        let event = RoomEvent::QuizQuestionOpened {
+            quiz_id,
+            question_id: question.id.clone(),
+            question_index: next,
+            time_limit_s: question.time_limit_s,
+        };
+        self.evolve(&event, at);
+        outcome.events.push(event);
+        let remaining_ms = i64::from(question.time_limit_s) * 1000;
+        let asked = |with_answers| ServerMessage::QuizQuestion {
+            index: next,
+            count,
+            question: question_view(&question, with_answers),
+            deadline_ms: at + remaining_ms,
+            remaining_ms,
+        };
+        outcome.to_participants.push(asked(false));
+        outcome.to_trainers.push(asked(true));
+        outcome.to_trainers.push(self.progress());
+        Ok(outcome)
+    }
+
+    /// Closes the open question, if one is open.
+    fn close_question(&mut self) -> RoomResult<Option<Outcome>> {
+        let run = self.run()?;
+        let (Phase::Open { .. }, Some(question), Some(index)) =
+            (run.phase, run.current(), run.index)
+        else {
+            return Ok(None);
+        };
+        let question_id = question.id.clone();
+        let answered = run.answers[index].len();
+        let present = self.online_count();
+        let event = RoomEvent::QuizQuestionClosed {
+            quiz_id: run.quiz_id,
+            question_id: question_id.clone(),
+            answered,
+            present,
+        };
+        self.evolve(&event, 0);
+        Ok(Some(Outcome {
+            events: vec![event],
+            broadcast: vec![ServerMessage::QuizQuestionClosed {
+                question_id,
+                answered,
+                present,
+            }],
+            ..Outcome::default()
+        }))
+    }
+
+    pub(super) fn quiz_close(&mut self, _at: i64) -> RoomResult<Outcome> {
+        self.close_question()?
+            .ok_or_else(|| RoomError::new("question_closed", "no question is open"))
+    }
+
+    /// When the open question's time is up (`None` when nothing is open).
+    pub fn quiz_deadline(&self) -> Option<i64> {
+        match self.state.quiz.as_ref()?.phase {
+            Phase::Open { deadline, .. } => Some(deadline),
+            _ => None,
+        }
+    }
+
+    /// Closes the open question if its time is up at `now`.
+    pub fn quiz_tick(&mut self, now: i64) -> Option<Outcome> {
+        if self.quiz_deadline()? > now {
+            return None;
+        }
+        self.close_question().ok().flatten()
+    }
+
+    pub(super) fn quiz_answer(
+        &mut self,
+        participant: Uuid,
+        question_id: &str,
+        answer: Answer,
+        received_at: i64,
+    ) -> RoomResult<Outcome> {
+        let run = self.run()?;
+        let (Some(index), Some(question)) = (run.index, run.current()) else {
+            return Err(RoomError::new("question_closed", "no question is open"));
+        };
+        if question.id != question_id {
+            return Err(RoomError::new(
+                "question_closed",
+                format!("question `{question_id}` is not the one open"),
+            ));
+        }
+        let Phase::Open {
+            opened_at,
+            deadline,
+        } = run.phase
+        else {
+            return Err(RoomError::new("question_closed", "this question is closed"));
+        };
+        if received_at > deadline {
+            return Err(RoomError::new(
+                "question_closed",
+                "time is up for this question",
+            ));
+        }
+        if run.answers[index].contains_key(&participant) {
+            return Err(RoomError::new(
+                "already_answered",
+                "you have already answered this question",
+            ));
+        }
+        question
+            .check(&answer)
+            .map_err(|m| RoomError::new("bad_answer", m))?;
+        let correct = question.is_correct(&answer);
+        let response_ms = (received_at - opened_at).max(0);
+        let points = points_for(
+            run.scoring,
+            correct == Some(true),
+            question.points,
+            question.time_limit_s,
+            response_ms,
+        );
+        let seat = self.seat_of(participant).clone();
+        let open_text = match (&answer, question.kind) {
+            (Answer::Text { text }, QuestionKind::Open) => Some(text.trim().to_owned()),
+            _ => None,
+        };
+        let event = RoomEvent::QuizAnswered {
+            quiz_id: run.quiz_id,
+            question_id: question_id.to_owned(),
+            participant_id: participant,
+            first_name: seat.first_name.clone(),
+            last_name: seat.last_name.clone(),
+            answer,
+            correct,
+            points,
+            response_ms,
+        };
+        self.evolve(&event, received_at);
+        let mut outcome = Outcome {
+            events: vec![event],
+            reply: Some(ServerMessage::QuizAnswerAccepted {
+                question_id: question_id.to_owned(),
+                req: None,
+            }),
+            ..Outcome::default()
+        };
+        if let Some(text) = open_text {
+            outcome.to_trainers.push(ServerMessage::QuizOpenAnswer {
+                question_id: question_id.to_owned(),
+                participant_id: participant,
+                first_name: seat.first_name,
+                last_name: seat.last_name,
+                text,
+            });
+        }
+        outcome.to_trainers.push(self.progress());
+        self.close_if_all_answered(&mut outcome);
+        Ok(outcome)
+    }
+
+    /// Closes the open question once everyone present has answered it.
+    pub(super) fn close_if_all_answered(&mut self, outcome: &mut Outcome) {
+        let Some(QuizRun {
+            phase: Phase::Open { .. },
+            index: Some(index),
+            answers,
+            ..
+        }) = &self.state.quiz
+        else {
+            return;
+        };
+        let present = self.online_participants();
+        let all = !present.is_empty() && present.iter().all(|id| answers[*index].contains_key(id));
+        if all && let Ok(Some(closed)) = self.close_question() {
+            outcome.events.extend(closed.events);
+            outcome.broadcast.extend(closed.broadcast);
+        }
+    }
+
+    fn progress(&self) -> ServerMessage {
+        let run = self.state.quiz.as_ref();
+        let answered = run
+            .and_then(|r| r.index.map(|i| r.answers[i].len()))
+            .unwrap_or(0);
+        ServerMessage::QuizProgress {
+            question_id: run
+                .and_then(QuizRun::current)
+                .map(|q| q.id.clone())
+                .unwrap_or_default(),
+            answered,
+            present: self.online_count(),
+        }
+    }
+
+    pub(super) fn quiz_reveal(&mut self, _at: i64) -> RoomResult<Outcome> {
+        let mut outcome = self.close_question()?.unwrap_or_default();
+        let run = self.run()?;
+        let (Some(index), Some(question)) = (run.index, run.current()) else {
+            return Err(RoomError::new(
+                "question_closed",
+                "no question was asked yet",
+            ));
+        };
+        let answers = &run.answers[index];
+        let distribution = question
+            .choices
+            .iter()
+            .map(|c| ChoiceCount {
+                choice_id: c.id.clone(),
+                count: answers
+                    .values()
+                    .filter(|a| matches!(&a.answer, Answer::Choices { choice_ids } if choice_ids.contains(&c.id)))
+                    .count(),
+            })
+            .collect::<Vec<_>>();
+        let correct_choice_ids: Vec<String> = question
+            .choices
+            .iter()
+            .filter(|c| c.correct)
+            .map(|c| c.id.clone())
+            .collect();
+        let standings = self.standings();
+        let results =
+            |leaderboard: Vec<Standing>, yours: Option<YourResult>| ServerMessage::QuizResults {
+                question_id: question.id.clone(),
+                correct_choice_ids: correct_choice_ids.clone(),
+                distribution: distribution.clone(),
+                answered: answers.len(),
+                leaderboard,
+                yours,
+            };
+        let top: Vec<Standing> = standings.iter().take(LEADERBOARD_TOP).cloned().collect();
+        outcome.to_trainers.push(results(standings.clone(), None));
+        for standing in &standings {
+            let mine = answers.get(&standing.participant_id);
+            let yours = YourResult {
+                answered: mine.is_some(),
+                correct: mine.and_then(|a| a.correct),
+                points: mine.map_or(0, |a| a.points),
+                score: standing.score,
+                rank: standing.rank,
+            };
+            outcome
+                .to_each
+                .push((standing.participant_id, results(top.clone(), Some(yours))));
+        }
+        if let Some(run) = &mut self.state.quiz {
+            run.phase = Phase::Revealed;
+        }
+        Ok(outcome)
+    }
+
+    pub(super) fn quiz_end(&mut self, _at: i64) -> RoomResult<Outcome> {
+        let mut outcome = self.close_question()?.unwrap_or_default();
+        let quiz_id = self.run()?.quiz_id;
+        let standings = self.standings();
+        let event = RoomEvent::QuizEnded {
+            quiz_id,
+            scores: standings
+                .iter()
+                .map(|s| ScoreLine {
+                    participant_id: s.participant_id,
+                    first_name: s.first_name.clone(),
+                    last_name: s.last_name.clone(),
+                    score: s.score,
+                })
+                .collect(),
+        };
+        self.evolve(&event, 0);
+        outcome.events.push(event);
+        let top: Vec<Standing> = standings.iter().take(LEADERBOARD_TOP).cloned().collect();
+        outcome.to_trainers.push(ServerMessage::QuizEnded {
+            quiz_id,
+            leaderboard: standings.clone(),
+            yours: None,
+        });
+        for standing in standings {
+            let message = ServerMessage::QuizEnded {
+                quiz_id,
+                leaderboard: top.clone(),
+                yours: Some(standing.clone()),
+            };
+            outcome.to_each.push((standing.participant_id, message));
+        }
+        Ok(outcome)
+    }
+
+    /// Every seated participant, best score first; equal scores share a rank.
+    fn standings(&self) -> Vec<Standing> {
+        let scores = self.state.quiz.as_ref().map(|r| &r.scores);
+        let mut standings: Vec<Standing> = self
+            .state
+            .participants
+            .iter()
+            .filter(|s| !s.banned)
+            .map(|s| Standing {
+                participant_id: s.participant_id,
+                first_name: s.first_name.clone(),
+                last_name: s.last_name.clone(),
+                score: scores
+                    .and_then(|m| m.get(&s.participant_id))
+                    .copied()
+                    .unwrap_or(0),
+                rank: 0,
+            })
+            .collect();
+        standings.sort_by(|a, b| {
+            b.score
+                .cmp(&a.score)
+                .then_with(|| (&a.last_name, &a.first_name).cmp(&(&b.last_name, &b.first_name)))
+        });
+        for i in 0..standings.len() {
+            standings[i].rank = if i > 0 && standings[i].score == standings[i - 1].score {
+                standings[i - 1].rank
+            } else {
+                i + 1
+            };
+        }
+        standings
+    }
+
+    /// Applies a quiz event; `at` is when it happened (it times the question it opens).
+    pub(super) fn evolve_quiz(&mut self, event: &RoomEvent, at: i64) {
+        match event {
+            RoomEvent::QuizStarted {
+                quiz_id,
+                quiz_title,
+                scoring,
+                questions,
+            } => {
+                self.quiz_id = Some(*quiz_id);
+                self.state.quiz = Some(QuizRun {
+                    quiz_id: *quiz_id,
+                    title: quiz_title.clone(),
+                    scoring: *scoring,
+                    questions: questions.clone(),
+                    index: None,
+                    phase: Phase::Idle,
+                    answers: vec![BTreeMap::new(); questions.len()],
+                    scores: BTreeMap::new(),
+                });
+            }
+            RoomEvent::QuizQuestionOpened {
+                question_index,
+                time_limit_s,
+                ..
+            } => {
+                if let Some(run) = &mut self.state.quiz
+                    && *question_index < run.questions.len()
+                {
+                    run.index = Some(*question_index);
+                    run.phase = Phase::Open {
+                        opened_at: at,
+                        deadline: at + i64::from(*time_limit_s) * 1000,
+                    };
+                }
+            }
+            RoomEvent::QuizAnswered {
+                question_id,
+                participant_id,
+                answer,
+                correct,
+                points,
+                response_ms,
+                ..
+            } => {
+                let Some(run) = &mut self.state.quiz else {
+                    return;
+                };
+                let Some(index) = run.questions.iter().position(|q| &q.id == question_id) else {
+                    return;
+                };
+                let record = AnswerRecord {
+                    answer: answer.clone(),
+                    correct: *correct,
+                    points: *points,
+                    response_ms: *response_ms,
+                };
+                if run.answers[index].insert(*participant_id, record).is_none() {
+                    *run.scores.entry(*participant_id).or_default() += points;
+                }
+            }
+            RoomEvent::QuizQuestionClosed { .. } => {
+                if let Some(run) = &mut self.state.quiz {
+                    run.phase = Phase::Closed;
+                }
+            }
+            RoomEvent::QuizEnded { scores, .. } => {
+                self.state.quiz = None;
+                self.quiz_scores = scores.clone();
+            }
+            _ => {}
+        }
+    }
+
+    /// The quiz part of a `welcome`: the activity, and the participant's own score and answers.
+    /// Correct answers show only for the trainer, or for questions already over.
+    pub(super) fn quiz_welcome(
+        &self,
+        sender: Sender,
+    ) -> (Option<QuizActivity>, i64, Vec<YourAnswer>) {
+        let Some(run) = &self.state.quiz else {
+            return (None, 0, Vec::new());
+        };
+        let trainer = sender == Sender::Trainer;
+        let (phase, deadline_ms) = match run.phase {
+            Phase::Idle => ("idle", None),
+            Phase::Open { deadline, .. } => ("open", Some(deadline)),
+            Phase::Closed => ("closed", None),
+            Phase::Revealed => ("revealed", None),
+        };
+        let activity = QuizActivity {
+            kind: "quiz".to_owned(),
+            quiz_id: run.quiz_id,
+            title: run.title.clone(),
+            scoring: run.scoring,
+            question_count: run.questions.len(),
+            index: run.index,
+            question: run.current().map(|q| question_view(q, trainer)),
+            phase: phase.to_owned(),
+            deadline_ms,
+            answered: run.index.map_or(0, |i| run.answers[i].len()),
+        };
+        let Sender::Participant(me) = sender else {
+            return (Some(activity), 0, Vec::new());
+        };
+        let settled = |i: usize| {
+            Some(i) < run.index || (Some(i) == run.index && run.phase == Phase::Revealed)
+        };
+        let answers = run
+            .answers
+            .iter()
+            .enumerate()
+            .filter_map(|(i, by_participant)| {
+                let record = by_participant.get(&me)?;
+                let shown = settled(i);
+                Some(YourAnswer {
+                    question_id: run.questions[i].id.clone(),
+                    answer: record.answer.clone(),
+                    correct: if shown { record.correct } else { None },
+                    points: shown.then_some(record.points),
+                })
+            })
+            .collect();
+        // Only settled questions count: a score that moved would tell the answer before the reveal.
+        let score = run
+            .answers
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| settled(*i))
+            .filter_map(|(_, by_participant)| by_participant.get(&me).map(|a| a.points))
+            .sum();
+        (Some(activity), score, answers)
+    }
+}

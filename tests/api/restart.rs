@@ -1,0 +1,164 @@
+//! The crash test: the real binary is killed (SIGKILL) in the middle of a session and started
+//! again on the same database; nothing acknowledged is lost and participants get their seats back.
+
+use std::net::{SocketAddr, TcpListener};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::json;
+use tokio::time::Instant;
+
+use crate::helpers::TestApp;
+use crate::live_client::{LiveClient, LiveRoom, assert_events_in_order, participant, returning};
+
+/// The `pratico` binary, serving `app`'s database on `app`'s address; killed when dropped.
+struct Server {
+    child: Child,
+}
+
+impl Server {
+    async fn start(app: &TestApp) -> Self {
+        let child = Command::new(env!("CARGO_BIN_EXE_pratico"))
+            .env("PRATICO_DATABASE_URL", &app.database_url)
+            .env("PRATICO_LISTEN", app.addr.to_string())
+            .env("PRATICO_LOG", "warn")
+            .env_remove("PRATICO_PUBLIC_URL")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("the pratico binary starts");
+        let mut server = Self { child };
+        server.wait_until_healthy(app).await;
+        server
+    }
+
+    async fn wait_until_healthy(&mut self, app: &TestApp) {
+        let until = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("the server exited early: {status}");
+            }
+            let health = app.client.get(app.url("/healthz")).send().await;
+            if health.is_ok_and(|r| r.status() == StatusCode::OK) {
+                return;
+            }
+            assert!(Instant::now() < until, "the server is not healthy in time");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// `kill -9`: no shutdown, no last checkpoint.
+    fn kill(&mut self) {
+        self.child.kill().expect("the server is killed");
+        self.child.wait().expect("the killed server is reaped");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A local address nobody listens on (bound, then released).
+fn free_local_addr() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap()
+}
+
+#[tokio::test]
+async fn after_a_kill_acknowledged_events_are_kept_and_participants_get_their_seats_back() {
+    let app = TestApp::without_server(free_local_addr()).await;
+    let mut server = Server::start(&app).await;
+    let room = LiveRoom::launch(&app).await;
+    let mut trainer = room.trainer(&app).await;
+    let mut zoe = room.participant(&app, "Zoé", "Durand").await;
+    let leo = room.participant(&app, "Léo", "Petit").await;
+    trainer.command(room.goto(2)).await;
+    trainer
+        .command(json!({"type": "set_params", "params": {"collaboration": "draw"}}))
+        .await;
+    zoe.command(json!({"type": "chat_send", "text": "Avant la panne"}))
+        .await;
+    trainer.command(json!({"type": "lock"})).await;
+    let seats = [
+        (
+            zoe.participant_id.clone(),
+            zoe.resume_token.clone().unwrap(),
+        ),
+        (
+            leo.participant_id.clone(),
+            leo.resume_token.clone().unwrap(),
+        ),
+    ];
+    server.kill();
+    drop((trainer, zoe, leo));
+
+    let _server = Server::start(&app).await;
+    for (id, token) in &seats {
+        let back = LiveClient::joined(&app, &room.name, returning(token)).await;
+        assert_eq!(&back.participant_id, id, "the same seat");
+        let state = &back.welcome["state"];
+        assert_eq!(state["page_id"], room.page(2));
+        assert_eq!(state["params"]["collaboration"], "draw");
+        assert_eq!(state["locked"], true);
+        let chat: Vec<&str> = state["chat"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["text"].as_str().unwrap())
+            .collect();
+        assert_eq!(chat, ["Avant la panne"]);
+    }
+    let trainer = room.trainer(&app).await;
+    assert_eq!(
+        trainer.welcome["state"]["participants"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let mut newcomer = LiveClient::connect(&app, &room.name).await;
+    newcomer
+        .refused(participant("Inès", "Roy"), "room_locked")
+        .await;
+
+    let events = room.events(&app).await;
+    for event in &events {
+        assert_eq!(event.user_id.to_string(), room.trainer_id, "{}", event.kind);
+    }
+    let [(zoe_id, _), (leo_id, _)] = &seats;
+    assert_events_in_order(
+        &events,
+        &[
+            ("session_started", json!({"room_name": room.name})),
+            (
+                "participant_joined",
+                json!({"participant_id": zoe_id, "rejoin": false}),
+            ),
+            (
+                "participant_joined",
+                json!({"participant_id": leo_id, "rejoin": false}),
+            ),
+            (
+                "page_changed",
+                json!({"page_id": room.page(2), "page_index": 2}),
+            ),
+            ("params_changed", json!({"changed": ["collaboration"]})),
+            (
+                "chat_message_sent",
+                json!({"participant_id": zoe_id, "length": 14}),
+            ),
+            ("room_locked", json!({})),
+            (
+                "participant_joined",
+                json!({"participant_id": zoe_id, "rejoin": true}),
+            ),
+            (
+                "participant_joined",
+                json!({"participant_id": leo_id, "rejoin": true}),
+            ),
+        ],
+    );
+}
