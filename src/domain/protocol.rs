@@ -365,11 +365,9 @@ impl ServerMessage {
         }
     }
 
-    /// The frame to send, serialised once however many clients receive it.
-    pub fn to_frame(&self) -> std::sync::Arc<str> {
-        serde_json::to_string(self)
-            .expect("messages serialise")
-            .into()
+    /// The JSON text to send.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("messages serialise")
     }
 }
 
@@ -445,9 +443,9 @@ mod tests {
 
     #[test]
     fn server_messages_carry_their_type() {
-        let frame = ServerMessage::Locked { locked: true }.to_frame();
-        assert_eq!(&*frame, r#"{"type":"locked","locked":true}"#);
-        let frame = ServerMessage::Ack { req: None }.to_frame();
-        assert_eq!(&*frame, r#"{"type":"ack","req":null}"#);
+        let frame = ServerMessage::Locked { locked: true }.to_json();
+        assert_eq!(frame, r#"{"type":"locked","locked":true}"#);
+        let frame = ServerMessage::Ack { req: None }.to_json();
+        assert_eq!(frame, r#"{"type":"ack","req":null}"#);
     }
 }

@@ -9,7 +9,6 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sha2::{Digest, Sha256};
 
 use super::AppState;
 use super::error::ApiError;
@@ -25,9 +24,7 @@ pub fn new_token() -> (String, Vec<u8>) {
     (token, hash)
 }
 
-pub fn hash_token(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
-}
+pub use crate::store::auth_tokens::hash as hash_token;
 
 /// Argon2id with a random salt; slow on purpose, so it runs off the async threads.
 pub async fn hash_password(password: String) -> Result<String, ApiError> {

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
+use super::outbox::Frame;
 use super::{ConnId, EndSummary, JoinAs, Live, Outbox, Request, RoomView};
 use crate::domain::events::{EndReason, LeaveReason, RoomEvent};
 use crate::domain::live::{
@@ -96,17 +97,17 @@ struct Conn {
 /// Something to do once the current batch is committed.
 enum Delivery {
     /// A frame for one connection.
-    To(ConnId, Arc<str>),
+    To(ConnId, Frame),
     /// A frame that confirms a request: sent if the batch commits, else `unavailable`.
-    Confirm(ConnId, Arc<str>, Option<String>),
-    All(Arc<str>),
-    AllBut(ConnId, Arc<str>),
-    Trainers(Arc<str>),
-    Participants(Arc<str>),
+    Confirm(ConnId, Frame, Option<String>),
+    All(Frame),
+    AllBut(ConnId, Frame),
+    Trainers(Frame),
+    Participants(Frame),
     /// A frame for one participant's connection, if they are online.
-    Participant(Uuid, Arc<str>),
+    Participant(Uuid, Frame),
     /// A last frame, then the connection is closed.
-    Evict(ConnId, Arc<str>, u16, &'static str),
+    Evict(ConnId, Frame, u16, &'static str),
     Update(oneshot::Sender<Result<RoomView, RoomError>>),
 }
 
@@ -221,11 +222,11 @@ fn refuse_after_stop(request: Request) {
     }
 }
 
-fn frame(message: &ServerMessage) -> Arc<str> {
-    message.to_frame()
+fn frame(message: &ServerMessage) -> Frame {
+    Frame::from(message)
 }
 
-fn error_frame(error: &RoomError, req: Option<String>) -> Arc<str> {
+fn error_frame(error: &RoomError, req: Option<String>) -> Frame {
     frame(&ServerMessage::error(
         error.code,
         error.message.clone(),
@@ -548,7 +549,7 @@ impl Actor {
         self.take_with(outcome, |frame| Delivery::AllBut(conn, frame));
     }
 
-    fn take_with(&mut self, outcome: Outcome, to: impl Fn(Arc<str>) -> Delivery) {
+    fn take_with(&mut self, outcome: Outcome, to: impl Fn(Frame) -> Delivery) {
         let facts = &self.room.facts;
         self.batch.events.extend(
             outcome
@@ -693,21 +694,21 @@ impl Actor {
     /// Sends one frame, serialised once, to every joined connection `to` accepts.
     fn fan_out(
         &self,
-        frame: &Arc<str>,
+        frame: &Frame,
         to: impl Fn(ConnId, Sender) -> bool,
         too_slow: &mut Vec<ConnId>,
     ) {
         for (&conn, c) in &self.conns {
             if let Some(who) = c.sender
                 && to(conn, who)
-                && !c.outbox.send(Arc::clone(frame))
+                && !c.outbox.send(frame.clone())
             {
                 too_slow.push(conn);
             }
         }
     }
 
-    fn send(&self, conn: ConnId, frame: Arc<str>, too_slow: &mut Vec<ConnId>) {
+    fn send(&self, conn: ConnId, frame: Frame, too_slow: &mut Vec<ConnId>) {
         if let Some(c) = self.conns.get(&conn)
             && !c.outbox.send(frame)
         {
@@ -770,7 +771,7 @@ impl Actor {
     async fn end(
         &mut self,
         reason: EndReason,
-        ack: Option<(ConnId, Arc<str>)>,
+        ack: Option<(ConnId, Frame)>,
     ) -> Result<EndSummary, RoomError> {
         self.flush().await;
         if self.stopped {
@@ -821,7 +822,7 @@ impl Actor {
         }
         let goodbye = frame(&ServerMessage::SessionEnded { reason, duration_s });
         for (_, conn) in self.conns.drain() {
-            conn.outbox.send(Arc::clone(&goodbye));
+            conn.outbox.send(goodbye.clone());
             conn.outbox.close(1000, "the session has ended");
         }
         self.seat_conn.clear();

@@ -25,7 +25,7 @@ use crate::domain::live::RoomError;
 use crate::domain::protocol::ClientMessage;
 use crate::domain::room::{ParamsPatch, RoomParams, RoomState};
 use crate::store::{Db, StoreError, live as live_store, now_ms, secrets};
-pub use outbox::Outbox;
+pub use outbox::{Frame, Outbox};
 use resume::ResumeKey;
 
 /// Limits and timings of live rooms.

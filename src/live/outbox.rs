@@ -3,19 +3,34 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
+use axum::extract::ws::Utf8Bytes;
+
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::ConnId;
+use crate::domain::protocol::ServerMessage;
 
-/// Frames a connection may have waiting before it counts as too slow and is dropped.
-pub const OUTBOX_FRAMES: usize = 512;
+/// Frames a connection may have waiting before it counts as too slow and is dropped. The queue
+/// allocates as it fills, so a roomy bound costs nothing for clients that keep up; it must hold
+/// a burst such as a trainer's view of thousands of participants joining at once.
+pub const OUTBOX_FRAMES: usize = 8_192;
+
+/// A message ready to write: serialised once, shared (reference-counted) by every connection
+/// it goes to.
+pub type Frame = Utf8Bytes;
+
+impl From<&ServerMessage> for Frame {
+    fn from(message: &ServerMessage) -> Self {
+        Utf8Bytes::from(message.to_json())
+    }
+}
 
 /// Cheap to clone; the actor keeps one per connection, the socket's tasks share another.
 #[derive(Clone)]
 pub struct Outbox {
     pub id: ConnId,
-    frames: mpsc::Sender<Arc<str>>,
+    frames: mpsc::Sender<Frame>,
     closing: Arc<Closing>,
 }
 
@@ -27,7 +42,7 @@ struct Closing {
 
 /// The receiving half, owned by the socket's writer task.
 pub struct Inbox {
-    pub frames: mpsc::Receiver<Arc<str>>,
+    pub frames: mpsc::Receiver<Frame>,
 }
 
 impl Outbox {
@@ -47,7 +62,7 @@ impl Outbox {
 
     /// Queues a frame without waiting; `false` when the queue is full (a client too slow to
     /// keep up) or the connection is gone.
-    pub fn send(&self, frame: Arc<str>) -> bool {
+    pub fn send(&self, frame: Frame) -> bool {
         self.frames.try_send(frame).is_ok()
     }
 

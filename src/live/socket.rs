@@ -9,11 +9,10 @@ use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use uuid::Uuid;
 
-use super::outbox::Inbox;
+use super::outbox::{Frame, Inbox};
 use super::{JoinAs, Live, Outbox, Request, RoomHandle};
 use crate::domain::events::LeaveReason;
 use crate::domain::protocol::{ClientMessage, JoinRole, ServerMessage, parse_client_message};
-use crate::http::auth::hash_token;
 use crate::store::{auth_tokens, now_ms};
 
 /// Serves one client of one room until either side closes.
@@ -137,7 +136,7 @@ impl Reader<'_> {
 
     /// Sends an answer the reader can give by itself (it never waits on a full outbox).
     fn answer(&self, message: ServerMessage) {
-        self.outbox.send(message.to_frame());
+        self.outbox.send(Frame::from(&message));
     }
 
     /// Checks credentials of a `join` and hands the message to the room; `false` when the
@@ -193,7 +192,7 @@ impl Reader<'_> {
     }
 
     async fn trainer(&self, token: Option<String>) -> Option<Uuid> {
-        let hash = hash_token(&token?);
+        let hash = auth_tokens::hash(&token?);
         match auth_tokens::user_for(self.live.db(), &hash, now_ms()).await {
             Ok(user) => user.map(|u| u.id),
             Err(error) => {
@@ -214,7 +213,7 @@ async fn write(mut sink: SplitSink<WebSocket, Message>, mut inbox: Inbox, outbox
             biased;
             frame = inbox.frames.recv() => {
                 let Some(frame) = frame else { break };
-                if sink.send(Message::Text(Utf8Bytes::from(&*frame))).await.is_err() {
+                if write_burst(&mut sink, &mut inbox, frame).await.is_err() {
                     outbox.close(1006, "");
                     return;
                 }
@@ -225,11 +224,7 @@ async fn write(mut sink: SplitSink<WebSocket, Message>, mut inbox: Inbox, outbox
     // Frames queued before the close (a `kicked`, a `session_ended`) still go out, briefly.
     let drain = async {
         while let Ok(frame) = inbox.frames.try_recv() {
-            if sink
-                .send(Message::Text(Utf8Bytes::from(&*frame)))
-                .await
-                .is_err()
-            {
+            if sink.send(Message::Text(frame)).await.is_err() {
                 return;
             }
         }
@@ -246,6 +241,26 @@ async fn write(mut sink: SplitSink<WebSocket, Message>, mut inbox: Inbox, outbox
     )
     .await;
     outbox.close(code, reason);
+}
+
+/// Frames written before one flush, at most.
+const WRITE_BURST: usize = 256;
+
+/// Writes a frame and whatever else is already queued, then flushes once: a burst of messages
+/// (a join storm, a reveal) costs one system call, not one per message.
+async fn write_burst(
+    sink: &mut SplitSink<WebSocket, Message>,
+    inbox: &mut Inbox,
+    first: Frame,
+) -> Result<(), axum::Error> {
+    sink.feed(Message::Text(first)).await?;
+    for _ in 1..WRITE_BURST {
+        let Ok(frame) = inbox.frames.try_recv() else {
+            break;
+        };
+        sink.feed(Message::Text(frame)).await?;
+    }
+    sink.flush().await
 }
 
 enum Rate {

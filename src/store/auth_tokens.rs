@@ -1,9 +1,15 @@
 //! Log-in tokens, stored as SHA-256 hashes only.
 
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::users::UserRow;
 use super::{Db, StoreResult, on_db};
+
+/// The form a token is stored and looked up in.
+pub fn hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
 
 pub async fn insert(
     db: &Db,
