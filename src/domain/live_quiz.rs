@@ -596,3 +596,7 @@ impl LiveRoom {
         (Some(activity), score, answers)
     }
 }
+
+#[cfg(test)]
+#[path = "live_quiz_tests.rs"]
+mod tests;
