@@ -66,8 +66,8 @@ pub struct Config {
     pub rate_burst: u32,
 
     /// A room nobody has been connected to for this many hours is ended (reason `idle`).
-    #[arg(long, env = "PRATICO_IDLE_END_HOURS", default_value_t = 12)]
-    pub idle_end_hours: u64,
+    #[arg(long, env = "PRATICO_IDLE_END_HOURS", default_value_t = 12.0)]
+    pub idle_end_hours: f64,
 
     /// Mark the log-in cookie `Secure` (set when serving over HTTPS).
     #[arg(long, env = "PRATICO_SECURE_COOKIES", default_value_t = false)]

@@ -49,7 +49,7 @@ impl LiveConfig {
             max_frame_bytes: config.max_frame_bytes,
             rate_per_sec: config.rate_per_sec.max(1),
             rate_burst: config.rate_burst.max(1),
-            idle_end: Duration::from_secs(config.idle_end_hours * 3600),
+            idle_end: Duration::from_secs_f64(config.idle_end_hours.max(0.0) * 3600.0),
             public_base,
         }
     }
@@ -304,9 +304,12 @@ impl Live {
         answer.await.ok()
     }
 
-    /// Ends rooms nobody has been connected to for `idle_end`, checking every minute.
+    /// Ends rooms nobody has been connected to for `idle_end`, checking every minute (more
+    /// often when the idle time is shorter).
     async fn sweep_idle_rooms(self: Arc<Self>) {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        let every =
+            (self.config.idle_end / 4).clamp(Duration::from_secs(1), Duration::from_secs(60));
+        let mut tick = tokio::time::interval(every);
         loop {
             tokio::select! {
                 _ = tick.tick() => {}

@@ -267,3 +267,26 @@ async fn ending_deletes_room_chat_and_messages_but_keeps_events() {
     assert_eq!(join.expect(StatusCode::OK)["name"], "atelier");
     let _: Value = summary;
 }
+
+#[tokio::test]
+async fn a_room_nobody_joins_is_ended_as_idle() {
+    let app = crate::helpers::spawn_app_with(|c| c.idle_end_hours = 1.0 / 3600.0).await;
+    let token = app.signup("Ana").await;
+    let capsule = deck(&app, &token, "Atelier").await;
+    let room = app.launch(&token, &capsule).await;
+    let path = format!("/api/rooms/{}", room["id"].as_str().unwrap());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.get(&path, &token).await.status != StatusCode::NOT_FOUND {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the idle room was never ended"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let sessions = app
+        .get("/api/sessions", &token)
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(sessions[0]["room_id"], room["id"]);
+    assert_eq!(sessions[0]["end_reason"], "idle");
+}
