@@ -10,22 +10,18 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::outbox::Frame;
-use super::{ConnId, EndSummary, JoinAs, Live, Outbox, Request, RoomView};
-use crate::domain::events::{EndReason, LeaveReason, RoomEvent};
-use crate::domain::live::{
-    CHAT_HISTORY, Command, Eviction, LiveRoom, Outcome, RoomError, RoomFacts, Sender,
-};
+use super::{ConnId, JoinAs, Live, Outbox, Request, RoomView};
+use crate::domain::events::{EndReason, LeaveReason};
+use crate::domain::live::{Command, LiveRoom, RoomError, Sender};
 use crate::domain::live_quiz::QuizSheet;
-use crate::domain::names::parse_room_name;
 use crate::domain::protocol::{ClientMessage, ServerMessage};
 use crate::domain::quiz::Answer;
-use crate::store::events::{self, EventRow, stamp};
-use crate::store::live::{self as live_store, Batch};
-use crate::store::{Db, StoreError, now_ms, quizzes, rooms};
+use crate::store::events::stamp;
+use crate::store::live::Batch;
+use crate::store::{StoreError, now_ms, quizzes};
 
 /// How long a room with nobody connected stays in memory before its actor stops.
 const LINGER: Duration = Duration::from_secs(30);
@@ -33,82 +29,18 @@ const LINGER: Duration = Duration::from_secs(30);
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 /// Requests decided before one commit, at most.
 const BURST: usize = 1_024;
-/// Commit attempts before the room gives up and restarts.
-const COMMIT_TRIES: u32 = 3;
 
-/// A room read back from the database: its row, then the events after its checkpoint.
-pub(super) struct Loaded {
-    room: LiveRoom,
-    chat_id: Uuid,
-}
+mod delivery;
+mod lifecycle;
+mod load;
 
-pub(super) async fn load(
-    db: &Db,
-    room_id: Uuid,
-    max_participants: usize,
-) -> Result<Loaded, StoreError> {
-    let row = rooms::get_any(db, room_id).await?;
-    let started = events::first(db, room_id).await?;
-    let Some(RoomEvent::SessionStarted {
-        trainer_name,
-        pages,
-        ..
-    }) = started.event()
-    else {
-        return Err(StoreError::NotFound);
-    };
-    let facts = RoomFacts {
-        id: room_id,
-        trainer_id: row.created_by,
-        trainer_name,
-        created_at: row.created_at,
-        capsule_id: row.capsule_id,
-        capsule_title: row.capsule_title.clone(),
-        pages,
-    };
-    let later = live_store::events_after(db, room_id, row.state.0.last_event).await?;
-    let chat = live_store::recent_chat(db, row.chat_id, CHAT_HISTORY as i64).await?;
-    let mut room = LiveRoom::new(
-        facts,
-        row.name,
-        row.params.0,
-        row.state.0,
-        chat,
-        max_participants,
-    );
-    for stored in &later {
-        if let Some(event) = stored.event() {
-            room.evolve(&event, stored.created_at);
-        }
-        room.state.last_event = Some((stored.id, stored.created_at));
-    }
-    Ok(Loaded {
-        room,
-        chat_id: row.chat_id,
-    })
-}
+use delivery::{Delivery, frame};
+pub(super) use load::{Loaded, load};
 
 struct Conn {
     outbox: Outbox,
     /// Set once the connection has joined.
     sender: Option<Sender>,
-}
-
-/// Something to do once the current batch is committed.
-enum Delivery {
-    /// A frame for one connection.
-    To(ConnId, Frame),
-    /// A frame that confirms a request: sent if the batch commits, else `unavailable`.
-    Confirm(ConnId, Frame, Option<String>),
-    All(Frame),
-    AllBut(ConnId, Frame),
-    Trainers(Frame),
-    Participants(Frame),
-    /// A frame for one participant's connection, if they are online.
-    Participant(Uuid, Frame),
-    /// A last frame, then the connection is closed.
-    Evict(ConnId, Frame, u16, &'static str),
-    Update(oneshot::Sender<Result<RoomView, RoomError>>),
 }
 
 struct Actor {
@@ -222,18 +154,6 @@ fn refuse_after_stop(request: Request) {
     }
 }
 
-fn frame(message: &ServerMessage) -> Frame {
-    Frame::from(message)
-}
-
-fn error_frame(error: &RoomError, req: Option<String>) -> Frame {
-    frame(&ServerMessage::error(
-        error.code,
-        error.message.clone(),
-        req,
-    ))
-}
-
 fn unavailable() -> RoomError {
     RoomError::new(
         "unavailable",
@@ -302,11 +222,6 @@ impl Actor {
             params: self.room.params,
             state: self.room.state.clone(),
         }
-    }
-
-    fn reply_error(&mut self, conn: ConnId, error: RoomError, req: Option<String>) {
-        self.deliveries
-            .push(Delivery::To(conn, error_frame(&error, req)));
     }
 
     fn join(&mut self, conn: ConnId, req: Option<String>, who: JoinAs) {
@@ -515,11 +430,6 @@ impl Actor {
         }
     }
 
-    fn confirm(&mut self, conn: ConnId, req: Option<String>) {
-        let ack = frame(&ServerMessage::Ack { req: req.clone() });
-        self.deliveries.push(Delivery::Confirm(conn, ack, req));
-    }
-
     fn disconnect(&mut self, conn: ConnId, reason: LeaveReason) {
         let Some(gone) = self.conns.remove(&conn) else {
             return;
@@ -536,321 +446,6 @@ impl Actor {
         self.seat_conn.remove(&id);
         if let Some(outcome) = self.room.leave(id, reason) {
             self.take(outcome);
-        }
-    }
-
-    /// Queues what an outcome asks for: events and chat changes into the batch, messages for
-    /// after the commit.
-    fn take(&mut self, outcome: Outcome) {
-        self.take_with(outcome, Delivery::All);
-    }
-
-    fn take_excluding(&mut self, outcome: Outcome, conn: ConnId) {
-        self.take_with(outcome, |frame| Delivery::AllBut(conn, frame));
-    }
-
-    fn take_with(&mut self, outcome: Outcome, to: impl Fn(Frame) -> Delivery) {
-        let facts = &self.room.facts;
-        self.batch.events.extend(
-            outcome
-                .events
-                .iter()
-                .map(|e| EventRow::new(facts.id, facts.trainer_id, e)),
-        );
-        self.batch.chat_inserts.extend(outcome.chat_insert);
-        self.batch.chat_deletes.extend(outcome.chat_delete);
-        for message in &outcome.broadcast {
-            self.deliveries.push(to(frame(message)));
-        }
-        for message in &outcome.to_trainers {
-            self.deliveries.push(Delivery::Trainers(frame(message)));
-        }
-        for message in &outcome.to_participants {
-            self.deliveries.push(Delivery::Participants(frame(message)));
-        }
-        for (participant_id, message) in &outcome.to_each {
-            self.deliveries
-                .push(Delivery::Participant(*participant_id, frame(message)));
-        }
-        if let Some((participant_id, eviction)) = outcome.evict
-            && let Some(conn) = self.seat_conn.remove(&participant_id)
-        {
-            let ban = eviction == Eviction::Banned;
-            let (code, reason) = if ban {
-                (4003, "banned from this session")
-            } else {
-                (4001, "removed by the trainer")
-            };
-            let kicked = frame(&ServerMessage::Kicked { ban });
-            self.deliveries
-                .push(Delivery::Evict(conn, kicked, code, reason));
-        }
-    }
-
-    /// Commits the batch, then delivers what waited on it.
-    async fn flush(&mut self) {
-        let committed = if self.batch.is_empty() {
-            true
-        } else {
-            let batch = std::mem::take(&mut self.batch);
-            let committed = self.commit(&batch).await;
-            if committed && let Some(last) = batch.events.last() {
-                self.room.state.last_event = Some((last.id, last.created_at));
-                self.dirty = true;
-            }
-            committed
-        };
-        self.deliver(committed);
-        if !committed {
-            // The room in memory is ahead of the database: drop it and let it reload.
-            self.close_all(1011, "the session could not be saved; reconnect");
-            self.stopped = true;
-        }
-    }
-
-    async fn commit(&self, batch: &Batch) -> bool {
-        let mut wait = Duration::from_millis(50);
-        for attempt in 1..=COMMIT_TRIES {
-            let started = Instant::now();
-            match live_store::commit(self.live.db(), self.chat_id, batch).await {
-                Ok(()) => {
-                    metrics::histogram!("live_commit_seconds")
-                        .record(started.elapsed().as_secs_f64());
-                    metrics::counter!("live_events_total").increment(batch.events.len() as u64);
-                    return true;
-                }
-                Err(error) => {
-                    tracing::warn!(room_id = %self.room.facts.id, attempt, %error, "room batch not committed");
-                    tokio::time::sleep(wait).await;
-                    wait *= 4;
-                }
-            }
-        }
-        false
-    }
-
-    fn deliver(&mut self, committed: bool) {
-        let mut too_slow = Vec::new();
-        for delivery in std::mem::take(&mut self.deliveries) {
-            match delivery {
-                Delivery::To(conn, frame) => self.send(conn, frame, &mut too_slow),
-                Delivery::Confirm(conn, frame, req) => {
-                    let frame = if committed {
-                        frame
-                    } else {
-                        error_frame(&unavailable(), req)
-                    };
-                    self.send(conn, frame, &mut too_slow);
-                }
-                Delivery::All(frame) if committed => {
-                    self.fan_out(&frame, |_, _| true, &mut too_slow);
-                }
-                Delivery::AllBut(except, frame) if committed => {
-                    self.fan_out(&frame, |conn, _| conn != except, &mut too_slow);
-                }
-                Delivery::Trainers(frame) if committed => {
-                    self.fan_out(&frame, |_, who| who == Sender::Trainer, &mut too_slow);
-                }
-                Delivery::Participants(frame) if committed => {
-                    self.fan_out(&frame, |_, who| who != Sender::Trainer, &mut too_slow);
-                }
-                Delivery::Participant(id, frame) if committed => {
-                    if let Some(&conn) = self.seat_conn.get(&id) {
-                        self.send(conn, frame, &mut too_slow);
-                    }
-                }
-                Delivery::Evict(conn, frame, code, reason) if committed => {
-                    if let Some(c) = self.conns.remove(&conn) {
-                        c.outbox.send(frame);
-                        c.outbox.close(code, reason);
-                    }
-                }
-                Delivery::Update(reply) => {
-                    let answer = if committed {
-                        Ok(self.view())
-                    } else {
-                        Err(unavailable())
-                    };
-                    let _ = reply.send(answer);
-                }
-                Delivery::All(_)
-                | Delivery::AllBut(..)
-                | Delivery::Trainers(_)
-                | Delivery::Participants(_)
-                | Delivery::Participant(..)
-                | Delivery::Evict(..) => {}
-            }
-        }
-        // A client that cannot keep up is dropped; it reconnects and gets a fresh welcome.
-        for conn in too_slow {
-            metrics::counter!("live_slow_clients_dropped_total").increment(1);
-            if let Some(c) = self.conns.get(&conn) {
-                c.outbox.close(4008, "too slow to keep up; reconnect");
-            }
-            self.disconnect(conn, LeaveReason::Timeout);
-        }
-    }
-
-    /// Sends one frame, serialised once, to every joined connection `to` accepts.
-    fn fan_out(
-        &self,
-        frame: &Frame,
-        to: impl Fn(ConnId, Sender) -> bool,
-        too_slow: &mut Vec<ConnId>,
-    ) {
-        for (&conn, c) in &self.conns {
-            if let Some(who) = c.sender
-                && to(conn, who)
-                && !c.outbox.send(frame.clone())
-            {
-                too_slow.push(conn);
-            }
-        }
-    }
-
-    fn send(&self, conn: ConnId, frame: Frame, too_slow: &mut Vec<ConnId>) {
-        if let Some(c) = self.conns.get(&conn)
-            && !c.outbox.send(frame)
-        {
-            too_slow.push(conn);
-        }
-    }
-
-    fn close_all(&mut self, code: u16, reason: &'static str) {
-        for (_, conn) in self.conns.drain() {
-            conn.outbox.close(code, reason);
-        }
-        self.seat_conn.clear();
-    }
-
-    /// Renames the room at once (the name must be free among live rooms, which only the
-    /// database can tell), with its `room_renamed` event.
-    async fn rename(&mut self, name: String) -> Result<(), RoomError> {
-        let name = parse_room_name(&name)
-            .map_err(|m| RoomError::new("bad_message", format!("name {m}")))?;
-        if name == self.room.name {
-            return Ok(());
-        }
-        self.flush().await;
-        if self.stopped {
-            return Err(unavailable());
-        }
-        let event = RoomEvent::RoomRenamed {
-            from: self.room.name.clone(),
-            to: name.clone(),
-        };
-        let row = EventRow::new(self.room.facts.id, self.room.facts.trainer_id, &event);
-        match live_store::rename(self.live.db(), self.room.facts.id, &name, &row).await {
-            Ok(()) => {}
-            Err(StoreError::Conflict) => {
-                return Err(RoomError::new(
-                    "name_taken",
-                    format!("a live room is already named `{name}`"),
-                ));
-            }
-            Err(error) => {
-                tracing::warn!(room_id = %self.room.facts.id, %error, "rename not committed");
-                return Err(unavailable());
-            }
-        }
-        let renamed = ServerMessage::Renamed {
-            link: format!("{}/r/{name}", self.live.config().public_base),
-            from: self.room.name.clone(),
-            to: name,
-        };
-        self.room.evolve(&event, row.created_at);
-        self.room.state.last_event = Some((row.id, row.created_at));
-        self.dirty = true;
-        self.deliveries.push(Delivery::All(frame(&renamed)));
-        Ok(())
-    }
-
-    /// Ends the session: everyone online leaves, `session_ended` is appended, and the room,
-    /// its chat and messages are deleted, in one transaction; then every socket is told and
-    /// closed.
-    async fn end(
-        &mut self,
-        reason: EndReason,
-        ack: Option<(ConnId, Frame)>,
-    ) -> Result<EndSummary, RoomError> {
-        self.flush().await;
-        if self.stopped {
-            return Err(unavailable());
-        }
-        let facts = self.room.facts.clone();
-        let mut rows = Vec::new();
-        for id in self.room.online_participants() {
-            if let Some(outcome) = self.room.leave(id, LeaveReason::SessionEnded) {
-                rows.extend(
-                    outcome
-                        .events
-                        .iter()
-                        .map(|e| EventRow::new(facts.id, facts.trainer_id, e)),
-                );
-            }
-        }
-        let (event_id, ended_at) = stamp();
-        let duration_s = (ended_at - facts.created_at).max(0) / 1000;
-        let participant_count = self.room.participant_count();
-        let ended = RoomEvent::SessionEnded {
-            reason,
-            duration_s,
-            participant_count,
-            room_name: self.room.name.clone(),
-        };
-        rows.push(EventRow::stamped(
-            (event_id, ended_at),
-            facts.id,
-            facts.trainer_id,
-            &ended,
-        ));
-        if let Err(error) = rooms::end(self.live.db(), facts.id, &rows).await {
-            tracing::warn!(room_id = %facts.id, %error, "end not committed");
-            self.close_all(1011, "the session could not be saved; reconnect");
-            self.stopped = true;
-            return Err(match error {
-                StoreError::NotFound => {
-                    RoomError::new("not_found", "this session has already ended")
-                }
-                _ => unavailable(),
-            });
-        }
-        if let Some((conn, ack)) = ack
-            && let Some(c) = self.conns.get(&conn)
-        {
-            c.outbox.send(ack);
-        }
-        let goodbye = frame(&ServerMessage::SessionEnded { reason, duration_s });
-        for (_, conn) in self.conns.drain() {
-            conn.outbox.send(goodbye.clone());
-            conn.outbox.close(1000, "the session has ended");
-        }
-        self.seat_conn.clear();
-        self.stopped = true;
-        self.dirty = false;
-        Ok(EndSummary {
-            room_id: facts.id,
-            name: self.room.name.clone(),
-            started_at: facts.created_at,
-            ended_at,
-            duration_s,
-            participant_count,
-            reason,
-        })
-    }
-
-    async fn checkpoint(&mut self) {
-        if self.dirty {
-            self.checkpoint_now().await;
-        }
-    }
-
-    async fn checkpoint_now(&mut self) {
-        let room = &self.room;
-        let saved = live_store::checkpoint(self.live.db(), room, now_ms()).await;
-        match saved {
-            Ok(()) => self.dirty = false,
-            Err(error) => tracing::warn!(room_id = %room.facts.id, %error, "checkpoint not saved"),
         }
     }
 }

@@ -1,0 +1,242 @@
+//! What decided requests produce, held until their events are committed, then delivered.
+
+use std::time::{Duration, Instant};
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+use super::{Actor, unavailable};
+use crate::domain::events::LeaveReason;
+use crate::domain::live::{Eviction, Outcome, RoomError, Sender};
+use crate::domain::protocol::ServerMessage;
+use crate::live::outbox::Frame;
+use crate::live::{ConnId, RoomView};
+use crate::store::events::EventRow;
+use crate::store::live::{self as live_store, Batch};
+
+/// Commit attempts before the room declares the database unavailable.
+const COMMIT_TRIES: u32 = 3;
+
+/// Something to do once the current batch is committed.
+pub(super) enum Delivery {
+    /// A frame for one connection.
+    To(ConnId, Frame),
+    /// A frame that confirms a request: sent if the batch commits, else `unavailable`.
+    Confirm(ConnId, Frame, Option<String>),
+    All(Frame),
+    AllBut(ConnId, Frame),
+    Trainers(Frame),
+    Participants(Frame),
+    /// A frame for one participant's connection, if they are online.
+    Participant(Uuid, Frame),
+    /// A last frame, then the connection is closed.
+    Evict(ConnId, Frame, u16, &'static str),
+    Update(oneshot::Sender<Result<RoomView, RoomError>>),
+}
+
+pub(super) fn frame(message: &ServerMessage) -> Frame {
+    Frame::from(message)
+}
+
+pub(super) fn error_frame(error: &RoomError, req: Option<String>) -> Frame {
+    frame(&ServerMessage::error(
+        error.code,
+        error.message.clone(),
+        req,
+    ))
+}
+
+impl Actor {
+    pub(super) fn reply_error(&mut self, conn: ConnId, error: RoomError, req: Option<String>) {
+        self.deliveries
+            .push(Delivery::To(conn, error_frame(&error, req)));
+    }
+
+    pub(super) fn confirm(&mut self, conn: ConnId, req: Option<String>) {
+        let ack = frame(&ServerMessage::Ack { req: req.clone() });
+        self.deliveries.push(Delivery::Confirm(conn, ack, req));
+    }
+
+    /// Queues what an outcome asks for: events and chat changes into the batch, messages for
+    /// after the commit.
+    pub(super) fn take(&mut self, outcome: Outcome) {
+        self.take_with(outcome, Delivery::All);
+    }
+
+    pub(super) fn take_excluding(&mut self, outcome: Outcome, conn: ConnId) {
+        self.take_with(outcome, |frame| Delivery::AllBut(conn, frame));
+    }
+
+    pub(super) fn take_with(&mut self, outcome: Outcome, to: impl Fn(Frame) -> Delivery) {
+        let facts = &self.room.facts;
+        self.batch.events.extend(
+            outcome
+                .events
+                .iter()
+                .map(|e| EventRow::new(facts.id, facts.trainer_id, e)),
+        );
+        self.batch.chat_inserts.extend(outcome.chat_insert);
+        self.batch.chat_deletes.extend(outcome.chat_delete);
+        for message in &outcome.broadcast {
+            self.deliveries.push(to(frame(message)));
+        }
+        for message in &outcome.to_trainers {
+            self.deliveries.push(Delivery::Trainers(frame(message)));
+        }
+        for message in &outcome.to_participants {
+            self.deliveries.push(Delivery::Participants(frame(message)));
+        }
+        for (participant_id, message) in &outcome.to_each {
+            self.deliveries
+                .push(Delivery::Participant(*participant_id, frame(message)));
+        }
+        if let Some((participant_id, eviction)) = outcome.evict
+            && let Some(conn) = self.seat_conn.remove(&participant_id)
+        {
+            let ban = eviction == Eviction::Banned;
+            let (code, reason) = if ban {
+                (4003, "banned from this session")
+            } else {
+                (4001, "removed by the trainer")
+            };
+            let kicked = frame(&ServerMessage::Kicked { ban });
+            self.deliveries
+                .push(Delivery::Evict(conn, kicked, code, reason));
+        }
+    }
+
+    /// Commits the batch, then delivers what waited on it.
+    pub(super) async fn flush(&mut self) {
+        let committed = if self.batch.is_empty() {
+            true
+        } else {
+            let batch = std::mem::take(&mut self.batch);
+            let committed = self.commit(&batch).await;
+            if committed && let Some(last) = batch.events.last() {
+                self.room.state.last_event = Some((last.id, last.created_at));
+                self.dirty = true;
+            }
+            committed
+        };
+        self.deliver(committed);
+        if !committed {
+            // The room in memory is ahead of the database: drop it and let it reload.
+            self.close_all(1011, "the session could not be saved; reconnect");
+            self.stopped = true;
+        }
+    }
+
+    pub(super) async fn commit(&self, batch: &Batch) -> bool {
+        let mut wait = Duration::from_millis(50);
+        for attempt in 1..=COMMIT_TRIES {
+            let started = Instant::now();
+            match live_store::commit(self.live.db(), self.chat_id, batch).await {
+                Ok(()) => {
+                    metrics::histogram!("live_commit_seconds")
+                        .record(started.elapsed().as_secs_f64());
+                    metrics::counter!("live_events_total").increment(batch.events.len() as u64);
+                    return true;
+                }
+                Err(error) => {
+                    tracing::warn!(room_id = %self.room.facts.id, attempt, %error, "room batch not committed");
+                    tokio::time::sleep(wait).await;
+                    wait *= 4;
+                }
+            }
+        }
+        false
+    }
+
+    pub(super) fn deliver(&mut self, committed: bool) {
+        let mut too_slow = Vec::new();
+        for delivery in std::mem::take(&mut self.deliveries) {
+            match delivery {
+                Delivery::To(conn, frame) => self.send(conn, frame, &mut too_slow),
+                Delivery::Confirm(conn, frame, req) => {
+                    let frame = if committed {
+                        frame
+                    } else {
+                        error_frame(&unavailable(), req)
+                    };
+                    self.send(conn, frame, &mut too_slow);
+                }
+                Delivery::All(frame) if committed => {
+                    self.fan_out(&frame, |_, _| true, &mut too_slow);
+                }
+                Delivery::AllBut(except, frame) if committed => {
+                    self.fan_out(&frame, |conn, _| conn != except, &mut too_slow);
+                }
+                Delivery::Trainers(frame) if committed => {
+                    self.fan_out(&frame, |_, who| who == Sender::Trainer, &mut too_slow);
+                }
+                Delivery::Participants(frame) if committed => {
+                    self.fan_out(&frame, |_, who| who != Sender::Trainer, &mut too_slow);
+                }
+                Delivery::Participant(id, frame) if committed => {
+                    if let Some(&conn) = self.seat_conn.get(&id) {
+                        self.send(conn, frame, &mut too_slow);
+                    }
+                }
+                Delivery::Evict(conn, frame, code, reason) if committed => {
+                    if let Some(c) = self.conns.remove(&conn) {
+                        c.outbox.send(frame);
+                        c.outbox.close(code, reason);
+                    }
+                }
+                Delivery::Update(reply) => {
+                    let answer = if committed {
+                        Ok(self.view())
+                    } else {
+                        Err(unavailable())
+                    };
+                    let _ = reply.send(answer);
+                }
+                Delivery::All(_)
+                | Delivery::AllBut(..)
+                | Delivery::Trainers(_)
+                | Delivery::Participants(_)
+                | Delivery::Participant(..)
+                | Delivery::Evict(..) => {}
+            }
+        }
+        // A client that cannot keep up is dropped; it reconnects and gets a fresh welcome.
+        for conn in too_slow {
+            metrics::counter!("live_slow_clients_dropped_total").increment(1);
+            if let Some(c) = self.conns.get(&conn) {
+                c.outbox.close(4008, "too slow to keep up; reconnect");
+            }
+            self.disconnect(conn, LeaveReason::Timeout);
+        }
+    }
+
+    /// Sends one frame, serialised once, to every joined connection `to` accepts.
+    pub(super) fn fan_out(
+        &self,
+        frame: &Frame,
+        to: impl Fn(ConnId, Sender) -> bool,
+        too_slow: &mut Vec<ConnId>,
+    ) {
+        for (&conn, c) in &self.conns {
+            if let Some(who) = c.sender
+                && to(conn, who)
+                && !c.outbox.send(frame.clone())
+            {
+                too_slow.push(conn);
+            }
+        }
+    }
+
+    pub(super) fn send(&self, conn: ConnId, frame: Frame, too_slow: &mut Vec<ConnId>) {
+        if let Some(c) = self.conns.get(&conn)
+            && !c.outbox.send(frame)
+        {
+            too_slow.push(conn);
+        }
+    }
+
+    pub(super) fn close_all(&mut self, code: u16, reason: &'static str) {
+        for (_, conn) in self.conns.drain() {
+            conn.outbox.close(code, reason);
+        }
+        self.seat_conn.clear();
+    }
+}

@@ -1,0 +1,146 @@
+//! The room's own changes of state: renaming, ending, checkpointing.
+
+use super::delivery::{Delivery, frame};
+use super::{Actor, unavailable};
+use crate::domain::events::{EndReason, LeaveReason, RoomEvent};
+use crate::domain::live::RoomError;
+use crate::domain::names::parse_room_name;
+use crate::domain::protocol::ServerMessage;
+use crate::live::outbox::Frame;
+use crate::live::{ConnId, EndSummary};
+use crate::store::events::{EventRow, stamp};
+use crate::store::live as live_store;
+use crate::store::{StoreError, now_ms, rooms};
+
+impl Actor {
+    /// Renames the room at once (the name must be free among live rooms, which only the
+    /// database can tell), with its `room_renamed` event.
+    pub(super) async fn rename(&mut self, name: String) -> Result<(), RoomError> {
+        let name = parse_room_name(&name)
+            .map_err(|m| RoomError::new("bad_message", format!("name {m}")))?;
+        if name == self.room.name {
+            return Ok(());
+        }
+        self.flush().await;
+        if self.stopped {
+            return Err(unavailable());
+        }
+        let event = RoomEvent::RoomRenamed {
+            from: self.room.name.clone(),
+            to: name.clone(),
+        };
+        let row = EventRow::new(self.room.facts.id, self.room.facts.trainer_id, &event);
+        match live_store::rename(self.live.db(), self.room.facts.id, &name, &row).await {
+            Ok(()) => {}
+            Err(StoreError::Conflict) => {
+                return Err(RoomError::new(
+                    "name_taken",
+                    format!("a live room is already named `{name}`"),
+                ));
+            }
+            Err(error) => {
+                tracing::warn!(room_id = %self.room.facts.id, %error, "rename not committed");
+                return Err(unavailable());
+            }
+        }
+        let renamed = ServerMessage::Renamed {
+            link: format!("{}/r/{name}", self.live.config().public_base),
+            from: self.room.name.clone(),
+            to: name,
+        };
+        self.room.evolve(&event, row.created_at);
+        self.room.state.last_event = Some((row.id, row.created_at));
+        self.dirty = true;
+        self.deliveries.push(Delivery::All(frame(&renamed)));
+        Ok(())
+    }
+
+    /// Ends the session: everyone online leaves, `session_ended` is appended, and the room,
+    /// its chat and messages are deleted, in one transaction; then every socket is told and
+    /// closed.
+    pub(super) async fn end(
+        &mut self,
+        reason: EndReason,
+        ack: Option<(ConnId, Frame)>,
+    ) -> Result<EndSummary, RoomError> {
+        self.flush().await;
+        if self.stopped {
+            return Err(unavailable());
+        }
+        let facts = self.room.facts.clone();
+        let mut rows = Vec::new();
+        for id in self.room.online_participants() {
+            if let Some(outcome) = self.room.leave(id, LeaveReason::SessionEnded) {
+                rows.extend(
+                    outcome
+                        .events
+                        .iter()
+                        .map(|e| EventRow::new(facts.id, facts.trainer_id, e)),
+                );
+            }
+        }
+        let (event_id, ended_at) = stamp();
+        let duration_s = (ended_at - facts.created_at).max(0) / 1000;
+        let participant_count = self.room.participant_count();
+        let ended = RoomEvent::SessionEnded {
+            reason,
+            duration_s,
+            participant_count,
+            room_name: self.room.name.clone(),
+        };
+        rows.push(EventRow::stamped(
+            (event_id, ended_at),
+            facts.id,
+            facts.trainer_id,
+            &ended,
+        ));
+        if let Err(error) = rooms::end(self.live.db(), facts.id, &rows).await {
+            tracing::warn!(room_id = %facts.id, %error, "end not committed");
+            self.close_all(1011, "the session could not be saved; reconnect");
+            self.stopped = true;
+            return Err(match error {
+                StoreError::NotFound => {
+                    RoomError::new("not_found", "this session has already ended")
+                }
+                _ => unavailable(),
+            });
+        }
+        if let Some((conn, ack)) = ack
+            && let Some(c) = self.conns.get(&conn)
+        {
+            c.outbox.send(ack);
+        }
+        let goodbye = frame(&ServerMessage::SessionEnded { reason, duration_s });
+        for (_, conn) in self.conns.drain() {
+            conn.outbox.send(goodbye.clone());
+            conn.outbox.close(1000, "the session has ended");
+        }
+        self.seat_conn.clear();
+        self.stopped = true;
+        self.dirty = false;
+        Ok(EndSummary {
+            room_id: facts.id,
+            name: self.room.name.clone(),
+            started_at: facts.created_at,
+            ended_at,
+            duration_s,
+            participant_count,
+            reason,
+        })
+    }
+
+    pub(super) async fn checkpoint(&mut self) {
+        if self.dirty {
+            self.checkpoint_now().await;
+        }
+    }
+
+    pub(super) async fn checkpoint_now(&mut self) {
+        let room = &self.room;
+        let saved = live_store::checkpoint(self.live.db(), room, now_ms()).await;
+        match saved {
+            Ok(()) => self.dirty = false,
+            Err(error) => tracing::warn!(room_id = %room.facts.id, %error, "checkpoint not saved"),
+        }
+    }
+}

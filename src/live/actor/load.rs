@@ -1,0 +1,60 @@
+//! Reading a room back from the database: its row, then the events after its checkpoint.
+
+use uuid::Uuid;
+
+use crate::domain::events::RoomEvent;
+use crate::domain::live::{CHAT_HISTORY, LiveRoom, RoomFacts};
+use crate::store::live as live_store;
+use crate::store::{Db, StoreError, events, rooms};
+
+/// A room read back from the database: its row, then the events after its checkpoint.
+pub(crate) struct Loaded {
+    pub(super) room: LiveRoom,
+    pub(super) chat_id: Uuid,
+}
+
+pub(crate) async fn load(
+    db: &Db,
+    room_id: Uuid,
+    max_participants: usize,
+) -> Result<Loaded, StoreError> {
+    let row = rooms::get_any(db, room_id).await?;
+    let started = events::first(db, room_id).await?;
+    let Some(RoomEvent::SessionStarted {
+        trainer_name,
+        pages,
+        ..
+    }) = started.event()
+    else {
+        return Err(StoreError::NotFound);
+    };
+    let facts = RoomFacts {
+        id: room_id,
+        trainer_id: row.created_by,
+        trainer_name,
+        created_at: row.created_at,
+        capsule_id: row.capsule_id,
+        capsule_title: row.capsule_title.clone(),
+        pages,
+    };
+    let later = live_store::events_after(db, room_id, row.state.0.last_event).await?;
+    let chat = live_store::recent_chat(db, row.chat_id, CHAT_HISTORY as i64).await?;
+    let mut room = LiveRoom::new(
+        facts,
+        row.name,
+        row.params.0,
+        row.state.0,
+        chat,
+        max_participants,
+    );
+    for stored in &later {
+        if let Some(event) = stored.event() {
+            room.evolve(&event, stored.created_at);
+        }
+        room.state.last_event = Some((stored.id, stored.created_at));
+    }
+    Ok(Loaded {
+        room,
+        chat_id: row.chat_id,
+    })
+}
