@@ -199,6 +199,16 @@ impl LiveRoom {
         self.seats.get(&id).map(|&i| &self.state.participants[i])
     }
 
+    /// Marks a seated, unbanned participant online without recording anything (a room that
+    /// reloaded finds them still connected); `false` if there is no such seat.
+    pub fn mark_online(&mut self, id: Uuid) -> bool {
+        let seated = self.seat(id).is_some_and(|s| !s.banned);
+        if seated {
+            self.online.insert(id);
+        }
+        seated
+    }
+
     pub fn is_online(&self, id: Uuid) -> bool {
         self.online.contains(&id)
     }

@@ -118,10 +118,17 @@ impl Actor {
             committed
         };
         self.deliver(committed);
+        let joined = std::mem::take(&mut self.joined_in_batch);
         if !committed {
-            // The room in memory is ahead of the database: drop it and let it reload.
-            self.close_all(1011, "the session could not be saved; reconnect");
-            self.stopped = true;
+            // Nothing of the batch happened, the joins it held included; the room in memory
+            // is ahead of the database until it reloads.
+            for conn in joined {
+                if let Some(c) = self.conns.get_mut(&conn) {
+                    c.sender = None;
+                }
+            }
+            self.degraded = true;
+            metrics::counter!("live_rooms_degraded_total").increment(1);
         }
     }
 

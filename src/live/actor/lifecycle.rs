@@ -1,9 +1,10 @@
 //! The room's own changes of state: renaming, ending, checkpointing.
 
 use super::delivery::{Delivery, frame};
+use super::load::load;
 use super::{Actor, unavailable};
 use crate::domain::events::{EndReason, LeaveReason, RoomEvent};
-use crate::domain::live::RoomError;
+use crate::domain::live::{RoomError, Sender};
 use crate::domain::names::parse_room_name;
 use crate::domain::protocol::ServerMessage;
 use crate::live::outbox::Frame;
@@ -94,16 +95,22 @@ impl Actor {
             facts.trainer_id,
             &ended,
         ));
-        if let Err(error) = rooms::end(self.live.db(), facts.id, &rows).await {
-            tracing::warn!(room_id = %facts.id, %error, "end not committed");
-            self.close_all(1011, "the session could not be saved; reconnect");
-            self.stopped = true;
-            return Err(match error {
-                StoreError::NotFound => {
-                    RoomError::new("not_found", "this session has already ended")
-                }
-                _ => unavailable(),
-            });
+        match rooms::end(self.live.db(), facts.id, &rows).await {
+            Ok(()) => {}
+            Err(StoreError::NotFound) => {
+                self.close_all(1000, "the session has ended");
+                self.stopped = true;
+                return Err(RoomError::new(
+                    "not_found",
+                    "this session has already ended",
+                ));
+            }
+            Err(error) => {
+                tracing::warn!(room_id = %facts.id, %error, "end not committed");
+                // The leaves decided above did not happen: reload before anything else.
+                self.degraded = true;
+                return Err(unavailable());
+            }
         }
         if let Some((conn, ack)) = ack
             && let Some(c) = self.conns.get(&conn)
@@ -129,18 +136,59 @@ impl Actor {
         })
     }
 
+    /// Writes the room back if it changed, unless it is ahead of the database (degraded).
     pub(super) async fn checkpoint(&mut self) {
-        if self.dirty {
-            self.checkpoint_now().await;
+        if !self.dirty || self.degraded {
+            return;
         }
-    }
-
-    pub(super) async fn checkpoint_now(&mut self) {
         let room = &self.room;
         let saved = live_store::checkpoint(self.live.db(), room, now_ms()).await;
         match saved {
             Ok(()) => self.dirty = false,
             Err(error) => tracing::warn!(room_id = %room.facts.id, %error, "checkpoint not saved"),
         }
+    }
+
+    /// After a failed commit: once the database answers, takes the room back as the database
+    /// has it, keeps everyone connected, and sends each client the room as it now stands.
+    pub(super) async fn recover(&mut self) {
+        let room_id = self.room.facts.id;
+        let loaded = match load(self.live.db(), room_id, self.live.config().max_participants).await
+        {
+            Ok(loaded) => loaded,
+            Err(StoreError::NotFound) => {
+                self.close_all(1000, "the session has ended");
+                self.stopped = true;
+                return;
+            }
+            Err(error) => {
+                tracing::debug!(%room_id, %error, "database still unavailable");
+                return;
+            }
+        };
+        self.room = loaded.room;
+        self.degraded = false;
+        self.dirty = false;
+        self.seat_conn.clear();
+        for (&conn, c) in self.conns.iter_mut() {
+            if let Some(Sender::Participant(id)) = c.sender {
+                if self.room.mark_online(id) {
+                    self.seat_conn.insert(id, conn);
+                } else {
+                    c.sender = None;
+                }
+            }
+        }
+        let joined: Vec<(ConnId, Sender)> = self
+            .conns
+            .iter()
+            .filter_map(|(&conn, c)| Some((conn, c.sender?)))
+            .collect();
+        for (conn, sender) in joined {
+            let welcome = frame(&self.welcome(sender));
+            self.deliveries.push(Delivery::To(conn, welcome));
+        }
+        self.deliver(true);
+        tracing::info!(%room_id, "room recovered from the database");
     }
 }

@@ -3,8 +3,10 @@
 //! It takes requests in arrival order, decides each against the room, and gathers their events
 //! into a batch. After each burst of requests it commits the batch in one transaction, and only
 //! then delivers what the requests produced (acks, broadcasts, welcomes). If the commit fails,
-//! requesters get `unavailable`, every socket is closed, and the room restarts from the database
-//! on the next connection: nothing is half-done.
+//! requesters get `unavailable` and nothing of the batch is seen by anyone; the room turns
+//! *degraded*: it keeps its connections but refuses whatever needs durability, until the
+//! database answers again. Then it reloads itself from the database (which never saw the failed
+//! batch) and sends every client a fresh `welcome`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -54,8 +56,12 @@ struct Actor {
     deliveries: Vec<Delivery>,
     /// The state changed since the last checkpoint.
     dirty: bool,
-    /// Set when the room must stop: ended, or its durability can no longer be promised.
+    /// Set when the room must stop: it has ended (or vanished from the database).
     stopped: bool,
+    /// The database refused a commit: durable requests are refused until the room reloads.
+    degraded: bool,
+    /// Connections that joined in the batch being gathered (undone if it fails).
+    joined_in_batch: Vec<ConnId>,
     empty_since: Option<Instant>,
 }
 
@@ -70,6 +76,8 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
         deliveries: Vec::new(),
         dirty: false,
         stopped: false,
+        degraded: false,
+        joined_in_batch: Vec::new(),
         empty_since: Some(Instant::now()),
     };
     let room_id = actor.room.facts.id;
@@ -78,7 +86,7 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
     let shutdown = live.shutdown_token();
     let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
     loop {
-        let question_due = actor.room.quiz_deadline();
+        let question_due = actor.room.quiz_deadline().filter(|_| !actor.degraded);
         tokio::select! {
             biased;
             _ = shutdown.cancelled() => {
@@ -105,12 +113,13 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
                 actor.flush().await;
             }
             _ = tick.tick() => {
-                if actor.dirty {
-                    actor.checkpoint().await;
+                if actor.degraded {
+                    actor.recover().await;
                 }
+                actor.checkpoint().await;
                 let idle = actor.empty_since.is_some_and(|t| t.elapsed() >= LINGER);
                 if idle && actor.batch.is_empty() && live.unregister(room_id, &rx) {
-                    actor.checkpoint_now().await;
+                    actor.checkpoint().await;
                     break;
                 }
             }
@@ -163,17 +172,11 @@ fn unavailable() -> RoomError {
 
 impl Actor {
     async fn handle(&mut self, request: Request) {
+        if self.degraded {
+            return self.refuse_while_degraded(request);
+        }
         match request {
-            Request::Connect { conn, outbox } => {
-                self.conns.insert(
-                    conn,
-                    Conn {
-                        outbox,
-                        sender: None,
-                    },
-                );
-                self.empty_since = None;
-            }
+            Request::Connect { conn, outbox } => self.connect(conn, outbox),
             Request::Join { conn, req, who } => self.join(conn, req, who),
             Request::Message {
                 conn,
@@ -214,6 +217,31 @@ impl Actor {
                 let _ = reply.send(self.view());
             }
         }
+    }
+
+    /// Serves what needs no durability and refuses the rest while the database is away.
+    fn refuse_while_degraded(&mut self, request: Request) {
+        match request {
+            Request::Connect { conn, outbox } => self.connect(conn, outbox),
+            Request::Disconnect { conn, reason } => self.disconnect(conn, reason),
+            Request::Peek { reply } => drop(reply.send(self.view())),
+            Request::Join { conn, req, .. } | Request::Message { conn, req, .. } => {
+                self.reply_error(conn, unavailable(), req)
+            }
+            Request::Update { reply, .. } => drop(reply.send(Err(unavailable()))),
+            Request::End { reply, .. } => drop(reply.send(Err(unavailable()))),
+        }
+    }
+
+    fn connect(&mut self, conn: ConnId, outbox: Outbox) {
+        self.conns.insert(
+            conn,
+            Conn {
+                outbox,
+                sender: None,
+            },
+        );
+        self.empty_since = None;
     }
 
     fn view(&self) -> RoomView {
@@ -270,15 +298,8 @@ impl Actor {
         if let Some(c) = self.conns.get_mut(&conn) {
             c.sender = Some(sender);
         }
-        let resume_token = match sender {
-            Sender::Participant(id) => Some(self.live.key().sign(self.room.facts.id, id)),
-            Sender::Trainer => None,
-        };
-        let welcome = ServerMessage::Welcome {
-            you: self.room.you(sender),
-            resume_token,
-            state: Box::new(self.room.welcome_state(sender)),
-        };
+        self.joined_in_batch.push(conn);
+        let welcome = self.welcome(sender);
         // The welcome goes first: the broadcast of this join was queued as `AllBut` before it.
         let at = self
             .deliveries
@@ -287,6 +308,19 @@ impl Actor {
             .unwrap_or(self.deliveries.len());
         self.deliveries
             .insert(at, Delivery::Confirm(conn, frame(&welcome), req));
+    }
+
+    /// The whole room as one client sees it, with a participant's resume token.
+    fn welcome(&self, sender: Sender) -> ServerMessage {
+        let resume_token = match sender {
+            Sender::Participant(id) => Some(self.live.key().sign(self.room.facts.id, id)),
+            Sender::Trainer => None,
+        };
+        ServerMessage::Welcome {
+            you: self.room.you(sender),
+            resume_token,
+            state: Box::new(self.room.welcome_state(sender)),
+        }
     }
 
     async fn message(
@@ -440,7 +474,8 @@ impl Actor {
         let Some(Sender::Participant(id)) = gone.sender else {
             return;
         };
-        if self.seat_conn.get(&id) != Some(&conn) {
+        // While degraded nothing is recorded: the reload counts who is still connected.
+        if self.seat_conn.get(&id) != Some(&conn) || self.degraded {
             return;
         }
         self.seat_conn.remove(&id);
