@@ -4,6 +4,7 @@
 mod accounts;
 mod capsules;
 mod errors;
+mod faults;
 mod helpers;
 mod live;
 mod live_client;
