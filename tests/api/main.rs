@@ -1,6 +1,7 @@
 //! The integration suite: one binary (it links once), one module per area. Every test starts
 //! the real server on a free port over a fresh database; see `helpers`.
 
+mod abuse;
 mod accounts;
 mod capsules;
 mod errors;

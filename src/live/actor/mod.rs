@@ -43,6 +43,8 @@ struct Conn {
     outbox: Outbox,
     /// Set once the connection has joined.
     sender: Option<Sender>,
+    /// When it connected: a connection that never joins is closed after a while.
+    connected_at: Instant,
 }
 
 struct Actor {
@@ -117,6 +119,7 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
                     actor.recover().await;
                 }
                 actor.checkpoint().await;
+                actor.close_unjoined();
                 let idle = actor.empty_since.is_some_and(|t| t.elapsed() >= LINGER);
                 if idle && actor.batch.is_empty() && live.unregister(room_id, &rx) {
                     actor.checkpoint().await;
@@ -239,9 +242,26 @@ impl Actor {
             Conn {
                 outbox,
                 sender: None,
+                connected_at: Instant::now(),
             },
         );
         self.empty_since = None;
+    }
+
+    /// Closes connections that have not joined within the heartbeat timeout: a socket must
+    /// not hold a place in the room without being someone.
+    fn close_unjoined(&mut self) {
+        let patience = self.live.config().heartbeat;
+        self.conns.retain(|_, c| {
+            let waiting = c.sender.is_none() && c.connected_at.elapsed() >= patience;
+            if waiting {
+                c.outbox.close(4000, "no join within the heartbeat timeout");
+            }
+            !waiting
+        });
+        if self.conns.is_empty() && self.empty_since.is_none() {
+            self.empty_since = Some(Instant::now());
+        }
     }
 
     fn view(&self) -> RoomView {
