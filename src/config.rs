@@ -72,6 +72,12 @@ pub struct Config {
     /// Mark the log-in cookie `Secure` (set when serving over HTTPS).
     #[arg(long, env = "PRATICO_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
+
+    /// tldraw licence key, handed to the web UI: the tldraw SDK needs one in production (over
+    /// HTTPS on a real domain); without it, a canvas served that way hides itself after a few
+    /// seconds.
+    #[arg(long, env = "PRATICO_TLDRAW_LICENSE_KEY", hide_env_values = true)]
+    pub tldraw_license_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

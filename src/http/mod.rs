@@ -7,6 +7,7 @@ pub mod error;
 pub mod live;
 pub mod openapi;
 pub mod ops;
+pub mod web;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -85,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
+        .merge(web::routes())
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(middleware::from_fn(record_metrics))
         .layer(CatchPanicLayer::custom(|_| {

@@ -15,3 +15,4 @@ mod restart;
 mod rooms;
 mod schema;
 mod sessions;
+mod web;

@@ -1,0 +1,199 @@
+//! The web UI: the Vite build in `web/dist` (committed), embedded in the binary so that
+//! `cargo run` needs no Node.
+//!
+//! - `/assets/*` (content-hashed names) and `/tldraw/<version>/*` (tldraw's fonts, icons and
+//!   translations, served from here rather than tldraw's CDN so the UI works on a closed
+//!   network) are cached for a year;
+//! - `/config.js` hands the page its run-time settings (the tldraw licence key);
+//! - any other GET outside `/api` answers `index.html` and the page routes itself (`/`,
+//!   `/r/{name}`, `/sessions/…`).
+//!
+//! Text files are compressed once per encoding and kept in memory: a room of thousands of
+//! participants opening the page at once costs one compression, not thousands.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::{LazyLock, Mutex};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::header::{
+    ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY,
+};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use rust_embed::RustEmbed;
+
+use super::AppState;
+
+#[derive(RustEmbed)]
+#[folder = "web/dist/"]
+struct Dist;
+
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// Smaller files gain nothing from compression.
+const MIN_COMPRESSED_BYTES: usize = 1024;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/config.js", get(config_js))
+        .fallback(get(page_or_asset))
+}
+
+/// `window.PRATICO_CONFIG`, read by the page before it starts.
+async fn config_js(State(state): State<AppState>) -> Response {
+    let settings = serde_json::json!({ "tldrawLicenseKey": state.config.tldraw_license_key });
+    (
+        [
+            (CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (CACHE_CONTROL, "no-cache"),
+        ],
+        format!("window.PRATICO_CONFIG = {settings};\n"),
+    )
+        .into_response()
+}
+
+async fn page_or_asset(uri: Uri, headers: HeaderMap) -> Response {
+    let path = uri.path().trim_start_matches('/');
+    let immutable = path.starts_with("assets/") || path.starts_with("tldraw/");
+    if let Some(file) = Dist::get(path).filter(|_| !path.is_empty()) {
+        let cache = if immutable { IMMUTABLE } else { "no-cache" };
+        return serve(file, cache, &headers).await;
+    }
+    if immutable {
+        return (StatusCode::NOT_FOUND, "no such file").into_response();
+    }
+    match Dist::get("index.html") {
+        Some(index) => serve(index, "no-cache", &headers).await,
+        None => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the web UI is not built: run `npm ci && npm run build` in web/",
+        )
+            .into_response(),
+    }
+}
+
+async fn serve(
+    file: rust_embed::EmbeddedFile,
+    cache: &'static str,
+    request: &HeaderMap,
+) -> Response {
+    let hash = file.metadata.sha256_hash();
+    let etag = format!("\"{}\"", hex::encode(&hash[..16]));
+    let mime = file.metadata.mimetype().to_owned();
+    let mut headers = HeaderMap::new();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static(cache));
+    headers.insert(
+        ETAG,
+        HeaderValue::from_str(&etag).expect("hex is a valid header"),
+    );
+    if let Ok(mime) = HeaderValue::from_str(&mime) {
+        headers.insert(CONTENT_TYPE, mime);
+    }
+    if request.get(IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+        return (StatusCode::NOT_MODIFIED, headers).into_response();
+    }
+    if !compressible(&mime) || file.data.len() < MIN_COMPRESSED_BYTES {
+        return (headers, Body::from(file.data)).into_response();
+    }
+    headers.insert(VARY, HeaderValue::from_static("accept-encoding"));
+    let Some(encoding) = Encoding::accepted(request) else {
+        return (headers, Body::from(file.data)).into_response();
+    };
+    let body = compressed(hash, encoding, file.data.into_owned()).await;
+    headers.insert(CONTENT_ENCODING, HeaderValue::from_static(encoding.name()));
+    (headers, Body::from(body)).into_response()
+}
+
+fn compressible(mime: &str) -> bool {
+    mime.starts_with("text/")
+        || ["javascript", "json", "svg", "wasm"]
+            .iter()
+            .any(|kind| mime.contains(kind))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Encoding {
+    Brotli,
+    Gzip,
+}
+
+impl Encoding {
+    /// The best encoding the request accepts: `br`, then `gzip` (either refused with `q=0`).
+    fn accepted(request: &HeaderMap) -> Option<Self> {
+        let offered = |name: &str| {
+            request
+                .get_all(ACCEPT_ENCODING)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .any(|item| {
+                    let mut parts = item.split(';').map(str::trim);
+                    parts.next() == Some(name) && !parts.any(is_q_zero)
+                })
+        };
+        [(Self::Brotli, "br"), (Self::Gzip, "gzip")]
+            .into_iter()
+            .find(|(_, name)| offered(name))
+            .map(|(encoding, _)| encoding)
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Brotli => "br",
+            Self::Gzip => "gzip",
+        }
+    }
+
+    fn compress(self, data: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(data.len() / 3);
+        match self {
+            Self::Brotli => {
+                let params = brotli::enc::BrotliEncoderParams {
+                    quality: 9,
+                    ..Default::default()
+                };
+                brotli::BrotliCompress(&mut &data[..], &mut out, &params)
+                    .expect("writing to memory cannot fail");
+            }
+            Self::Gzip => {
+                let mut encoder = flate2::write::GzEncoder::new(out, flate2::Compression::best());
+                encoder
+                    .write_all(data)
+                    .expect("writing to memory cannot fail");
+                out = encoder.finish().expect("writing to memory cannot fail");
+            }
+        }
+        out
+    }
+}
+
+fn is_q_zero(param: &str) -> bool {
+    param
+        .strip_prefix("q=")
+        .and_then(|q| q.trim().parse::<f32>().ok())
+        == Some(0.0)
+}
+
+/// Compressed bodies by content hash and encoding.
+type Compressed = HashMap<([u8; 32], Encoding), Bytes>;
+static COMPRESSED: LazyLock<Mutex<Compressed>> = LazyLock::new(Mutex::default);
+
+async fn compressed(hash: [u8; 32], encoding: Encoding, data: Vec<u8>) -> Bytes {
+    let key = (hash, encoding);
+    if let Some(body) = COMPRESSED.lock().expect("not poisoned").get(&key) {
+        return body.clone();
+    }
+    // Two first requests may both compress; the result is the same.
+    let body: Bytes = tokio::task::spawn_blocking(move || encoding.compress(&data))
+        .await
+        .expect("compression does not panic")
+        .into();
+    COMPRESSED
+        .lock()
+        .expect("not poisoned")
+        .insert(key, body.clone());
+    body
+}
