@@ -198,3 +198,73 @@ async fn garbage_tokens_are_unauthorized() {
         .await;
     basic.expect_error(StatusCode::UNAUTHORIZED, "unauthorized");
 }
+
+#[tokio::test]
+async fn a_new_account_starts_with_a_sample_capsule_and_quiz_in_its_language() {
+    let app = spawn_app().await;
+    let cases = [
+        (
+            "fr@example.org",
+            None,
+            "Initiation à la programmation",
+            "Que vaut 2 + 3 × 4 ?",
+        ),
+        (
+            "en@example.org",
+            Some("en"),
+            "Introduction to programming",
+            "What is 2 + 3 × 4?",
+        ),
+    ];
+    for (email, language, capsule_title, first_prompt) in cases {
+        let mut body = json!({"email": email, "password": "correct horse", "name": "Ana"});
+        if let Some(language) = language {
+            body["language"] = json!(language);
+        }
+        let signed = app
+            .send(
+                app.request(Method::POST, "/api/auth/signup", None)
+                    .json(&body),
+            )
+            .await
+            .expect(StatusCode::CREATED);
+        let token = signed["token"].as_str().unwrap();
+
+        let capsules = app.get("/api/capsules", token).await.expect(StatusCode::OK);
+        assert_eq!(capsules.as_array().unwrap().len(), 1);
+        assert_eq!(capsules[0]["title"], capsule_title);
+        assert_eq!(capsules[0]["pages"].as_array().unwrap().len(), 5);
+
+        let quizzes = app.get("/api/quizzes", token).await.expect(StatusCode::OK);
+        assert_eq!(quizzes.as_array().unwrap().len(), 1);
+        let quiz = &quizzes[0];
+        assert_eq!(quiz["capsule_id"], capsules[0]["id"]);
+        assert_eq!(quiz["questions"][0]["prompt"], first_prompt);
+        let kinds: Vec<&str> = quiz["questions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|q| q["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["single", "multiple", "true_false", "poll", "open"]);
+
+        let room = app.launch(token, capsules[0]["id"].as_str().unwrap()).await;
+        assert!(
+            room["link"].as_str().unwrap().contains("/r/"),
+            "it can be launched at once"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_sample_language_is_refused() {
+    let app = spawn_app().await;
+    let body = json!({"email": "de@example.org", "password": "correct horse", "name": "Ana", "language": "de"});
+    let answer = app
+        .send(
+            app.request(Method::POST, "/api/auth/signup", None)
+                .json(&body),
+        )
+        .await;
+    assert!(answer.status.is_client_error(), "{:?}", answer.status);
+}

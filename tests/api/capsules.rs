@@ -183,7 +183,11 @@ async fn list_get_patch_delete() {
         .iter()
         .map(|c| c["title"].as_str().unwrap())
         .collect();
-    assert_eq!(titles, ["Second", "Premier"]);
+    // The sample capsule every account starts with is the oldest.
+    assert_eq!(
+        titles,
+        ["Second", "Premier", "Initiation à la programmation"]
+    );
     assert!(
         list[0].get("snapshot").is_none(),
         "listings leave snapshots out"
@@ -244,7 +248,17 @@ async fn capsules_are_private_to_their_owner() {
         .get("/api/capsules", &other)
         .await
         .expect(StatusCode::OK);
-    assert_eq!(theirs, json!([]));
+    let titles: Vec<&Value> = theirs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["title"])
+        .collect();
+    assert_eq!(
+        titles,
+        ["Initiation à la programmation"],
+        "only their own sample"
+    );
     let anonymous = app.send(app.request(Method::GET, &path, None)).await;
     anonymous.expect_error(StatusCode::UNAUTHORIZED, "unauthorized");
 }

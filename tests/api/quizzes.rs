@@ -66,7 +66,8 @@ async fn a_quiz_is_created_with_ids_and_defaults() {
         .expect(StatusCode::OK);
     assert_eq!(read["questions"], quiz["questions"]);
     let list = app.get("/api/quizzes", &token).await.expect(StatusCode::OK);
-    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list.as_array().unwrap().len(), 2, "this one and the sample");
+    assert_eq!(list[0]["id"], quiz["id"]);
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::domain::names::{parse_email, parse_person_name};
 use crate::http::AppState;
+use crate::http::api::samples;
 use crate::http::auth::{CurrentUser, cookie_header, hash_password, new_token, verify_password};
 use crate::http::error::{ApiError, ApiJson, ApiResult};
 use crate::http::iso;
@@ -50,6 +51,9 @@ pub struct Signup {
     pub email: String,
     pub password: String,
     pub name: String,
+    /// The language of the sample capsule and quiz the account starts with (`fr` by default).
+    #[serde(default)]
+    pub language: samples::Language,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -58,7 +62,7 @@ pub struct Login {
     pub password: String,
 }
 
-/// Creates a trainer account and logs it in.
+/// Creates a trainer account, with a sample capsule and quiz, and logs it in.
 #[utoipa::path(post, path = "/api/auth/signup", tag = "accounts", request_body = Signup,
     responses((status = 201, body = Session), (status = 409, description = "e-mail taken"),
               (status = 422, description = "invalid field")))]
@@ -89,6 +93,10 @@ pub async fn signup(
             }
             e => e.into(),
         })?;
+    // The account works without its samples: a failure here is logged, not fatal.
+    if let Err(error) = samples::create(&state.db, user.id, body.language, now_ms()).await {
+        tracing::warn!(%error, user = %user.id, "the sample capsule and quiz were not created");
+    }
     start_session(&state, &user, StatusCode::CREATED).await
 }
 

@@ -4,4 +4,5 @@ pub mod accounts;
 pub mod capsules;
 pub mod quizzes;
 pub mod rooms;
+pub mod samples;
 pub mod sessions;
