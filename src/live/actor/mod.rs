@@ -122,6 +122,9 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
                 actor.close_unjoined();
                 let idle = actor.empty_since.is_some_and(|t| t.elapsed() >= LINGER);
                 if idle && actor.batch.is_empty() && live.unregister(room_id, &rx) {
+                    // Closed at once: from now on senders start a new actor, which replays
+                    // whatever this last checkpoint misses.
+                    rx.close();
                     actor.checkpoint().await;
                     break;
                 }
@@ -135,7 +138,7 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
     }
     rx.close();
     while let Some(request) = rx.recv().await {
-        refuse_after_stop(request);
+        pass_on_after_stop(&live, room_id, request, actor.stopped);
     }
     metrics::gauge!("live_rooms").decrement(1.0);
     tracing::debug!(%room_id, "room stopped");
@@ -152,13 +155,18 @@ async fn until(deadline: Option<i64>) {
     }
 }
 
-/// Answers what reached a room after it stopped: clients reconnect and find it again (or not).
-fn refuse_after_stop(request: Request) {
-    let gone = || RoomError::new("not_found", "this session has ended or is restarting");
+/// Deals with what reached a room as it stopped. Sockets reconnect (and find the room again,
+/// or not); changes asked over HTTP go to the room's next actor, unless the session ended.
+fn pass_on_after_stop(live: &Arc<Live>, room_id: Uuid, request: Request, ended: bool) {
+    let gone = || RoomError::new("not_found", "this session has ended");
     match request {
         Request::Connect { outbox, .. } => outbox.close(1012, "the room restarted; reconnect"),
-        Request::Update { reply, .. } => drop(reply.send(Err(gone()))),
-        Request::End { reply, .. } => drop(reply.send(Err(gone()))),
+        Request::Update { reply, .. } if ended => drop(reply.send(Err(gone()))),
+        Request::End { reply, .. } if ended => drop(reply.send(Err(gone()))),
+        request @ (Request::Update { .. } | Request::End { .. }) => {
+            let live = Arc::clone(live);
+            tokio::spawn(async move { live.send(room_id, request).await });
+        }
         Request::Join { .. }
         | Request::Message { .. }
         | Request::Disconnect { .. }
