@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 use crate::config::Config;
 use crate::http::auth::hash_password;
 use crate::http::{AppState, router};
+use crate::limits;
 use crate::live::{Live, LiveConfig};
 use crate::store::{Db, auth_tokens, now_ms};
 use crate::telemetry;
@@ -23,6 +24,7 @@ pub struct Application {
 impl Application {
     /// Connects and migrates the database and binds the listening socket.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        limits::raise_for_server(config.max_participants);
         let db = Db::connect(&config.database_url).await?;
         let purged = auth_tokens::purge_expired(&db, now_ms()).await?;
         tracing::debug!(purged, "expired log-in tokens removed");

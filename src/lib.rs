@@ -5,12 +5,14 @@
 //! - [`store`]: SQLite or PostgreSQL behind one set of repository functions;
 //! - [`live`]: one actor per running room, the WebSocket connections, resume tokens;
 //! - [`http`]: the REST API, the live endpoint, health and metrics endpoints;
-//! - [`app`]: wiring, start-up and graceful shutdown; [`config`] and [`telemetry`] beside it.
+//! - [`app`]: wiring, start-up and graceful shutdown; [`config`], [`telemetry`] and [`limits`]
+//!   (the open-file limit) beside it.
 
 pub mod app;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod limits;
 pub mod live;
 pub mod store;
 pub mod telemetry;

@@ -21,6 +21,11 @@ fn room_not_found(e: StoreError) -> ApiError {
     }
 }
 
+/// Bytes read from a live socket at once.
+const READ_BUFFER: usize = 1024;
+/// Bytes of queued frames that trigger a write before the writer's flush.
+const WRITE_BUFFER: usize = 4 * 1024;
+
 /// Upgrades to the live protocol (docs/protocol.md) for the room called `name`.
 #[utoipa::path(get, path = "/api/live/{name}", tag = "live", params(("name" = String, Path)),
     responses((status = 101, description = "WebSocket"), (status = 404), (status = 426, description = "not a WebSocket request")))]
@@ -46,6 +51,12 @@ pub async fn upgrade(
     let transport_cap = live.config().max_frame_bytes.saturating_mul(4).max(1 << 20);
     let cookie_token = token_from(&headers);
     Ok(upgrade
+        // Idle connections must stay cheap (docs/benchmarks.md, S4): the default 128 KiB read
+        // buffer is zero-filled per connection, and the write buffer keeps the capacity of the
+        // largest burst it held. Client frames are small (a larger one grows the buffer), and
+        // 4 KiB still gathers a burst of broadcasts into few writes.
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(WRITE_BUFFER)
         .max_message_size(transport_cap)
         .max_frame_size(transport_cap)
         .on_upgrade(move |socket| socket::serve(socket, live, room.id, cookie_token)))
