@@ -192,13 +192,14 @@ impl LiveClient {
     }
 
     /// Sends `message` with a fresh `req` and waits for the answer that echoes it (`ack`,
-    /// `error`, `pong`).
+    /// `error`, `pong`, `quiz_answer_accepted`).
     pub async fn request(&mut self, mut message: Value) -> Value {
         let req = self.next_req();
         message["req"] = json!(req);
         self.send(message).await;
         self.recv_where(&format!("the answer to `{req}`"), |m| {
-            m["req"] == req.as_str() && ["ack", "error", "pong"].contains(&kind(m))
+            m["req"] == req.as_str()
+                && ["ack", "error", "pong", "quiz_answer_accepted"].contains(&kind(m))
         })
         .await
     }
@@ -492,12 +493,26 @@ pub struct LiveRoom {
 impl LiveRoom {
     pub async fn launch(app: &TestApp) -> Self {
         let token = app.signup("Ana Martin").await;
+        Self::launch_by(app, token, json!({})).await
+    }
+
+    /// Launches the room as the trainer of `token`, with `options` added to the launch request
+    /// (`quiz_id`, `params`).
+    pub async fn launch_by(app: &TestApp, token: String, options: Value) -> Self {
         let me = app.get("/api/me", &token).await.expect(StatusCode::OK);
         let capsule = app
             .capsule_from_fixture(&token, "Atelier", "synthetic-5-pages-fr.tldr")
             .await;
         let capsule_id = capsule["id"].as_str().unwrap().to_owned();
-        let room = app.launch(&token, &capsule_id).await;
+        let mut launch = json!({"capsule_id": capsule_id});
+        launch
+            .as_object_mut()
+            .unwrap()
+            .extend(options.as_object().unwrap().clone());
+        let room = app
+            .post("/api/rooms", &token, launch)
+            .await
+            .expect(StatusCode::CREATED);
         let pages = capsule["pages"]
             .as_array()
             .unwrap()

@@ -10,6 +10,7 @@ mod helpers;
 mod live;
 mod live_client;
 mod ops;
+mod quiz;
 mod quizzes;
 mod restart;
 mod rooms;

@@ -13,12 +13,12 @@ use crate::helpers::TestApp;
 use crate::live_client::{LiveClient, LiveRoom, assert_events_in_order, participant, returning};
 
 /// The `pratico` binary, serving `app`'s database on `app`'s address; killed when dropped.
-struct Server {
+pub struct Server {
     child: Child,
 }
 
 impl Server {
-    async fn start(app: &TestApp) -> Self {
+    pub async fn start(app: &TestApp) -> Self {
         let child = Command::new(env!("CARGO_BIN_EXE_pratico"))
             .env("PRATICO_DATABASE_URL", &app.database_url)
             .env("PRATICO_LISTEN", app.addr.to_string())
@@ -48,7 +48,7 @@ impl Server {
     }
 
     /// `kill -9`: no shutdown, no last checkpoint.
-    fn kill(&mut self) {
+    pub fn kill(&mut self) {
         self.child.kill().expect("the server is killed");
         self.child.wait().expect("the killed server is reaped");
     }
@@ -61,10 +61,16 @@ impl Drop for Server {
     }
 }
 
-/// A local address nobody listens on (bound, then released).
-fn free_local_addr() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap()
+/// A local address nobody listens on (bound, then released). Its port is drawn below the
+/// ephemeral range (32768–60999 on Linux) that the other tests' servers and every outgoing
+/// connection take ports from, so that none takes it before the binary binds it.
+pub fn free_local_addr() -> SocketAddr {
+    loop {
+        let port = 20_000 + (uuid::Uuid::new_v4().as_u128() % 12_000) as u16;
+        if let Ok(listener) = TcpListener::bind(("127.0.0.1", port)) {
+            return listener.local_addr().unwrap();
+        }
+    }
 }
 
 #[tokio::test]
