@@ -1,5 +1,6 @@
-//! One simulated participant: joins, listens, pings, answers and chats as its plan says, and
-//! comes back with its resume token when the connection is lost.
+//! One simulated participant: joins, listens, pings, answers and chats as its plan says, and,
+//! like the real client, comes back with its resume token after a random pause (full jitter)
+//! when the connection is lost.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -26,8 +27,6 @@ pub struct Plan {
     pub answer_within: Option<Duration>,
     /// Chats while the crowd is told to talk.
     pub chat: Option<Chat>,
-    /// Comes back when the connection is lost, after a random pause (full jitter).
-    pub rejoin: bool,
 }
 
 /// A chat message every `period`, the first `offset` after the crowd is told to talk.
@@ -86,9 +85,6 @@ impl Participant {
                         return;
                     }
                     Stats::add(&self.crowd.stats.drops);
-                    if !self.plan.rejoin {
-                        return;
-                    }
                 }
                 Err(error) => self.crowd.stats.error(&format!("join: {error}")),
             }

@@ -40,7 +40,6 @@ pub async fn run(target: &Target, sources: u8, settings: &Settings) -> anyhow::R
     let mut stage = Stage::open(target, sources, &env).await?;
     let plan = Plan {
         answer_within: Some(Duration::from_secs(1)),
-        rejoin: true,
         ..Plan::default()
     };
     let mut rooms = Vec::new();
