@@ -312,14 +312,16 @@ pub fn points_for(
     if !correct {
         return 0;
     }
-    let points = i64::from(points);
     match scoring {
-        Scoring::Accuracy => points,
-        Scoring::Speed if response_ms < FULL_POINTS_UNDER_MS => points,
+        Scoring::Accuracy => i64::from(points),
+        Scoring::Speed if response_ms < FULL_POINTS_UNDER_MS => i64::from(points),
         Scoring::Speed => {
-            let limit_ms = f64::from(time_limit_s.max(1)) * 1000.0;
-            let t = (response_ms as f64).clamp(0.0, limit_ms);
-            (points as f64 * (1.0 - t / (2.0 * limit_ms))).round() as i64
+            // In integers, so that exact halves round away from zero as the rule says:
+            // round(p × (2T − t) / 2T) = ⌊(2p(2T − t) + 2T) / 4T⌋, t and T in milliseconds.
+            let limit = i128::from(time_limit_s.max(1)) * 1000;
+            let t = i128::from(response_ms).clamp(0, limit);
+            let p = i128::from(points);
+            ((2 * p * (2 * limit - t) + 2 * limit) / (4 * limit)) as i64
         }
     }
 }
@@ -415,6 +417,10 @@ mod scoring_tests {
         assert_eq!(points_for(Scoring::Speed, true, 333, 20, 3_000), 308);
         // Halves round away from zero: 3 × (1 − 10/20) = 1.5 → 2.
         assert_eq!(points_for(Scoring::Speed, true, 3, 10, 10_000), 2);
+        // 1000 × (1 − 1.285/10) = 871.5 exactly: floating point would give 871.
+        assert_eq!(points_for(Scoring::Speed, true, 1000, 5, 1_285), 872);
+        assert_eq!(points_for(Scoring::Speed, true, 1000, 30, 7_710), 872);
+        assert_eq!(points_for(Scoring::Speed, true, 500, 5, 1_910), 405);
         assert_eq!(points_for(Scoring::Speed, false, 1000, 20, 0), 0);
         assert_eq!(points_for(Scoring::Accuracy, true, 1000, 20, 19_000), 1000);
     }

@@ -1492,3 +1492,98 @@ async fn after_a_kill_mid_question_it_is_still_open_and_no_answer_is_lost() {
     };
     assert_room_scores(&s.app, &s.room, &event["scores"]).await;
 }
+
+// --- failing at the time of writing (see the report): a room loaded from its row forgets
+// --- `rooms.quiz_id` and `rooms.quiz_scores`, and reopens a question replayed from its event at
+// --- the time the event row was stamped rather than the moment the question opened ---
+
+/// A room launched with `quiz_id`: the quiz is chosen at launch.
+async fn launched_with_its_quiz(app: TestApp, questions: Value) -> QuizRoom {
+    let token = app.signup("Ana Martin").await;
+    let quiz = create_quiz(&app, &token, "accuracy", questions).await;
+    let room = LiveRoom::launch_by(&app, token, json!({"quiz_id": quiz.id()})).await;
+    QuizRoom::joined(app, room, quiz).await
+}
+
+#[tokio::test]
+async fn quiz_start_without_quiz_id_runs_the_quiz_chosen_at_launch() {
+    let mut s = launched_with_its_quiz(spawn_app().await, five_kinds()).await;
+    let mut people = [s.join("Zoé", "Durand").await];
+    let (started, _) = s
+        .trainer_does(&mut people, "quiz_start", "quiz_started")
+        .await;
+    assert_eq!(started["quiz_id"], s.quiz.id());
+    assert_eq!(started["question_count"], 5);
+    let (asked, _) = s
+        .trainer_does(&mut people, "quiz_next", "quiz_question")
+        .await;
+    assert_eq!(asked["question"]["id"], s.quiz.question_id(0));
+}
+
+#[tokio::test]
+async fn the_final_scores_and_the_quiz_chosen_at_launch_survive_a_restart() {
+    let app = TestApp::without_server(free_local_addr()).await;
+    let mut server = Server::start(&app).await;
+    let mut s = launched_with_its_quiz(app, two_questions(60)).await;
+    let mut people = [s.join("Zoé", "Durand").await];
+    s.start_and_open(&mut people).await;
+    let [zoe] = &mut people;
+    accepted(zoe, s.quiz.choose(0, &["Rome"])).await;
+    s.trainer_does(&mut people, "quiz_end", "quiz_ended").await;
+    let path = format!("/api/rooms/{}", s.room.id);
+    let events = s.events().await;
+    let scores = data_of(&events, "quiz_ended")[0]["scores"].clone();
+    assert_room_scores(&s.app, &s.room, &scores).await;
+    let token = people[0].resume_token.clone().unwrap();
+    server.kill();
+    drop((s.trainer, people));
+
+    let _server = Server::start(&s.app).await;
+    let _zoe = LiveClient::joined(&s.app, &s.room.name, returning(&token)).await;
+    let mut trainer = s.room.trainer(&s.app).await;
+    trainer.command(s.room.goto(1)).await;
+    let page = s.room.page(1).to_owned();
+    eventually("the room is checkpointed after the restart", async || {
+        let row = s.app.get(&path, &s.room.token).await.expect(StatusCode::OK);
+        row["state"]["page_id"] == page.as_str()
+    })
+    .await;
+    let row = s.app.get(&path, &s.room.token).await.expect(StatusCode::OK);
+    assert_eq!(
+        row["quiz_id"],
+        json!(s.quiz.id()),
+        "the quiz chosen at launch is kept"
+    );
+    assert_room_scores(&s.app, &s.room, &scores).await;
+}
+
+#[tokio::test]
+async fn after_a_kill_an_open_questions_deadline_is_exactly_the_same() {
+    // A room resumed from its events reopens the question at the time its event row was
+    // stamped, a little after the moment it opened: only rooms not checkpointed since show it,
+    // and only when a millisecond ticked in between, so many rooms open a question just before
+    // the kill.
+    let app = TestApp::without_server(free_local_addr()).await;
+    let mut server = Server::start(&app).await;
+    let mut rooms = Vec::new();
+    for _ in 0..30 {
+        let room = LiveRoom::launch(&app).await;
+        let quiz = create_quiz(&app, &room.token, "accuracy", two_questions(60)).await;
+        let mut trainer = room.trainer(&app).await;
+        trainer.command(start(quiz.id())).await;
+        rooms.push((room, trainer));
+    }
+    let mut deadlines = Vec::new();
+    for (_, trainer) in &mut rooms {
+        trainer.command(command("quiz_next")).await;
+        deadlines.push(trainer.recv_type("quiz_question").await["deadline_ms"].clone());
+    }
+    server.kill();
+
+    let _server = Server::start(&app).await;
+    for ((room, _), deadline) in rooms.iter().zip(&deadlines) {
+        let trainer = room.trainer(&app).await;
+        let activity = &trainer.welcome["state"]["activity"];
+        assert_eq!(activity["deadline_ms"], *deadline, "{activity}");
+    }
+}

@@ -58,21 +58,23 @@ impl Actor {
 
     /// Queues what an outcome asks for: events and chat changes into the batch, messages for
     /// after the commit.
-    pub(super) fn take(&mut self, outcome: Outcome) {
-        self.take_with(outcome, Delivery::All);
+    pub(super) fn take(&mut self, outcome: Outcome, at: i64) {
+        self.take_with(outcome, at, Delivery::All);
     }
 
-    pub(super) fn take_excluding(&mut self, outcome: Outcome, conn: ConnId) {
-        self.take_with(outcome, |frame| Delivery::AllBut(conn, frame));
+    pub(super) fn take_excluding(&mut self, outcome: Outcome, at: i64, conn: ConnId) {
+        self.take_with(outcome, at, |frame| Delivery::AllBut(conn, frame));
     }
 
-    pub(super) fn take_with(&mut self, outcome: Outcome, to: impl Fn(Frame) -> Delivery) {
+    /// `at` is when the outcome was decided: its events are stored with that time, the time
+    /// the room used (a question opened at `at` must reopen at `at` after a restart).
+    pub(super) fn take_with(&mut self, outcome: Outcome, at: i64, to: impl Fn(Frame) -> Delivery) {
         let facts = &self.room.facts;
         self.batch.events.extend(
             outcome
                 .events
                 .iter()
-                .map(|e| EventRow::new(facts.id, facts.trainer_id, e)),
+                .map(|e| EventRow::stamped((Uuid::now_v7(), at), facts.id, facts.trainer_id, e)),
         );
         self.batch.chat_inserts.extend(outcome.chat_insert);
         self.batch.chat_deletes.extend(outcome.chat_delete);

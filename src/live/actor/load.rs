@@ -47,6 +47,8 @@ pub(crate) async fn load(
         chat,
         max_participants,
     );
+    room.quiz_id = row.quiz_id;
+    room.quiz_scores = serde_json::from_value(row.quiz_scores.0).unwrap_or_default();
     for stored in &later {
         if let Some(event) = stored.event() {
             room.evolve(&event, stored.created_at);

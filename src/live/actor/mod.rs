@@ -109,8 +109,9 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
                 actor.flush().await;
             }
             _ = until(question_due) => {
-                if let Some(outcome) = actor.room.quiz_tick(now_ms()) {
-                    actor.take(outcome);
+                let now = stamp().1;
+                if let Some(outcome) = actor.room.quiz_tick(now) {
+                    actor.take(outcome, now);
                 }
                 actor.flush().await;
             }
@@ -208,11 +209,12 @@ impl Actor {
                     return;
                 }
                 if let Some(params) = params {
+                    let now = stamp();
                     match self
                         .room
-                        .decide(Sender::Trainer, Command::SetParams { params }, stamp())
+                        .decide(Sender::Trainer, Command::SetParams { params }, now)
                     {
-                        Ok(outcome) => self.take(outcome),
+                        Ok(outcome) => self.take(outcome, now.1),
                         Err(error) => {
                             let _ = reply.send(Err(error));
                             return;
@@ -319,7 +321,7 @@ impl Actor {
                 {
                     old.outbox.close(4002, "replaced by a newer connection");
                 }
-                self.take_excluding(outcome, conn);
+                self.take_excluding(outcome, stamp().1, conn);
                 Sender::Participant(participant_id)
             }
         };
@@ -443,10 +445,11 @@ impl Actor {
                 }
             }
         };
-        match self.room.decide(sender, command, stamp()) {
+        let now = stamp();
+        match self.room.decide(sender, command, now) {
             Ok(mut outcome) => {
                 let reply = outcome.reply.take();
-                self.take(outcome);
+                self.take(outcome, now.1);
                 match reply {
                     Some(reply) => {
                         let reply = frame(&reply.with_req(req.clone()));
@@ -508,7 +511,7 @@ impl Actor {
         }
         self.seat_conn.remove(&id);
         if let Some(outcome) = self.room.leave(id, reason) {
-            self.take(outcome);
+            self.take(outcome, stamp().1);
         }
     }
 }
