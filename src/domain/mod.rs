@@ -7,6 +7,7 @@ pub mod live_quiz;
 pub mod names;
 pub mod protocol;
 pub mod quiz;
+pub mod report;
 pub mod room;
 pub mod sessions;
 pub mod tldraw;
