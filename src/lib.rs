@@ -2,6 +2,7 @@
 //!
 //! A tour, from the bottom up:
 //! - [`domain`]: the rules, pure (names, quizzes, tldraw documents, GIFT, events, sessions);
+//! - [`export`]: a session report as JSON, CSV, XLSX or a printable HTML page;
 //! - [`store`]: SQLite or PostgreSQL behind one set of repository functions;
 //! - [`live`]: one actor per running room, the WebSocket connections, resume tokens;
 //! - [`http`]: the REST API, the live endpoint, health and metrics endpoints;
@@ -11,6 +12,7 @@
 pub mod app;
 pub mod config;
 pub mod domain;
+pub mod export;
 pub mod http;
 pub mod limits;
 pub mod live;

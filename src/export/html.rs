@@ -1,0 +1,396 @@
+//! The printable report: one self-contained HTML page (inline CSS and SVG charts, no script)
+//! that reads on a screen and prints on A4, ending with an attendance sheet to sign.
+
+use std::fmt::Write;
+
+use time::OffsetDateTime;
+
+use super::{serde_name, svg};
+use crate::domain::report::{QuizReport, SessionReport, Status};
+
+const STYLE: &str = r#"
+:root { color: #1d2330; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+body { max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
+h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
+h2 { font-size: 1.25rem; margin: 2rem 0 .5rem; border-bottom: 2px solid #2f6fb0; padding-bottom: .2rem; }
+h3 { font-size: 1rem; margin: 1.25rem 0 .4rem; }
+.meta { color: #4a5468; margin: 0; }
+.notes { background: #fff6e0; border-left: 4px solid #e0a100; padding: .5rem 1rem; margin: 1rem 0; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .9rem; }
+th, td { border: 1px solid #ccd3de; padding: .25rem .45rem; text-align: left; vertical-align: top; }
+th { background: #eef2f8; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; }
+figure { margin: .5rem 0 1rem; }
+.chart { max-width: 100%; height: auto; display: block; }
+.legend { color: #4a5468; font-size: .85rem; }
+.ok { color: #2e8b57; } .ko { color: #b03030; } .none { color: #8a94a6; }
+.signatures td { height: 2.2rem; }
+.signatures td.sign { width: 30%; }
+@page { size: A4; margin: 14mm 12mm; }
+@media print {
+  :root { font-size: 10.5pt; }
+  body { max-width: none; margin: 0; padding: 0; }
+  h2 { break-after: avoid; }
+  figure, svg, tr { break-inside: avoid; }
+  thead { display: table-header-group; }
+  section.sheet { break-before: page; }
+}
+"#;
+
+/// `&`, `<`, `>`, `"` and `'` escaped: names and prompts are typed by people.
+pub fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A person as reports show them: first name, then last name (the trainer's may be empty).
+pub fn person(first_name: &str, last_name: &str) -> String {
+    esc(format!("{first_name} {last_name}").trim())
+}
+
+fn utc(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// `09:05:07` (UTC).
+pub fn clock(ms: i64) -> String {
+    let t = utc(ms);
+    format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
+}
+
+fn date(ms: i64) -> String {
+    let t = utc(ms);
+    format!("{}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+}
+
+/// `1:02:05` for 3725 seconds.
+fn duration(seconds: i64) -> String {
+    format!(
+        "{}:{:02}:{:02}",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    )
+}
+
+pub fn page(report: &SessionReport) -> String {
+    let s = &report.session;
+    let mut out = String::with_capacity(64 * 1024 + report.attendance.len() * 600);
+    let title = if s.capsule_title.is_empty() {
+        s.room_name.clone()
+    } else {
+        s.capsule_title.clone()
+    };
+    let _ = writeln!(
+        out,
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Session report — {}</title><style>{STYLE}</style></head><body>"#,
+        esc(&title)
+    );
+    header(&mut out, report, &title);
+    attendance(&mut out, report);
+    pages(&mut out, report);
+    for quiz in &report.quizzes {
+        quiz_section(&mut out, quiz);
+    }
+    chat(&mut out, report);
+    attendance_sheet(&mut out, report, &title);
+    out.push_str("</body></html>\n");
+    out
+}
+
+fn header(out: &mut String, report: &SessionReport, title: &str) {
+    let s = &report.session;
+    let status = match s.status {
+        Status::Live => "live: reported up to now",
+        Status::Ended => "ended",
+        Status::Interrupted => "interrupted: never ended",
+    };
+    let _ = writeln!(
+        out,
+        "<header><h1>{}</h1><p class=\"meta\">Room <b>{}</b> · trainer <b>{}</b> · {} from {} to {} UTC · {} · {} participant(s) · {status}</p>\n</header>",
+        esc(title),
+        esc(&s.room_name),
+        esc(&s.trainer_name),
+        date(s.started_at.0),
+        clock(s.started_at.0),
+        clock(s.until.0),
+        duration(s.duration_s),
+        s.participant_count,
+    );
+    if !report.notes.is_empty() {
+        out.push_str("<aside class=\"notes\"><b>Missing events.</b><ul>");
+        for note in &report.notes {
+            let _ = writeln!(out, "<li>{}</li>", esc(&note.message));
+        }
+        out.push_str("</ul></aside>\n");
+    }
+}
+
+/// `<table>` with a header row; `rows` writes the `<tr>`s.
+fn table(out: &mut String, class: &str, columns: &[&str], rows: impl FnOnce(&mut String)) {
+    let _ = write!(out, "<table class=\"{class}\"><thead><tr>");
+    for column in columns {
+        let _ = write!(out, "<th>{column}</th>");
+    }
+    out.push_str("</tr>\n</thead>\n<tbody>");
+    rows(out);
+    out.push_str("</tbody></table>");
+}
+
+fn attendance(out: &mut String, report: &SessionReport) {
+    let s = &report.session;
+    out.push_str("<section id=\"attendance\"><h2>Attendance</h2>");
+    if report.attendance.is_empty() {
+        out.push_str("<p>Nobody joined.</p>\n</section>\n");
+        return;
+    }
+    out.push_str("<figure>");
+    out.push_str(&svg::attendance_timeline(
+        &report.attendance,
+        s.started_at.0,
+        s.until.0,
+    ));
+    let shown = report.attendance.len().min(svg::TIMELINE_MAX_ROWS);
+    let _ = writeln!(
+        out,
+        "<figcaption class=\"legend\">Presence of {shown} of {} participant(s) over the session (UTC); pale bars: no leave recorded or still present.</figcaption></figure>",
+        report.attendance.len()
+    );
+    let columns = [
+        "Participant",
+        "First joined",
+        "Last left",
+        "Time present",
+        "Reconnections",
+        "There at the end",
+    ];
+    table(out, "attendance", &columns, |out| {
+        for a in &report.attendance {
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+                person(&a.first_name, &a.last_name),
+                clock(a.first_joined_at.0),
+                clock(a.last_left_at.0),
+                duration(a.present_s),
+                a.reconnections,
+                if a.present_at_end { "yes" } else { "no" },
+            );
+        }
+    });
+    out.push_str("</section>\n");
+}
+
+fn pages(out: &mut String, report: &SessionReport) {
+    out.push_str("<section id=\"pages\"><h2>Pages</h2>");
+    table(out, "pages", &["#", "Page", "Views", "Time shown"], |out| {
+        for t in &report.pages.totals {
+            let _ = writeln!(
+                out,
+                "<tr><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                t.page_index + 1,
+                esc(&t.page_name),
+                t.views,
+                duration(t.duration_s)
+            );
+        }
+    });
+    out.push_str("<h3>Timeline</h3>");
+    table(
+        out,
+        "timeline",
+        &["From", "To", "Page", "Navigation", "Duration"],
+        |out| {
+            for v in &report.pages.timeline {
+                let navigation = serde_name(v.navigation);
+                let _ = writeln!(
+                    out,
+                    "<tr><td>{}</td><td>{}</td><td>{}. {}</td><td>{navigation}</td><td class=\"n\">{}</td></tr>",
+                    clock(v.from.0),
+                    clock(v.to.0),
+                    v.page_index + 1,
+                    esc(&v.page_name),
+                    duration(v.duration_s)
+                );
+            }
+        },
+    );
+    out.push_str("</section>\n");
+}
+
+fn quiz_section(out: &mut String, quiz: &QuizReport) {
+    let rescored = if quiz.rescored {
+        format!(
+            " (recomputed; the quiz ran with {})",
+            serde_name(quiz.recorded_scoring)
+        )
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "<section class=\"quiz\"><h2>Quiz: {}</h2><p class=\"meta\">{} question(s) · scoring: {}{rescored}</p>\n<h3>Ranking</h3><figure>{}</figure>",
+        esc(&quiz.quiz_title),
+        quiz.questions.len(),
+        serde_name(quiz.scoring),
+        svg::ranking(&quiz.ranking),
+    );
+    // The participant × question grid: ✓ right, ✗ wrong, • answered (not scored), – there
+    // and silent, blank: not there.
+    let mut columns = vec!["Rank".to_owned(), "Participant".to_owned()];
+    columns.extend((1..=quiz.questions.len()).map(|n| format!("Q{n}")));
+    columns.push("Score".to_owned());
+    let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let marks = grid(quiz);
+    table(out, "results", &columns, |out| {
+        for (line, marks) in quiz.ranking.iter().zip(&marks) {
+            let _ = write!(
+                out,
+                "<tr><td class=\"n\">{}</td><td>{}</td>",
+                line.rank,
+                person(&line.first_name, &line.last_name)
+            );
+            for mark in marks {
+                out.push_str(mark);
+            }
+            let _ = writeln!(out, "<td class=\"n\">{}</td></tr>", line.score);
+        }
+    });
+    out.push_str("<p class=\"legend\">✓ right · ✗ wrong · • answered (not scored) · – there, no answer</p>\n");
+    for q in &quiz.questions {
+        let percent = q
+            .percent_correct
+            .map_or(String::new(), |p| format!(" · {p} % right"));
+        let median = q
+            .median_response_s
+            .map_or(String::new(), |m| format!(" · median time {m} s"));
+        let _ = writeln!(
+            out,
+            "<h3>Q{}. {}</h3><p class=\"meta\">{} answer(s) of {} present{percent}{median}</p>",
+            q.index + 1,
+            esc(&q.prompt),
+            q.answered,
+            q.present,
+        );
+        if !q.distribution.is_empty() {
+            let _ = writeln!(out, "<figure>{}</figure>", svg::distribution(q));
+        }
+    }
+    out.push_str("</section>\n");
+}
+
+/// For each ranking line, one `<td>` per question.
+fn grid(quiz: &QuizReport) -> Vec<Vec<&'static str>> {
+    use std::collections::HashMap;
+    let row_of: HashMap<_, _> = quiz
+        .ranking
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.participant_id, i))
+        .collect();
+    let blank = "<td></td>";
+    let mut marks = vec![vec![blank; quiz.questions.len()]; quiz.ranking.len()];
+    for (col, q) in quiz.questions.iter().enumerate() {
+        for a in &q.answers {
+            if let Some(&row) = row_of.get(&a.participant_id) {
+                marks[row][col] = match a.correct {
+                    Some(true) => "<td class=\"ok\">✓</td>",
+                    Some(false) => "<td class=\"ko\">✗</td>",
+                    None => "<td>•</td>",
+                };
+            }
+        }
+        for p in &q.not_answered {
+            if let Some(&row) = row_of.get(&p.participant_id) {
+                marks[row][col] = "<td class=\"none\">–</td>";
+            }
+        }
+    }
+    marks
+}
+
+fn chat(out: &mut String, report: &SessionReport) {
+    out.push_str("<section id=\"chat\"><h2>Chat</h2>");
+    if report.chat.is_empty() {
+        out.push_str("<p>No messages.</p>\n</section>\n");
+        return;
+    }
+    table(out, "chat", &["Author", "Messages", "Characters"], |out| {
+        for c in &report.chat {
+            let role = if c.trainer { " (trainer)" } else { "" };
+            let _ = writeln!(
+                out,
+                "<tr><td>{}{role}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                person(&c.first_name, &c.last_name),
+                c.messages,
+                c.characters
+            );
+        }
+    });
+    out.push_str("</section>\n");
+}
+
+/// A sheet to print and sign: it starts on a new A4 page, and its header repeats on each.
+fn attendance_sheet(out: &mut String, report: &SessionReport, title: &str) {
+    let s = &report.session;
+    let _ = writeln!(
+        out,
+        "<section class=\"sheet\" id=\"attendance-sheet\"><h2>Attendance sheet</h2><p class=\"meta\">{} · {} · {} to {} UTC · trainer: {}</p>",
+        esc(title),
+        date(s.started_at.0),
+        clock(s.started_at.0),
+        clock(s.until.0),
+        esc(&s.trainer_name)
+    );
+    let columns = [
+        "#",
+        "Last name",
+        "First name",
+        "Arrived",
+        "Left",
+        "Time present",
+        "Signature",
+    ];
+    table(out, "signatures", &columns, |out| {
+        for (i, a) in report.attendance.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "<tr><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"sign\"></td></tr>",
+                i + 1,
+                esc(&a.last_name),
+                esc(&a.first_name),
+                clock(a.first_joined_at.0),
+                clock(a.last_left_at.0),
+                duration(a.present_s),
+            );
+        }
+    });
+    out.push_str("</section>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_and_times_read_well() {
+        assert_eq!(
+            esc(r#"<b>"Zoé" & 'Léa'</b>"#),
+            "&lt;b&gt;&quot;Zoé&quot; &amp; &#39;Léa&#39;&lt;/b&gt;"
+        );
+        assert_eq!(duration(3725), "1:02:05");
+        assert_eq!(clock(1_800_000_000_000), "08:00:00");
+        assert_eq!(date(1_800_000_000_000), "2027-01-15");
+    }
+}

