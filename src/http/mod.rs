@@ -17,7 +17,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -46,7 +46,7 @@ pub struct AppState {
 pub use crate::domain::rfc3339 as iso;
 
 pub fn router(state: AppState) -> Router {
-    use api::{accounts, capsules, quizzes, rooms, sessions};
+    use api::{accounts, capsules, quizzes, reports, rooms, sessions};
     let api = Router::new()
         .route("/auth/signup", post(accounts::signup))
         .route("/auth/login", post(accounts::login))
@@ -72,6 +72,9 @@ pub fn router(state: AppState) -> Router {
         .route("/rooms/{id}/end", post(rooms::end))
         .route("/join/{name}", get(rooms::join_info))
         .route("/sessions", get(sessions::list))
+        .route("/sessions/{room_id}", delete(sessions::erase))
+        .route("/sessions/{room_id}/events", get(sessions::events))
+        .route("/sessions/{room_id}/report", get(reports::report))
         .route("/live/{name}", get(live::upgrade))
         .route(
             "/live/{name}/snapshot",

@@ -2,7 +2,7 @@
 
 use utoipa::OpenApi;
 
-use super::api::{accounts, capsules, quizzes, rooms, sessions};
+use super::api::{accounts, capsules, quizzes, reports, rooms, sessions};
 use super::ops;
 
 #[derive(OpenApi)]
@@ -13,7 +13,7 @@ use super::ops;
         capsules::create, capsules::list, capsules::get, capsules::update, capsules::delete,
         quizzes::create, quizzes::import, quizzes::list, quizzes::get, quizzes::update, quizzes::delete,
         rooms::launch, rooms::list, rooms::get, rooms::update, rooms::end, rooms::join_info,
-        sessions::list,
+        sessions::list, sessions::events, sessions::erase, reports::report,
         super::live::upgrade, super::live::snapshot,
         ops::healthz, ops::readyz, ops::metrics, ops::openapi,
     ),

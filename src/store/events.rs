@@ -4,8 +4,10 @@ use serde_json::Value;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Db, StoreResult, on_db};
+use super::{Db, StoreError, StoreResult, on_db, rooms};
 use crate::domain::events::RoomEvent;
+use crate::domain::quiz::Scoring;
+use crate::domain::report::{self, Scope, SessionReport};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EventRow {
@@ -39,9 +41,16 @@ impl EventRow {
         }
     }
 
-    /// The typed event, or `None` for a type this build does not know.
+    /// The typed event, or `None` for a type this build does not know. Same result as
+    /// `RoomEvent::from_parts`, without copying the data: the type is read first, so serde
+    /// decodes the data straight into its variant (reports decode 100,000s of these).
     pub fn event(&self) -> Option<RoomEvent> {
-        RoomEvent::from_parts(&self.kind, self.data.0.clone())
+        use serde::Deserialize;
+        use serde::de::value::MapDeserializer;
+        let kind = Value::String(self.kind.clone());
+        let parts = [("type", &kind), ("data", &self.data.0)];
+        let parts = MapDeserializer::<_, serde_json::Error>::new(parts.into_iter());
+        RoomEvent::deserialize(parts).ok()
     }
 }
 
@@ -120,17 +129,92 @@ pub async fn first(db: &Db, room_id: Uuid) -> StoreResult<EventRow> {
         .bind(room_id)
         .fetch_optional(pool)
         .await)?;
-    row.ok_or(super::StoreError::NotFound)
+    row.ok_or(StoreError::NotFound)
 }
 
-/// The events that shape a trainer's list of sessions: starts in `[from, to)`, and the renames
-/// and ends that followed them.
-pub async fn session_outlines(
+/// Everything a session's report is folded from: its events, and whether its room is live.
+pub struct SessionEvents {
+    room_id: Uuid,
+    rows: Vec<EventRow>,
+    live: bool,
+}
+
+/// A session's events (`NotFound` when the room has none); a room still in `rooms` is live.
+pub async fn session_events(db: &Db, room_id: Uuid) -> StoreResult<SessionEvents> {
+    let rows = for_room(db, room_id).await?;
+    if rows.is_empty() {
+        return Err(StoreError::NotFound);
+    }
+    let live = match rooms::get_any(db, room_id).await {
+        Ok(_) => true,
+        Err(StoreError::NotFound) => false,
+        Err(e) => return Err(e),
+    };
+    Ok(SessionEvents {
+        room_id,
+        rows,
+        live,
+    })
+}
+
+impl SessionEvents {
+    /// The report, from the events alone; a live session's runs up to `now`. CPU-bound for
+    /// large sessions: async callers run it off the async threads.
+    pub fn report(&self, scoring: Option<Scoring>, now: i64) -> SessionReport {
+        let scope = Scope {
+            room_id: self.room_id,
+            trainer_id: self.rows[0].user_id,
+            live_now: self.live.then_some(now),
+            scoring,
+        };
+        // Types this build does not know are skipped: a newer server may have written them.
+        let events = self
+            .rows
+            .iter()
+            .filter_map(|row| Some((row.created_at, row.event()?)));
+        report::build(&scope, events)
+    }
+}
+
+/// A page of a room's events, in order, after the event `after` (its created_at and id).
+pub async fn for_room_after(
     db: &Db,
-    user_id: Uuid,
-    from: i64,
-    to: i64,
+    room_id: Uuid,
+    after: (i64, Uuid),
+    limit: i64,
 ) -> StoreResult<Vec<EventRow>> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        event_columns!(),
+        " FROM room_events
+         WHERE room_id = $1 AND (created_at > $2 OR (created_at = $2 AND id > $3))
+         ORDER BY created_at, id LIMIT $4"
+    );
+    let rows = on_db!(db, |pool| sqlx::query_as(SQL)
+        .bind(room_id)
+        .bind(after.0)
+        .bind(after.1)
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?;
+    Ok(rows)
+}
+
+/// Which of a trainer's sessions to list: started in `[from, to)`, of one capsule or any, newest
+/// first, strictly before the session `before` (its start and room id), at most `limit`.
+pub struct SessionQuery {
+    pub user_id: Uuid,
+    pub capsule_id: Option<Uuid>,
+    pub from: i64,
+    pub to: i64,
+    pub before: (i64, Uuid),
+    pub limit: i64,
+}
+
+/// The events that shape one page of a trainer's list of sessions: the starts the query picks,
+/// and the renames and ends that followed them.
+pub async fn session_outlines(db: &Db, query: &SessionQuery) -> StoreResult<Vec<EventRow>> {
+    // `->>` reads the capsule id as text on both databases; '' stands for "any capsule".
     const SQL: &str = concat!(
         "SELECT ",
         event_columns!(),
@@ -138,14 +222,37 @@ pub async fn session_outlines(
          WHERE user_id = $1 AND type IN ('session_started', 'room_renamed', 'session_ended')
            AND room_id IN (SELECT room_id FROM room_events
                            WHERE user_id = $1 AND type = 'session_started'
-                             AND created_at >= $2 AND created_at < $3)
+                             AND created_at >= $2 AND created_at < $3
+                             AND ($4 = '' OR data->>'capsule_id' = $4)
+                             AND (created_at < $5 OR (created_at = $5 AND room_id < $6))
+                           ORDER BY created_at DESC, room_id DESC LIMIT $7)
          ORDER BY created_at, id"
     );
+    let capsule = query
+        .capsule_id
+        .map(|id| id.to_string())
+        .unwrap_or_default();
     let rows = on_db!(db, |pool| sqlx::query_as(SQL)
-        .bind(user_id)
-        .bind(from)
-        .bind(to)
+        .bind(query.user_id)
+        .bind(query.from)
+        .bind(query.to)
+        .bind(&capsule)
+        .bind(query.before.0)
+        .bind(query.before.1)
+        .bind(query.limit)
         .fetch_all(pool)
         .await)?;
     Ok(rows)
+}
+
+/// Erases every event of one of a trainer's sessions; how many there were.
+pub async fn erase_session(db: &Db, user_id: Uuid, room_id: Uuid) -> StoreResult<u64> {
+    const SQL: &str = "DELETE FROM room_events WHERE room_id = $1 AND user_id = $2";
+    let deleted = on_db!(db, |pool| sqlx::query(SQL)
+        .bind(room_id)
+        .bind(user_id)
+        .execute(pool)
+        .await?
+        .rows_affected());
+    Ok(deleted)
 }

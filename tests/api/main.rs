@@ -12,6 +12,7 @@ mod live_client;
 mod ops;
 mod quiz;
 mod quizzes;
+mod reports;
 mod restart;
 mod rooms;
 mod schema;

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod capsules;
 pub mod quizzes;
+pub mod reports;
 pub mod rooms;
 pub mod samples;
 pub mod sessions;

@@ -1,0 +1,196 @@
+//! The formats, pinned by snapshots of the scripted workshop. The same snapshots serve the
+//! SQLite and the PostgreSQL runs: the report is the same on both.
+
+use std::io::{Cursor, Read};
+
+use calamine::{Data, Reader, Xlsx};
+use reqwest::StatusCode;
+use uuid::Uuid;
+
+use super::{ROOM, fetch, trainer, workshop};
+use crate::helpers::{TestApp, spawn_app};
+
+/// A server holding the scripted workshop, its trainer's token and id.
+async fn workshop_app() -> (TestApp, String, Uuid) {
+    let app = spawn_app().await;
+    let (token, ana) = trainer(&app, "Ana Martin").await;
+    workshop(ana).store(&app).await;
+    (app, token, ana)
+}
+
+/// The trainer's id changes each run: masked in snapshots.
+fn mask(text: &str, trainer: Uuid) -> String {
+    text.replace(&trainer.to_string(), "[trainer]")
+}
+
+#[tokio::test]
+async fn json() {
+    let (app, token, ana) = workshop_app().await;
+    let (status, content_type, body) =
+        fetch(&app, &format!("/api/sessions/{ROOM}/report"), &token).await;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (StatusCode::OK, "application/json")
+    );
+    // Compact on the wire; pretty (keys sorted) in the snapshot.
+    let report: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let pretty = serde_json::to_string_pretty(&report).unwrap();
+    insta::assert_snapshot!(mask(&pretty, ana));
+}
+
+#[tokio::test]
+async fn csv_one_table_or_every_table_in_a_zip() {
+    let (app, token, ana) = workshop_app().await;
+    let path = format!("/api/sessions/{ROOM}/report?format=csv&table=attendance");
+    let (status, content_type, one) = fetch(&app, &path, &token).await;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (StatusCode::OK, "text/csv; charset=utf-8")
+    );
+    assert!(one.starts_with("\u{feff}participant_id,first_name".as_bytes()));
+
+    let (status, content_type, zipped) = fetch(
+        &app,
+        &format!("/api/sessions/{ROOM}/report?format=csv"),
+        &token,
+    )
+    .await;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (StatusCode::OK, "application/zip")
+    );
+    let mut archive = zip::ZipArchive::new(Cursor::new(zipped)).unwrap();
+    let mut all = String::new();
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).unwrap();
+        let name = file.name().unwrap().to_string();
+        let mut text = String::new();
+        file.read_to_string(&mut text).unwrap();
+        // Each file reads back as CSV, with as many fields on every line as in its header.
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let width = reader.headers().unwrap().len();
+        assert!(
+            reader.records().all(|r| r.unwrap().len() == width),
+            "{name}"
+        );
+        all.push_str(&format!(
+            "== {name}\n{}",
+            text.trim_start_matches('\u{feff}')
+        ));
+    }
+    let attendance = all.split("== attendance.csv\n").nth(1).unwrap();
+    assert!(
+        String::from_utf8(one)
+            .unwrap()
+            .ends_with(attendance.split("== ").next().unwrap())
+    );
+    insta::assert_snapshot!(mask(&all, ana));
+
+    for (query, code) in [
+        ("format=csv&table=secrets", "bad_query"),
+        ("format=xlsx&table=attendance", "bad_query"),
+        ("format=pdf", "bad_query"),
+    ] {
+        app.get(&format!("/api/sessions/{ROOM}/report?{query}"), &token)
+            .await
+            .expect_error(StatusCode::BAD_REQUEST, code);
+    }
+}
+
+/// A sheet as lines of typed cells: `s:` text, `n:` number, `b:` boolean, `t:` date-time.
+fn dump(range: &calamine::Range<Data>) -> String {
+    range
+        .rows()
+        .map(|row| {
+            row.iter()
+                .map(|cell| match cell {
+                    Data::String(s) => format!("s:{s}"),
+                    Data::Float(x) => format!("n:{x}"),
+                    Data::Int(n) => format!("n:{n}"),
+                    Data::Bool(b) => format!("b:{b}"),
+                    Data::DateTime(t) => {
+                        // Days since 1899-12-30, back to epoch milliseconds.
+                        let ms = ((t.as_f64() - 25_569.0) * 86_400_000.0).round() as i64;
+                        format!("t:{}", pratico::domain::rfc3339(ms))
+                    }
+                    Data::Empty => String::new(),
+                    other => format!("?:{other:?}"),
+                })
+                .collect::<Vec<_>>()
+                .join(" | ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test]
+async fn xlsx_reads_back_with_typed_cells_and_frozen_headers() {
+    let (app, token, ana) = workshop_app().await;
+    let (status, content_type, body) = fetch(
+        &app,
+        &format!("/api/sessions/{ROOM}/report?format=xlsx"),
+        &token,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        content_type,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(body.clone())).unwrap();
+    let names = book.sheet_names();
+    assert_eq!(names, pratico::export::tables::NAMES);
+    let mut all = String::new();
+    for name in names {
+        let range = book.worksheet_range(&name).unwrap();
+        all.push_str(&format!("== {name}\n{}\n", dump(&range)));
+    }
+    insta::assert_snapshot!(mask(&all, ana));
+
+    let mut archive = zip::ZipArchive::new(Cursor::new(body)).unwrap();
+    let mut sheet = String::new();
+    archive
+        .by_name("xl/worksheets/sheet2.xml")
+        .unwrap()
+        .read_to_string(&mut sheet)
+        .unwrap();
+    assert!(
+        sheet.contains(r#"state="frozen""#),
+        "the header row stays in view"
+    );
+}
+
+#[tokio::test]
+async fn html_is_one_printable_page_with_its_charts() {
+    let (app, token, ana) = workshop_app().await;
+    let response = app
+        .request(
+            reqwest::Method::GET,
+            &format!("/api/sessions/{ROOM}/report?format=html"),
+            Some(&token),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let policy = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap();
+    assert!(policy.starts_with("default-src 'none'"), "{policy}");
+    let html = response.text().await.unwrap();
+    assert!(html.starts_with("<!doctype html>") && html.ends_with("</html>\n"));
+    assert!(html.contains("@page { size: A4"));
+    for chart in [
+        "Attendance timeline",
+        "Answers to question 1",
+        "Answers to question 2",
+        "Score ranking",
+    ] {
+        assert!(html.contains(&format!("<title>{chart}</title>")), "{chart}");
+    }
+    assert_eq!(html.matches("<svg").count(), html.matches("</svg>").count());
+    assert!(html.contains(r#"<section class="sheet" id="attendance-sheet">"#));
+    assert!(!html.contains("<script"), "the page runs nothing");
+    insta::assert_snapshot!(mask(&html, ana));
+}
