@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -11,7 +12,7 @@ use crate::http::auth::hash_password;
 use crate::http::{AppState, router};
 use crate::limits;
 use crate::live::{Live, LiveConfig};
-use crate::store::{Db, auth_tokens, now_ms};
+use crate::store::{Db, auth_tokens, events, now_ms};
 use crate::telemetry;
 
 pub struct Application {
@@ -37,6 +38,9 @@ impl Application {
         let shutdown = CancellationToken::new();
         let live_config = LiveConfig::from_config(&config, Arc::clone(&public_base));
         let live = Live::start(db.clone(), live_config, shutdown.clone()).await?;
+        if let Some(days) = config.event_retention_days {
+            tokio::spawn(purge_old_sessions(db.clone(), days, shutdown.clone()));
+        }
         let state = AppState {
             public_base,
             live,
@@ -78,5 +82,27 @@ impl Application {
         self.state.live.wait_stopped().await;
         self.state.db.close().await;
         Ok(())
+    }
+}
+
+/// How often sessions past the retention period are looked for.
+const RETENTION_CHECK_EVERY: Duration = Duration::from_secs(3600);
+
+/// Erases the sessions whose last event is older than `days`, at once and then hourly, until
+/// shutdown.
+async fn purge_old_sessions(db: Db, days: u32, shutdown: CancellationToken) {
+    let retention_ms = i64::from(days) * 86_400_000;
+    let mut every = tokio::time::interval(RETENTION_CHECK_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = every.tick() => {}
+        }
+        match events::purge_sessions_before(&db, now_ms() - retention_ms).await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, days, "events past the retention period erased"),
+            Err(error) => tracing::warn!(%error, "events past the retention period not erased"),
+        }
     }
 }

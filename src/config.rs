@@ -2,8 +2,13 @@
 //! `cargo run` work with nothing set up.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
-use clap::{Parser, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use uuid::Uuid;
+
+use crate::domain::quiz::Scoring;
+use crate::export::Format;
 
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -19,6 +24,7 @@ pub struct Config {
     /// Database: `sqlite://path/to/file.db` (created if missing) or `postgres://user@host/db`.
     #[arg(
         long,
+        global = true,
         env = "PRATICO_DATABASE_URL",
         default_value = "sqlite://data/pratico.db"
     )]
@@ -78,6 +84,44 @@ pub struct Config {
     /// seconds.
     #[arg(long, env = "PRATICO_TLDRAW_LICENSE_KEY", hide_env_values = true)]
     pub tldraw_license_key: Option<String>,
+
+    /// Erase the events of sessions whose last event is older than this many days (checked at
+    /// start-up, then hourly). Unset: events are kept.
+    #[arg(long, env = "PRATICO_EVENT_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub event_retention_days: Option<u32>,
+
+    /// Without a command, the server runs.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Write a session's report, from the database's events (for operators: any session).
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// The session's room id.
+    pub room_id: Uuid,
+    /// `csv` is a zip of every table, or one table with `--table`.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
+    /// With `--format csv`: one table (`attendance`, `quiz_answers`, …) instead of a zip of all.
+    #[arg(long)]
+    pub table: Option<String>,
+    /// Recompute quiz points under `accuracy` or `speed`.
+    #[arg(long, value_parser = parse_scoring)]
+    pub scoring: Option<Scoring>,
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+fn parse_scoring(value: &str) -> Result<Scoring, String> {
+    serde_json::from_value(serde_json::Value::String(value.to_owned()))
+        .map_err(|_| "expected `accuracy` or `speed`".to_owned())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

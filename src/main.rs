@@ -1,12 +1,19 @@
+use std::io::Write;
+
+use anyhow::Context;
 use clap::Parser;
 use pratico::app::Application;
-use pratico::config::Config;
-use pratico::telemetry;
+use pratico::config::{Command, Config, ReportArgs};
+use pratico::store::{Db, StoreError, events, now_ms};
+use pratico::{export, telemetry};
 use tokio_util::sync::CancellationToken;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
+    if let Some(Command::Report(args)) = &config.command {
+        return report(&config, args).await;
+    }
     telemetry::init_logs(&config);
     let app = Application::build(config).await?;
     let addr = app.local_addr();
@@ -18,6 +25,25 @@ async fn main() -> anyhow::Result<()> {
     stop_on_signal(app.shutdown_token());
     app.run_until_stopped().await?;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// `pratico report <room_id>`: the report, from the events in the database, to a file or to
+/// standard output (nothing else is written there).
+async fn report(config: &Config, args: &ReportArgs) -> anyhow::Result<()> {
+    let db = Db::connect(&config.database_url).await?;
+    let session = match events::session_events(&db, args.room_id).await {
+        Err(StoreError::NotFound) => anyhow::bail!("no session {} in this database", args.room_id),
+        other => other?,
+    };
+    let report = session.report(args.scoring, now_ms());
+    let rendered = export::render(&report, args.format, args.table.as_deref())?;
+    match &args.output {
+        Some(path) => std::fs::write(path, &rendered.bytes)
+            .with_context(|| format!("writing {}", path.display()))?,
+        None => std::io::stdout().lock().write_all(&rendered.bytes)?,
+    }
+    db.close().await;
     Ok(())
 }
 

@@ -256,3 +256,18 @@ pub async fn erase_session(db: &Db, user_id: Uuid, room_id: Uuid) -> StoreResult
         .rows_affected());
     Ok(deleted)
 }
+
+/// Erases the sessions whose last event is older than `before`, whole (never half a session),
+/// and never one whose room is still live; how many events went.
+pub async fn purge_sessions_before(db: &Db, before: i64) -> StoreResult<u64> {
+    const SQL: &str = "DELETE FROM room_events
+         WHERE room_id IN (SELECT room_id FROM room_events
+                           GROUP BY room_id HAVING MAX(created_at) < $1)
+           AND room_id NOT IN (SELECT id FROM rooms)";
+    let deleted = on_db!(db, |pool| sqlx::query(SQL)
+        .bind(before)
+        .execute(pool)
+        .await?
+        .rows_affected());
+    Ok(deleted)
+}

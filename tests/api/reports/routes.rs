@@ -1,6 +1,11 @@
-//! Who may read a session, its events page by page, the paginated list, and erasure.
+//! Who may read a session, its events page by page, the paginated list, erasure, retention and
+//! the operators' command.
 
-use pratico::store::events::for_room;
+use std::time::Duration;
+
+use pratico::config::Config;
+use pratico::store::events::{for_room, purge_sessions_before};
+use pratico::store::now_ms;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -194,4 +199,89 @@ async fn sessions_are_listed_a_page_at_a_time_by_capsule_and_date() {
     app.get("/api/sessions?before=nowhere", &token)
         .await
         .expect_error(StatusCode::BAD_REQUEST, "bad_query");
+}
+
+#[tokio::test]
+async fn sessions_past_the_retention_period_are_purged_whole_and_live_rooms_never() {
+    let app = spawn_app().await;
+    let (token, ana) = trainer(&app, "Ana Martin").await;
+    let (old, recent) = (Uuid::now_v7(), Uuid::now_v7());
+    let now = now_ms();
+    for (room, start) in [(old, now - 40 * DAY), (recent, now - 2 * DAY)] {
+        let mut s = Script::starting(start, room, ana);
+        s.at(0, started("atelier", CAPSULE))
+            .at(60_000, ended(60, 0));
+        s.store(&app).await;
+    }
+    let deck = app
+        .capsule_from_fixture(&token, "Atelier", "synthetic-5-pages-fr.tldr")
+        .await;
+    let live = app.launch(&token, deck["id"].as_str().unwrap()).await;
+    let live = Uuid::parse_str(live["id"].as_str().unwrap()).unwrap();
+
+    // A second server on the same database, told to keep 30 days, purges at start-up.
+    let mut config = Config::with_database(&app.database_url);
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    config.event_retention_days = Some(30);
+    let purging = pratico::app::Application::build(config).await.unwrap();
+    let stop = purging.shutdown_token();
+    tokio::spawn(purging.run_until_stopped());
+    let db = db(&app).await;
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while !for_room(&db, old).await.unwrap().is_empty() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the old session is purged");
+    stop.cancel();
+    assert_eq!(for_room(&db, recent).await.unwrap().len(), 2);
+
+    // Even a cut-off in the future spares the live room.
+    purge_sessions_before(&db, now + DAY).await.unwrap();
+    assert!(for_room(&db, recent).await.unwrap().is_empty());
+    assert_eq!(for_room(&db, live).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn operators_print_a_report_from_the_command_line() {
+    let app = spawn_app().await;
+    let (_, ana) = trainer(&app, "Ana Martin").await;
+    workshop(ana).store(&app).await;
+    let run = |args: Vec<String>| {
+        let url = app.database_url.clone();
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_pratico"))
+                .args(args)
+                .env("PRATICO_DATABASE_URL", url)
+                .output()
+                .unwrap()
+        })
+    };
+    let args = [
+        "report",
+        &ROOM.to_string(),
+        "--format",
+        "csv",
+        "--table",
+        "attendance",
+    ];
+    let output = run(args.iter().map(|s| s.to_string()).collect())
+        .await
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let csv = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<_> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 4, "a header and three participants");
+    assert!(lines[1].contains("Émile,Blanc"), "{csv}");
+
+    let missing = run(vec!["report".into(), Uuid::now_v7().to_string()])
+        .await
+        .unwrap();
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no session"));
 }
