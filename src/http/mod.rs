@@ -21,6 +21,7 @@ use axum::routing::{delete, get, post};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -74,7 +75,19 @@ pub fn router(state: AppState) -> Router {
         .route("/sessions", get(sessions::list))
         .route("/sessions/{room_id}", delete(sessions::erase))
         .route("/sessions/{room_id}/events", get(sessions::events))
-        .route("/sessions/{room_id}/report", get(reports::report))
+        .route(
+            "/sessions/{room_id}/report",
+            // A large session's JSON, CSV or HTML is megabytes; zip and XLSX come compressed.
+            get(reports::report).layer(
+                CompressionLayer::new().compress_when(
+                    DefaultPredicate::new()
+                        .and(NotForContentType::const_new("application/zip"))
+                        .and(NotForContentType::const_new(
+                            "application/vnd.openxmlformats",
+                        )),
+                ),
+            ),
+        )
         .route("/live/{name}", get(live::upgrade))
         .route(
             "/live/{name}/snapshot",

@@ -194,3 +194,35 @@ async fn html_is_one_printable_page_with_its_charts() {
     assert!(!html.contains("<script"), "the page runs nothing");
     insta::assert_snapshot!(mask(&html, ana));
 }
+
+#[tokio::test]
+async fn reports_travel_compressed_unless_already_zipped() {
+    let (app, token, _) = workshop_app().await;
+    for (format, compressed) in [
+        ("json", true),
+        ("html", true),
+        ("csv", false),
+        ("xlsx", false),
+    ] {
+        let response = app
+            .request(
+                reqwest::Method::GET,
+                &format!("/api/sessions/{ROOM}/report?format={format}"),
+                Some(&token),
+            )
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let encoding = response
+            .headers()
+            .get("content-encoding")
+            .map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(
+            encoding.as_deref() == Some("gzip"),
+            compressed,
+            "{format}: {encoding:?}"
+        );
+    }
+}
