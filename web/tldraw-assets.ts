@@ -10,7 +10,7 @@ import type { Plugin } from 'vite'
 
 const source = fileURLToPath(new URL('./node_modules/@tldraw/assets', import.meta.url))
 const version: string = JSON.parse(readFileSync(path.join(source, 'package.json'), 'utf8')).version
-const shipped = ['fonts', 'icons/icon/0_merged.svg', 'translations/en.json', 'translations/fr.json']
+const shipped = ['fonts', 'embed-icons', 'icons/icon/0_merged.svg', 'translations/en.json', 'translations/fr.json']
 
 /** Where the page finds the assets; handed to the app as `__TLDRAW_ASSETS__`. */
 export const tldrawAssetsBase = `/tldraw/${version}`

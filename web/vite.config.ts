@@ -12,6 +12,9 @@ export default defineConfig({
     chunkSizeWarningLimit: 2500,
   },
   server: {
-    proxy: { '/api': { target: 'http://127.0.0.1:8080', ws: true } },
+    proxy: {
+      '/api': { target: 'http://127.0.0.1:8080', ws: true },
+      '/config.js': 'http://127.0.0.1:8080',
+    },
   },
 })

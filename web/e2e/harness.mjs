@@ -1,0 +1,142 @@
+// @ts-check
+// What the browser tests stand on: the real server on a free port over a fresh SQLite file,
+// Debian's Chromium driven by playwright-core, screenshots, and axe-core.
+import { spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+
+const repo = fileURLToPath(new URL('../..', import.meta.url))
+export const fixture = (name) => path.join(repo, 'tests/fixtures', name)
+const screenshots = path.join(repo, 'target/browser-screenshots')
+
+/**
+ * Starts the binary (PRATICO_BIN, or the debug build) over a fresh SQLite file and resolves
+ * once it listens; `restart()` stops it and starts it again on the same port and database.
+ */
+export async function startServer() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pratico-e2e-'))
+  let { child, url } = await spawnServer('127.0.0.1:0', dir)
+  const stop = async () => {
+    child.kill('SIGTERM')
+    await new Promise((resolve) => child.once('exit', resolve))
+  }
+  return {
+    url,
+    async restart() {
+      await stop()
+      ;({ child } = await spawnServer(new URL(url).host, dir))
+    },
+    async stop() {
+      await stop()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** @returns {Promise<{ child: import('node:child_process').ChildProcess, url: string }>} */
+function spawnServer(listen, dir) {
+  const bin = process.env.PRATICO_BIN ?? path.join(repo, 'target/debug/pratico')
+  const child = spawn(bin, [], {
+    env: {
+      ...process.env,
+      PRATICO_LISTEN: listen,
+      PRATICO_DATABASE_URL: `sqlite://${dir}/pratico.db`,
+      PRATICO_LOG: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  return new Promise((resolve, reject) => {
+    let out = ''
+    child.stdout?.on('data', (chunk) => {
+      out += chunk
+      const found = out.match(/open (http:\/\/\S+)/)
+      if (found) resolve({ child, url: found[1] })
+    })
+    child.on('exit', (code) => reject(new Error(`the server exited (${code}) before listening`)))
+  })
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+}
+
+/**
+ * A browser context, as a laptop or a phone, in a language; any request that leaves the
+ * server under test fails the run (the UI must work on a closed network).
+ * @param {import('playwright-core').Browser} browser
+ * @param {string} base
+ * @param {{ phone?: boolean, locale?: string }} options
+ */
+export async function newPage(browser, base, { phone = false, locale = 'en-US' } = {}) {
+  const context = await browser.newContext({
+    baseURL: base,
+    locale,
+    viewport: phone ? { width: 390, height: 844 } : { width: 1366, height: 860 },
+    deviceScaleFactor: phone ? 2 : 1,
+    isMobile: phone,
+    hasTouch: phone,
+    permissions: ['clipboard-read', 'clipboard-write'],
+  })
+  const page = await context.newPage()
+  const problems = []
+  page.on('pageerror', (error) => problems.push(`page error on ${page.url()}: ${error.message}\n${error.stack}`))
+  page.on('request', (request) => {
+    const url = request.url()
+    if (!url.startsWith(base) && !/^(data|blob):/.test(url)) problems.push(`external request: ${url}`)
+  })
+  return { page, context, problems }
+}
+
+let shot = 0
+/** Saves `target/browser-screenshots/NN-name.png`. @param {import('playwright-core').Page} page */
+export async function screenshot(page, name) {
+  mkdirSync(screenshots, { recursive: true })
+  shot += 1
+  await page.screenshot({
+    path: path.join(screenshots, `${String(shot).padStart(2, '0')}-${name}.png`),
+    fullPage: true,
+  })
+}
+
+const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
+
+/**
+ * Runs axe-core (WCAG 2.1 A and AA) on the page and returns its violations, readable. The
+ * tldraw canvas is tldraw's own and left out; what the page puts around it is checked.
+ * @param {import('playwright-core').Page} page
+ */
+export async function accessibilityViolations(page) {
+  await page.addScriptTag({ path: axeSource })
+  const violations = await page.evaluate(async () => {
+    // @ts-ignore axe is the script just added
+    const result = await window.axe.run(
+      { exclude: [['.tl-container']] },
+      { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } },
+    )
+    return result.violations.map(
+      (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+    )
+  })
+  return violations
+}
+
+/** Whether the page is wider than its viewport (a layout break). @param {import('playwright-core').Page} page */
+export async function overflowsHorizontally(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1)
+}

@@ -1,0 +1,235 @@
+// @ts-check
+// A whole session in real browsers against the real binary: a trainer signs up, imports a
+// capsule, writes a quiz and launches; two participants join from phones (one in French, one
+// in English); pages, the quiz, a reload mid-quiz, the end and the report.
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import {
+  accessibilityViolations,
+  fixture,
+  launchBrowser,
+  newPage,
+  overflowsHorizontally,
+  screenshot,
+  startServer,
+} from './harness.mjs'
+
+/** @type {Awaited<ReturnType<typeof startServer>>} */
+let server
+/** @type {import('playwright-core').Browser} */
+let browser
+/** @type {Awaited<ReturnType<typeof newPage>>[]} */
+const clients = []
+/** @type {import('playwright-core').Page} */
+let trainer
+/** @type {import('playwright-core').Page} */
+let zoe
+/** @type {import('playwright-core').Page} */
+let liam
+let link = ''
+const violations = {}
+
+async function client(options) {
+  const created = await newPage(browser, server.url, options)
+  created.context.setDefaultTimeout(20_000)
+  clients.push(created)
+  return created.page
+}
+
+/** Runs axe on the page and keeps what it finds, to report every page at once. */
+async function audit(page, name) {
+  const found = await accessibilityViolations(page)
+  if (found.length) violations[name] = found
+}
+
+/** Whether the page breaks at 320 px wide; the viewport is put back afterwards. */
+async function narrowCheck(page, name) {
+  const size = page.viewportSize()
+  await page.setViewportSize({ width: 320, height: 640 })
+  await page.waitForTimeout(300)
+  const broken = await overflowsHorizontally(page)
+  await screenshot(page, `${name}-320px`)
+  if (size) await page.setViewportSize(size)
+  assert.equal(broken, false, `${name} is wider than 320 px`)
+}
+
+/** A step of the story; when it fails, every open page is photographed. */
+function step(name, run) {
+  it(name, async () => {
+    try {
+      await run()
+    } catch (error) {
+      for (const [i, c] of clients.entries()) await screenshot(c.page, `failed-page-${i}`).catch(() => {})
+      throw error
+    }
+  })
+}
+
+describe('a whole session', { timeout: 240_000 }, () => {
+  before(async () => {
+    server = await startServer()
+    browser = await launchBrowser()
+    trainer = await client({ locale: 'en-US' })
+  })
+
+  after(async () => {
+    await browser?.close()
+    await server?.stop()
+    const problems = clients.flatMap((c) => c.problems)
+    assert.deepEqual(problems, [], 'no page error, no request leaving the server')
+  })
+
+  step('a trainer signs up and finds the sample capsule', async () => {
+    await trainer.goto(server.url)
+    await trainer.getByRole('heading', { name: 'Create your trainer account' }).waitFor()
+    await audit(trainer, 'sign-up')
+    await screenshot(trainer, 'sign-up')
+    await trainer.getByLabel('Your name').fill('Ana Martin')
+    await trainer.getByLabel('E-mail').fill('ana@example.org')
+    await trainer.getByLabel('Password').fill('correct horse battery')
+    await trainer.getByRole('button', { name: 'Create account' }).click()
+    await trainer.waitForURL('**/capsules')
+    await trainer.getByRole('link', { name: 'Introduction to programming' }).waitFor()
+  })
+
+  step('imports a capsule from a .tldr file', async () => {
+    await trainer.locator('input[type=file]').setInputFiles(fixture('tldraw/synthetic-5-pages-fr.tldr'))
+    await trainer.getByRole('link', { name: 'Capsule : initiation à la programmation' }).waitFor()
+    await trainer.locator('.capsule-card img').nth(1).waitFor()
+    await audit(trainer, 'capsules')
+    await screenshot(trainer, 'capsules')
+    await narrowCheck(trainer, 'capsules')
+  })
+
+  step('writes a quiz', async () => {
+    await trainer.getByRole('link', { name: 'Quizzes' }).click()
+    await trainer.getByRole('button', { name: 'New quiz' }).click()
+    await trainer.getByLabel('Title').fill('Warm-up')
+    await trainer.getByLabel('Question', { exact: true }).fill('How much is 2 + 2?')
+    await trainer.getByLabel('Text of choice A').fill('3')
+    await trainer.getByLabel('Text of choice B').fill('4')
+    await trainer.getByLabel('B is a right answer').check()
+    await trainer.getByRole('button', { name: 'Save' }).first().click()
+    await trainer.getByText('Saved.').waitFor()
+    assert.match(trainer.url(), /\/quizzes\/[0-9a-f-]{36}$/)
+    await audit(trainer, 'quiz editor')
+    await screenshot(trainer, 'quiz-editor')
+    await narrowCheck(trainer, 'quiz-editor')
+  })
+
+  step('launches a session on the imported capsule with that quiz', async () => {
+    await trainer.getByRole('link', { name: 'Capsules' }).click()
+    const card = trainer.locator('.capsule-card', { hasText: 'Capsule : initiation à la programmation' })
+    await card.getByRole('button', { name: 'Launch' }).click()
+    const dialog = trainer.getByRole('dialog', { name: 'Launch a session' })
+    await dialog.getByLabel('Quiz').selectOption({ label: 'Warm-up' })
+    await dialog.getByRole('button', { name: 'Launch the session' }).click()
+    await trainer.waitForURL('**/present/**')
+    await trainer.getByRole('status').filter({ hasText: 'Live' }).waitFor()
+    link = (await trainer.getByTestId('room-link').getAttribute('href')) ?? ''
+    assert.match(link, /\/r\/capsule-initiation-a-la-programmation$/)
+    await trainer.locator('.slide .tl-container').getByText('Bienvenue à la formation !').first().waitFor()
+    await audit(trainer, 'presenter')
+    await screenshot(trainer, 'presenter')
+  })
+
+  step('two participants join by the link, one in French, one in English', async () => {
+    zoe = await client({ phone: true, locale: 'fr-FR' })
+    await zoe.goto(link)
+    await zoe.getByRole('heading', { name: 'Capsule : initiation à la programmation' }).waitFor()
+    await audit(zoe, 'join form')
+    await screenshot(zoe, 'join-form')
+    await narrowCheck(zoe, 'join-form')
+    await zoe.getByLabel('Prénom').fill('Zoé')
+    await zoe.getByLabel('Nom', { exact: true }).fill('Durand')
+    await zoe.getByRole('button', { name: 'Rejoindre la session' }).click()
+    await zoe.locator('.tl-container').getByText('Bienvenue à la formation !').first().waitFor()
+
+    liam = await client({ phone: true, locale: 'en-US' })
+    await liam.goto(link)
+    await liam.getByLabel('First name').fill('Liam')
+    await liam.getByLabel('Last name').fill('Smith')
+    await liam.getByRole('button', { name: 'Join the session' }).click()
+    await liam.locator('.tl-container').getByText('Bienvenue à la formation !').first().waitFor()
+
+    await trainer.getByRole('tab', { name: /People/ }).click()
+    await trainer.getByRole('tab', { name: 'People 2/2' }).waitFor()
+    await trainer.locator('.people').getByText('Zoé Durand').waitFor()
+    await trainer.locator('.people').getByText('Liam Smith').waitFor()
+    await audit(zoe, 'participant')
+    await screenshot(zoe, 'participant-joined')
+    await narrowCheck(liam, 'participant')
+  })
+
+  step('a page change shows on the participants’ canvas', async () => {
+    await trainer.getByRole('button', { name: /Les bases/ }).click()
+    for (const page of [zoe, liam]) {
+      await page.locator('.tl-container').getByText('Les bases : variables et types').first().waitFor()
+    }
+    await zoe.getByText('Page 2 sur 5').waitFor()
+    await liam.getByText('Page 2 of 5').waitFor()
+    await screenshot(trainer, 'presenter-page-2')
+    await screenshot(liam, 'participant-page-2')
+  })
+
+  step('runs the quiz to the reveal; a reload mid-quiz keeps the seat', async () => {
+    await trainer.getByRole('tab', { name: 'Quiz' }).click()
+    await trainer.getByRole('button', { name: 'Start the quiz' }).click()
+    await trainer.getByRole('button', { name: 'Open the first question' }).click()
+
+    // Liam reloads while the question is open: he comes back to his seat and may still answer.
+    await liam.getByText('How much is 2 + 2?').waitFor()
+    await liam.reload()
+    await liam.getByText('How much is 2 + 2?').waitFor()
+    await trainer.getByRole('tab', { name: 'People 2/2' }).waitFor()
+
+    await zoe.getByText('How much is 2 + 2?').waitFor()
+    await screenshot(zoe, 'question')
+    await zoe.locator('label.choice', { hasText: '4' }).click()
+    await zoe.getByRole('button', { name: 'Envoyer ma réponse' }).click()
+    await zoe.getByText('Réponse envoyée ✓').waitFor()
+    await trainer.getByText('1 / 2 answered').waitFor()
+    await screenshot(trainer, 'presenter-question')
+
+    await liam.locator('label.choice', { hasText: '3' }).click()
+    await liam.getByRole('button', { name: 'Send my answer' }).click()
+    await trainer.getByText('2 / 2 answered').waitFor()
+
+    await trainer.getByRole('button', { name: 'Reveal' }).click()
+    await zoe.getByText('Bravo ! +1000 points').waitFor()
+    await liam.getByText('Not this time.').waitFor()
+    await zoe.getByRole('img', { name: /Réponses/ }).waitFor()
+    await trainer.getByRole('img', { name: /Answers\. A\. 3: 1, B\. 4: 1/ }).waitFor()
+    await trainer.locator('.leaderboard').getByText('Zoé Durand').waitFor()
+    await screenshot(zoe, 'result-right')
+    await screenshot(liam, 'result-wrong')
+    await screenshot(trainer, 'presenter-results')
+    await audit(liam, 'participant results')
+    await audit(trainer, 'presenter results')
+  })
+
+  step('ends the session and opens the report listing both participants', async () => {
+    await trainer.getByRole('button', { name: 'End quiz' }).click()
+    await zoe.getByText('Vous terminez n° 1 avec 1000 points.').waitFor()
+    await trainer.getByRole('button', { name: 'End session' }).click()
+    const dialog = trainer.getByRole('dialog', { name: 'End the session?' })
+    await dialog.getByRole('button', { name: 'End session' }).click()
+    await trainer.waitForURL('**/sessions/**')
+    await zoe.getByRole('heading', { name: 'Session terminée' }).waitFor()
+    await liam.getByRole('heading', { name: 'Session ended' }).waitFor()
+    for (const name of ['Zoé Durand', 'Liam Smith']) {
+      await trainer.getByRole('cell', { name }).first().waitFor()
+    }
+    await screenshot(trainer, 'report')
+    await screenshot(zoe, 'participant-ended')
+    await audit(trainer, 'report')
+    await trainer.getByRole('link', { name: 'Sessions' }).click()
+    await trainer.getByRole('link', { name: 'Report' }).waitFor()
+    await audit(trainer, 'sessions')
+    await screenshot(trainer, 'sessions')
+  })
+
+  it('the main pages pass axe-core (WCAG 2.1 AA)', () => {
+    assert.deepEqual(violations, {})
+  })
+})

@@ -1,0 +1,74 @@
+// One page of a capsule on a tldraw canvas, fitted to its frame. Read-only unless `drawing`:
+// then the viewer may draw on their own copy (drawings are not shared).
+import { useEffect, useState } from 'react'
+import { Tldraw, type Editor, type TLComponents, type TLPageId, type TLStoreSnapshot } from 'tldraw'
+import 'tldraw/tldraw.css'
+import type { StoreSnapshot } from '../api'
+import { tldrawLicenseKey } from '../config'
+import { useI18n } from '../i18n'
+import { assetUrls } from './tldraw'
+
+export interface SlideProps {
+  snapshot: StoreSnapshot
+  pageId: string | null
+  label: string
+  drawing?: boolean
+}
+
+/** When drawing: the tools and styles, none of the menus (pages follow the session). */
+const DRAWING_UI: TLComponents = {
+  MenuPanel: null,
+  ActionsMenu: null,
+  HelpMenu: null,
+  SharePanel: null,
+  TopPanel: null,
+  DebugMenu: null,
+  DebugPanel: null,
+  NavigationPanel: null,
+  HelperButtons: null,
+  KeyboardShortcutsDialog: null,
+}
+
+function fit(editor: Editor) {
+  editor.zoomToFit({ animation: { duration: 0 } })
+}
+
+export default function Slide({ snapshot, pageId, label, drawing = false }: SlideProps) {
+  const [editor, setEditor] = useState<Editor | null>(null)
+  const { lang } = useI18n()
+
+  useEffect(() => {
+    editor?.user.updateUserPreferences({ locale: lang })
+  }, [editor, lang])
+
+  useEffect(() => {
+    editor?.updateInstanceState({ isReadonly: !drawing })
+  }, [editor, drawing])
+
+  useEffect(() => {
+    const page = pageId as TLPageId | null
+    if (!editor || !page || !editor.getPage(page)) return
+    editor.setCurrentPage(page)
+    fit(editor)
+  }, [editor, pageId])
+
+  useEffect(() => {
+    if (!editor) return
+    const observer = new ResizeObserver(() => fit(editor))
+    observer.observe(editor.getContainer())
+    return () => observer.disconnect()
+  }, [editor])
+
+  return (
+    <section className="slide" aria-label={label}>
+      <Tldraw
+        snapshot={snapshot as unknown as TLStoreSnapshot}
+        assetUrls={assetUrls}
+        licenseKey={tldrawLicenseKey}
+        hideUi={!drawing}
+        components={DRAWING_UI}
+        onMount={setEditor}
+      />
+    </section>
+  )
+}

@@ -1,0 +1,28 @@
+// tldraw is by far the largest part of the app: it loads only where a canvas shows.
+import { lazy, Suspense } from 'react'
+import type { SlideProps } from './Slide'
+import type { ThumbnailProps } from './Thumbnail'
+
+const Slide = lazy(() => import('./Slide'))
+const Thumbnail = lazy(() => import('./Thumbnail'))
+
+/** Starts downloading tldraw before a canvas is needed (while a join form is being filled). */
+export function preloadCanvas() {
+  void import('./Slide')
+}
+
+export function LazySlide(props: SlideProps) {
+  return (
+    <Suspense fallback={<div className="slide slide-loading" aria-hidden="true" />}>
+      <Slide {...props} />
+    </Suspense>
+  )
+}
+
+export function LazyThumbnail(props: ThumbnailProps) {
+  return (
+    <Suspense fallback={<div className="thumb-image" aria-hidden="true" />}>
+      <Thumbnail {...props} />
+    </Suspense>
+  )
+}

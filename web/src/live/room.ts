@@ -1,0 +1,218 @@
+// A live room as a client sees it: the `welcome` state, kept up to date by every message.
+// Pure, so both the presenter and the participant page share it.
+import type { Answer } from '../protocol/Answer'
+import type { CapsuleView } from '../protocol/CapsuleView'
+import type { ChatLine } from '../protocol/ChatLine'
+import type { PersonView } from '../protocol/PersonView'
+import type { QuestionView } from '../protocol/QuestionView'
+import type { RoomParams } from '../protocol/RoomParams'
+import type { Scoring } from '../protocol/Scoring'
+import type { ServerMessage } from '../protocol/ServerMessage'
+import type { Standing } from '../protocol/Standing'
+import type { YourAnswer } from '../protocol/YourAnswer'
+
+export type QuizResults = Extract<ServerMessage, { type: 'quiz_results' }>
+export type QuizPhase = 'idle' | 'open' | 'closed' | 'revealed' | 'ended'
+
+export interface QuizState {
+  id: string
+  title: string
+  scoring: Scoring
+  count: number
+  /** The question opened last (0-based), if any. */
+  index: number | null
+  question: QuestionView | null
+  phase: QuizPhase
+  /** When the open question closes, on this browser's clock. */
+  deadline: number | null
+  answered: number
+  present: number
+  results: QuizResults | null
+  /** The final ranking, once the quiz ended. */
+  leaderboard: Standing[] | null
+  /** A participant's own final standing. */
+  standing: Standing | null
+  /** Free-text answers, as the trainer receives them. */
+  openAnswers: { id: string; name: string; text: string }[]
+  /** A participant's answer to the current question, and whether the server stored it. */
+  sent: Answer | null
+  accepted: boolean
+}
+
+export interface RoomView {
+  you: PersonView
+  resumeToken: string | null
+  name: string
+  link: string | null
+  capsule: CapsuleView
+  pageId: string | null
+  params: RoomParams
+  participants: PersonView[]
+  locked: boolean
+  chat: ChatLine[]
+  quiz: QuizState | null
+  score: number
+  answers: YourAnswer[]
+}
+
+/** What the page itself adds: the answer it just sent. */
+export type RoomEvent = ServerMessage | { type: 'answer_sent'; question_id: string; answer: Answer }
+
+const MAX_CHAT = 200
+
+export function fullName(p: { first_name: string; last_name: string }): string {
+  return `${p.first_name} ${p.last_name}`
+}
+
+function emptyQuiz(id: string, title: string, scoring: Scoring, count: number): QuizState {
+  return {
+    id,
+    title,
+    scoring,
+    count,
+    index: null,
+    question: null,
+    phase: 'idle',
+    deadline: null,
+    answered: 0,
+    present: 0,
+    results: null,
+    leaderboard: null,
+    standing: null,
+    openAnswers: [],
+    sent: null,
+    accepted: false,
+  }
+}
+
+function welcome(message: Extract<ServerMessage, { type: 'welcome' }>): RoomView {
+  const { state } = message
+  const activity = state.activity
+  let quiz: QuizState | null = null
+  if (activity) {
+    const mine = state.answers.find((a) => a.question_id === activity.question?.id)
+    quiz = {
+      ...emptyQuiz(activity.quiz_id, activity.title, activity.scoring, activity.question_count),
+      index: activity.index,
+      question: activity.question,
+      phase: activity.phase as QuizPhase,
+      deadline: activity.deadline_ms,
+      answered: activity.answered,
+      present: state.participants.filter((p) => p.online).length,
+      sent: mine?.answer ?? null,
+      accepted: mine !== undefined,
+    }
+  }
+  return {
+    you: message.you,
+    resumeToken: message.resume_token,
+    name: state.name,
+    link: null,
+    capsule: state.capsule,
+    pageId: state.page_id,
+    params: state.params,
+    participants: state.participants,
+    locked: state.locked,
+    chat: state.chat,
+    quiz,
+    score: state.score,
+    answers: state.answers,
+  }
+}
+
+function withQuiz(view: RoomView, change: (quiz: QuizState) => Partial<QuizState>): RoomView {
+  return view.quiz ? { ...view, quiz: { ...view.quiz, ...change(view.quiz) } } : view
+}
+
+export function roomReducer(view: RoomView | null, event: RoomEvent): RoomView | null {
+  if (event.type === 'welcome') return welcome(event)
+  if (!view) return view
+  switch (event.type) {
+    case 'participant_joined': {
+      if (event.role !== 'participant') return view
+      const { type: _type, rejoin: _rejoin, ...person } = event
+      const others = view.participants.filter((p) => p.participant_id !== person.participant_id)
+      return { ...view, participants: [...others, person] }
+    }
+    case 'participant_left':
+      return {
+        ...view,
+        participants:
+          event.reason === 'banned'
+            ? view.participants.filter((p) => p.participant_id !== event.participant_id)
+            : view.participants.map((p) => (p.participant_id === event.participant_id ? { ...p, online: false } : p)),
+      }
+    case 'page_changed':
+      return { ...view, pageId: event.page_id }
+    case 'params_changed':
+      return { ...view, params: event.params }
+    case 'locked':
+      return { ...view, locked: event.locked }
+    case 'renamed':
+      return { ...view, name: event.to, link: event.link }
+    case 'chat_message': {
+      const { type: _type, ...line } = event
+      return { ...view, chat: [...view.chat, line].slice(-MAX_CHAT) }
+    }
+    case 'chat_deleted':
+      return { ...view, chat: view.chat.filter((line) => line.id !== event.message_id) }
+    case 'quiz_started':
+      return {
+        ...view,
+        quiz: emptyQuiz(event.quiz_id, event.title, event.scoring, event.question_count),
+      }
+    case 'quiz_question':
+      return withQuiz(view, () => ({
+        index: event.index,
+        count: event.count,
+        question: event.question,
+        phase: 'open',
+        deadline: Date.now() + event.remaining_ms,
+        answered: 0,
+        results: null,
+        openAnswers: [],
+        sent: null,
+        accepted: false,
+      }))
+    case 'quiz_progress':
+      return withQuiz(view, () => ({ answered: event.answered, present: event.present }))
+    case 'quiz_open_answer':
+      return withQuiz(view, (quiz) => ({
+        openAnswers: [...quiz.openAnswers, { id: event.participant_id, name: fullName(event), text: event.text }],
+      }))
+    case 'answer_sent':
+      return withQuiz(view, () => ({ sent: event.answer, accepted: false }))
+    case 'quiz_answer_accepted': {
+      const sent = view.quiz?.sent
+      if (!sent) return view
+      const answer: YourAnswer = { question_id: event.question_id, answer: sent, correct: null, points: null }
+      return { ...withQuiz(view, () => ({ accepted: true })), answers: [...view.answers, answer] }
+    }
+    case 'quiz_question_closed':
+      return withQuiz(view, () => ({
+        phase: 'closed',
+        answered: event.answered,
+        present: event.present,
+      }))
+    case 'quiz_results': {
+      const yours = event.yours
+      const next = withQuiz(view, () => ({ phase: 'revealed', results: event }))
+      if (!yours) return next
+      return {
+        ...next,
+        score: yours.score,
+        answers: next.answers.map((a) =>
+          a.question_id === event.question_id ? { ...a, correct: yours.correct, points: yours.points } : a,
+        ),
+      }
+    }
+    case 'quiz_ended':
+      return withQuiz(view, () => ({
+        phase: 'ended',
+        leaderboard: event.leaderboard,
+        standing: event.yours,
+      }))
+    default:
+      return view
+  }
+}

@@ -1,0 +1,120 @@
+// A participant in the session: the current page, the quiz, the chat.
+import { useEffect, useState } from 'react'
+import { api } from '../api'
+import { LazySlide } from '../canvas'
+import { useI18n } from '../i18n'
+import type { Answer } from '../protocol/Answer'
+import type { ClientMessage } from '../protocol/ClientMessage'
+import { ChatPanel } from '../live/ChatPanel'
+import type { RoomEvent, RoomView } from '../live/room'
+import type { LiveStatus } from '../live/socket'
+import { StatusPill } from '../live/StatusPill'
+import { Alert } from '../ui/Alert'
+import { LanguageSwitch } from '../ui/LanguageSwitch'
+import { useLoad } from '../ui/useLoad'
+import { ParticipantQuiz } from './ParticipantQuiz'
+
+interface LiveViewProps {
+  view: RoomView
+  status: LiveStatus
+  notice: string | null
+  onDismissNotice(): void
+  send(message: ClientMessage): Promise<boolean>
+  dispatch(event: RoomEvent): void
+}
+
+export function LiveView({ view, status, notice, onDismissNotice, send, dispatch }: LiveViewProps) {
+  const { t } = useI18n()
+  // The document never changes during a session: loaded once, whatever reconnects.
+  const snapshot = useLoad(() => api.roomSnapshot(view.name, view.resumeToken ?? undefined), [])
+  const free = view.params.navigation === 'free'
+  const [ownPage, setOwnPage] = useState<string | null>(null)
+  // The trainer bringing everyone to a page wins over where one wandered.
+  useEffect(() => setOwnPage(null), [view.pageId])
+  const pageId = (free && ownPage) || view.pageId
+  const pageIndex = view.capsule.pages.findIndex((p) => p.id === pageId)
+  const page = view.capsule.pages[pageIndex]
+
+  const goTo = (index: number) => {
+    const target = view.capsule.pages[index]
+    if (!target) return
+    setOwnPage(target.id)
+    void send({ type: 'set_page', page_id: target.id })
+  }
+
+  const answer = (given: Answer) => {
+    const question = view.quiz?.question
+    if (!question) return
+    dispatch({ type: 'answer_sent', question_id: question.id, answer: given })
+    void send({ type: 'quiz_answer', question_id: question.id, ...given })
+  }
+
+  const chatOn = view.params.chat === 'on'
+  const quizShown = view.quiz !== null
+  return (
+    <div className="participant">
+      <header className="participant-bar">
+        <h1 className="participant-title">{view.capsule.title}</h1>
+        <span className="participant-name">
+          {view.you.first_name} {view.you.last_name}
+        </span>
+        {view.score > 0 && <span className="score-chip">{t('quiz.points', { count: view.score })}</span>}
+        <StatusPill status={status} />
+        <LanguageSwitch />
+      </header>
+      {status === 'reconnecting' && (
+        <div className="banner" role="status">
+          {t('live.reconnectingLong')}
+        </div>
+      )}
+      {notice && <Alert onDismiss={onDismissNotice}>{notice}</Alert>}
+      <div className={quizShown ? 'participant-body with-quiz' : 'participant-body'}>
+        <main className="participant-stage" id="main" tabIndex={-1}>
+          {snapshot.data ? (
+            <LazySlide
+              snapshot={snapshot.data}
+              pageId={pageId}
+              drawing={view.params.collaboration === 'draw'}
+              label={t('slide.label', { page: page?.name ?? '' })}
+            />
+          ) : (
+            <div className="slide slide-loading" role="status">
+              {snapshot.error ? t('slide.unavailable') : t('common.loading')}
+            </div>
+          )}
+          <nav className="pager" aria-label={t('slide.pages')}>
+            {free && (
+              <button type="button" className="button" onClick={() => goTo(pageIndex - 1)} disabled={pageIndex <= 0}>
+                ‹ <span className="sr-only">{t('slide.previous')}</span>
+              </button>
+            )}
+            <span className="pager-label">
+              {t('slide.pageOf', { n: pageIndex + 1, count: view.capsule.pages.length })} · {page?.name}
+              {!free && <span className="muted"> · {t('slide.following')}</span>}
+            </span>
+            {free && (
+              <button
+                type="button"
+                className="button"
+                onClick={() => goTo(pageIndex + 1)}
+                disabled={pageIndex >= view.capsule.pages.length - 1}
+              >
+                <span className="sr-only">{t('slide.next')}</span> ›
+              </button>
+            )}
+          </nav>
+        </main>
+        <aside className="participant-side" aria-label={t('live.sidePanel')}>
+          {view.quiz && <ParticipantQuiz quiz={view.quiz} you={view.you.participant_id} onAnswer={answer} />}
+          <details className="card chat-card" open={!quizShown}>
+            <summary>
+              <h2>{t('chat.title')}</h2>
+              <span className="count">{view.chat.length}</span>
+            </summary>
+            <ChatPanel lines={view.chat} canWrite={chatOn} onSend={(text) => send({ type: 'chat_send', text })} />
+          </details>
+        </aside>
+      </div>
+    </div>
+  )
+}

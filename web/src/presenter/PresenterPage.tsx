@@ -1,0 +1,190 @@
+// The presenter view: the current page, the page strip, and everything that runs the session.
+import { useCallback, useEffect, useState } from 'react'
+import { api, found, type Room } from '../api'
+import { LazySlide } from '../canvas'
+import { useI18n } from '../i18n'
+import { ChatPanel } from '../live/ChatPanel'
+import { liveErrorText } from '../live/errors'
+import { StatusPill } from '../live/StatusPill'
+import { useLiveRoom } from '../live/useLiveRoom'
+import { Link, navigate } from '../router'
+import { Alert } from '../ui/Alert'
+import { ConfirmDialog } from '../ui/Dialog'
+import { Tabs } from '../ui/Tabs'
+import { useLoad } from '../ui/useLoad'
+import { PageStrip } from './PageStrip'
+import { ParticipantsPanel } from './ParticipantsPanel'
+import { QuizControls } from './QuizControls'
+import { SettingsPanel } from './SettingsPanel'
+import { SharePanel } from './SharePanel'
+
+export function PresenterPage({ roomId }: { roomId: string }) {
+  const { t } = useI18n()
+  const room = useLoad(() => api.room(roomId), [roomId])
+  if (room.error) {
+    return (
+      <main className="page narrow" id="main">
+        <Alert tone="info">{t('presenter.gone')}</Alert>
+        <p>
+          <Link to={`/sessions/${roomId}`} className="button primary">
+            {t('sessions.report')}
+          </Link>
+        </p>
+      </main>
+    )
+  }
+  if (!room.data)
+    return (
+      <div className="page-loading" role="status">
+        {t('common.loading')}
+      </div>
+    )
+  return <Presenter room={room.data} />
+}
+
+function Presenter({ room }: { room: Room }) {
+  const { t } = useI18n()
+  const live = useLiveRoom(
+    room.name,
+    () => ({ type: 'join', as: 'trainer' }),
+    () => found(api.room(room.id)),
+  )
+  const snapshot = useLoad(() => api.roomSnapshot(room.name), [room.id])
+  const [tab, setTab] = useState('quiz')
+  const [ending, setEnding] = useState(false)
+  const { view, send } = live
+
+  useEffect(() => {
+    if (live.outcome?.kind === 'ended') navigate(`/sessions/${room.id}`, { replace: true })
+  }, [live.outcome, room.id])
+
+  const goTo = useCallback((pageId: string) => void send({ type: 'goto_page', page_id: pageId }), [send])
+
+  if (!view) {
+    return (
+      <div className="page-loading" role="status">
+        {live.outcome?.kind === 'refused'
+          ? liveErrorText(t, live.outcome.code, live.outcome.message)
+          : t('live.connecting')}
+      </div>
+    )
+  }
+  const online = view.participants.filter((p) => p.online).length
+  const page = view.capsule.pages.find((p) => p.id === view.pageId)
+  return (
+    <div className="presenter">
+      <header className="presenter-bar">
+        <Link to="/capsules" className="button ghost" aria-label={t('presenter.leave')}>
+          ←
+        </Link>
+        <div className="presenter-title">
+          <h1>{view.capsule.title}</h1>
+          <span className="muted">/r/{view.name}</span>
+        </div>
+        <StatusPill status={live.status} />
+        {view.locked && <span className="pill pill-locked">{t('settings.locked')}</span>}
+        <button type="button" className="button" onClick={() => send({ type: view.locked ? 'unlock' : 'lock' })}>
+          {view.locked ? t('presenter.unlock') : t('presenter.lock')}
+        </button>
+        <button type="button" className="button danger" onClick={() => setEnding(true)}>
+          {t('presenter.end')}
+        </button>
+      </header>
+      {live.notice && (
+        <Alert onDismiss={live.dismissNotice}>{liveErrorText(t, live.notice.code, live.notice.message)}</Alert>
+      )}
+      <div className="presenter-body">
+        <main className="stage" id="main" tabIndex={-1}>
+          {snapshot.data ? (
+            <LazySlide
+              snapshot={snapshot.data}
+              pageId={view.pageId}
+              label={t('slide.label', { page: page?.name ?? '' })}
+            />
+          ) : (
+            <div className="slide slide-loading" role="status">
+              {snapshot.error ? t('slide.unavailable') : t('common.loading')}
+            </div>
+          )}
+          <PageStrip pages={view.capsule.pages} current={view.pageId} snapshot={snapshot.data} onGo={goTo} />
+        </main>
+        <aside className="sidebar" aria-label={t('presenter.controls')}>
+          <SharePanel
+            link={view.link ?? room.link}
+            name={view.name}
+            onRename={(name) => send({ type: 'rename', name })}
+          />
+          <Tabs
+            label={t('presenter.controls')}
+            selected={tab}
+            onSelect={setTab}
+            tabs={[
+              {
+                id: 'quiz',
+                label: t('presenter.quizTab'),
+                panel: <QuizControls quiz={view.quiz} defaultQuizId={room.quiz_id} send={send} />,
+              },
+              {
+                id: 'people',
+                label: (
+                  <>
+                    {t('presenter.peopleTab')}{' '}
+                    <span className="count">
+                      {online}/{view.participants.length}
+                    </span>
+                  </>
+                ),
+                panel: (
+                  <ParticipantsPanel
+                    participants={view.participants}
+                    onKick={(p, ban) => send({ type: 'kick', participant_id: p.participant_id, ban })}
+                  />
+                ),
+              },
+              {
+                id: 'chat',
+                label: (
+                  <>
+                    {t('chat.title')} <span className="count">{view.chat.length}</span>
+                  </>
+                ),
+                panel: (
+                  <ChatPanel
+                    lines={view.chat}
+                    canWrite
+                    onSend={(text) => send({ type: 'chat_send', text })}
+                    onDelete={(line) => send({ type: 'chat_delete', message_id: line.id })}
+                  />
+                ),
+              },
+              {
+                id: 'settings',
+                label: t('presenter.settingsTab'),
+                panel: (
+                  <SettingsPanel
+                    params={view.params}
+                    locked={view.locked}
+                    onParams={(params) => send({ type: 'set_params', params })}
+                    onLock={(locked) => send({ type: locked ? 'lock' : 'unlock' })}
+                  />
+                ),
+              },
+            ]}
+          />
+        </aside>
+      </div>
+      <ConfirmDialog
+        open={ending}
+        title={t('presenter.endTitle')}
+        message={t('presenter.endMessage', { count: online })}
+        confirm={t('presenter.end')}
+        danger
+        onConfirm={() => {
+          setEnding(false)
+          void send({ type: 'end_session' })
+        }}
+        onCancel={() => setEnding(false)}
+      />
+    </div>
+  )
+}
