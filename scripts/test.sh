@@ -12,3 +12,6 @@ cargo nextest run --no-fail-fast "$@"
 
 echo "== tests on PostgreSQL ($postgres_url)"
 PRATICO_TEST_DATABASE_URL="$postgres_url" cargo nextest run --no-fail-fast "$@"
+
+echo "== browser tests"
+bash scripts/browser-test.sh

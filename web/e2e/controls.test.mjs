@@ -4,8 +4,9 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
-import { fixture, launchBrowser, newPage, screenshot, startServer } from './harness.mjs'
+import { fixture, launchBrowser, newPage, camera, startServer } from './harness.mjs'
 
+const screenshot = camera('controls')
 /** @type {Awaited<ReturnType<typeof startServer>>} */
 let server
 /** @type {import('playwright-core').Browser} */
@@ -37,7 +38,7 @@ function step(name, run) {
     try {
       await run()
     } catch (error) {
-      for (const [i, c] of clients.entries()) await screenshot(c.page, `controls-failed-page-${i}`).catch(() => {})
+      for (const [i, c] of clients.entries()) await screenshot(c.page, `failed-page-${i}`).catch(() => {})
       throw error
     }
   })
@@ -57,7 +58,8 @@ describe('the trainer’s controls', { timeout: 240_000 }, () => {
     await trainer.getByRole('status').filter({ hasText: 'Live' }).waitFor()
     ines = await client({ phone: true })
     await join(ines, 'Inès', 'Roy')
-    await ines.getByRole('status').filter({ hasText: 'Live' }).waitFor()
+    // The canvas fully loaded (tldraw fetches its translations as it starts).
+    await ines.locator('.tl-container').getByText('Welcome to the course!').first().waitFor()
   })
 
   after(async () => {
@@ -90,7 +92,7 @@ describe('the trainer’s controls', { timeout: 240_000 }, () => {
     await ines.getByText('Page 3 of 5').waitFor()
     await trainer.getByRole('button', { name: /Conclusion/ }).click()
     await ines.getByText('Page 5 of 5').waitFor()
-    await screenshot(ines, 'controls-free-navigation')
+    await screenshot(ines, 'free-navigation')
   })
 
   step('renaming the link moves participants to the new address', async () => {
@@ -107,7 +109,7 @@ describe('the trainer’s controls', { timeout: 240_000 }, () => {
     const late = await client({ phone: true })
     await join(late, 'Léo', 'Petit')
     await late.getByRole('heading', { name: 'Room locked' }).waitFor()
-    await screenshot(late, 'controls-locked')
+    await screenshot(late, 'locked')
     await trainer.getByRole('button', { name: 'Unlock' }).click()
     await late.getByRole('button', { name: 'Try again' }).click()
     await late.getByRole('status').filter({ hasText: 'Live' }).waitFor()
@@ -147,7 +149,7 @@ describe('the trainer’s controls', { timeout: 240_000 }, () => {
     await dialog.getByLabel('GIFT text').fill(readFileSync(fixture('gift/moodle__examples.gift.txt'), 'utf8'))
     await dialog.getByRole('button', { name: 'Import' }).click()
     await dialog.getByText(/questions imported/).waitFor()
-    await screenshot(trainer, 'controls-gift-import')
+    await screenshot(trainer, 'gift-import')
     await dialog.getByRole('button', { name: 'Open the quiz' }).click()
     await trainer.getByRole('heading', { name: 'Edit quiz' }).waitFor()
     assert.equal(await trainer.getByLabel('Title').inputValue(), 'Moodle examples')

@@ -103,15 +103,19 @@ export async function newPage(browser, base, { phone = false, locale = 'en-US' }
   return { page, context, problems }
 }
 
-let shot = 0
-/** Saves `target/browser-screenshots/NN-name.png`. @param {import('playwright-core').Page} page */
-export async function screenshot(page, name) {
-  mkdirSync(screenshots, { recursive: true })
-  shot += 1
-  await page.screenshot({
-    path: path.join(screenshots, `${String(shot).padStart(2, '0')}-${name}.png`),
-    fullPage: true,
-  })
+/**
+ * A camera for one test file: the function it returns saves a page as
+ * `target/browser-screenshots/<suite>/NN-name.png`, numbered in the order taken.
+ */
+export function camera(suite) {
+  const folder = path.join(screenshots, suite)
+  let taken = 0
+  /** @param {import('playwright-core').Page} page @param {string} name */
+  return async (page, name) => {
+    mkdirSync(folder, { recursive: true })
+    taken += 1
+    await page.screenshot({ path: path.join(folder, `${String(taken).padStart(2, '0')}-${name}.png`), fullPage: true })
+  }
 }
 
 const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js')

@@ -10,10 +10,11 @@ import {
   launchBrowser,
   newPage,
   overflowsHorizontally,
-  screenshot,
+  camera,
   startServer,
 } from './harness.mjs'
 
+const screenshot = camera('session')
 /** @type {Awaited<ReturnType<typeof startServer>>} */
 let server
 /** @type {import('playwright-core').Browser} */
@@ -218,12 +219,12 @@ describe('a whole session', { timeout: 240_000 }, () => {
     await zoe.getByRole('heading', { name: 'Session terminée' }).waitFor()
     await liam.getByRole('heading', { name: 'Session ended' }).waitFor()
     for (const name of ['Zoé Durand', 'Liam Smith']) {
-      await trainer.getByRole('cell', { name }).first().waitFor()
+      await trainer.getByRole('cell', { name, exact: true }).first().waitFor()
     }
     await screenshot(trainer, 'report')
     await screenshot(zoe, 'participant-ended')
     await audit(trainer, 'report')
-    await trainer.getByRole('link', { name: 'Sessions' }).click()
+    await trainer.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sessions' }).click()
     await trainer.getByRole('link', { name: 'Report' }).waitFor()
     await audit(trainer, 'sessions')
     await screenshot(trainer, 'sessions')

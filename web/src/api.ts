@@ -4,6 +4,7 @@ import type { QuestionKind } from './protocol/QuestionKind'
 import type { RoomParams } from './protocol/RoomParams'
 import type { Scoring } from './protocol/Scoring'
 import type { Language } from './i18n'
+import type { SessionReport } from './reports/report'
 
 export interface User {
   id: string
@@ -172,5 +173,13 @@ export const api = {
     request<StoreSnapshot>('GET', `/api/live/${id(name)}/snapshot`, undefined, resumeToken),
 
   sessions: () => request<Session[]>('GET', '/api/sessions'),
+  /** The report, with the quiz points recomputed under `scoring` if given. */
+  report: (roomId: string, scoring?: Scoring) =>
+    request<SessionReport>(
+      'GET',
+      `/api/sessions/${id(roomId)}/report?format=json${scoring ? `&scoring=${scoring}` : ''}`,
+    ),
+  /** Erases an ended session's events: its report is gone for good. */
+  eraseSession: (roomId: string) => request<void>('DELETE', `/api/sessions/${id(roomId)}`),
   reportUrl: (roomId: string, format: ReportFormat) => `/api/sessions/${id(roomId)}/report?format=${format}`,
 }

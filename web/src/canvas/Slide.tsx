@@ -54,7 +54,11 @@ export default function Slide({ snapshot, pageId, label, drawing = false }: Slid
 
   useEffect(() => {
     if (!editor) return
-    const observer = new ResizeObserver(() => fit(editor))
+    // tldraw notices a resize up to 200 ms late: tell it first, then fit.
+    const observer = new ResizeObserver(() => {
+      editor.updateViewportScreenBounds(editor.getContainer())
+      fit(editor)
+    })
     observer.observe(editor.getContainer())
     return () => observer.disconnect()
   }, [editor])
