@@ -147,6 +147,9 @@ pub struct Live {
     key: ResumeKey,
     config: LiveConfig,
     rooms: Mutex<HashMap<Uuid, RoomHandle>>,
+    /// Held while a stopped room is loaded (one lock per stripe of rooms): a crowd reconnecting
+    /// after a restart loads its room once, not once per connection.
+    loading: [tokio::sync::Mutex<()>; LOAD_STRIPES],
     /// Cancelled at shutdown: actors checkpoint and close their sockets.
     shutdown: CancellationToken,
     tasks: TaskTracker,
@@ -154,6 +157,9 @@ pub struct Live {
 
 /// How many requests may wait for a room's actor before senders wait too.
 const ROOM_QUEUE: usize = 8_192;
+
+/// Rooms that can be loaded at the same time.
+const LOAD_STRIPES: usize = 16;
 
 impl Live {
     pub async fn start(
@@ -173,6 +179,7 @@ impl Live {
             key: ResumeKey::new(key),
             config,
             rooms: Mutex::new(HashMap::new()),
+            loading: std::array::from_fn(|_| tokio::sync::Mutex::new(())),
             shutdown,
             tasks: TaskTracker::new(),
         });
@@ -212,12 +219,14 @@ impl Live {
         if let Some(handle) = self.running(room_id) {
             return Ok(handle);
         }
+        let stripe = &self.loading[room_id.as_u128() as usize % LOAD_STRIPES];
+        let _loading = stripe.lock().await;
+        // Another task may have started it while this one waited.
+        if let Some(handle) = self.running(room_id) {
+            return Ok(handle);
+        }
         let room = actor::load(&self.db, room_id, self.config.max_participants).await?;
         let mut rooms = self.rooms.lock().expect("registry lock");
-        // Another task may have started it while this one was loading: keep theirs.
-        if let Some(handle) = rooms.get(&room_id).filter(|h| !h.tx.is_closed()) {
-            return Ok(handle.clone());
-        }
         let (tx, rx) = mpsc::channel(ROOM_QUEUE);
         let handle = RoomHandle { tx };
         rooms.insert(room_id, handle.clone());
