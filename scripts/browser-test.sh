@@ -13,6 +13,6 @@ fi
 
 # The debug server reads web/dist from disk, so it serves exactly what is committed there.
 cargo build --locked --bin pratico
-export PRATICO_BIN="${CARGO_TARGET_DIR:-target}/debug/pratico"
+export PRATICO_BIN="$(realpath "${CARGO_TARGET_DIR:-target}")/debug/pratico"
 rm -rf target/browser-screenshots
 cd web && node --test --test-reporter=spec e2e/

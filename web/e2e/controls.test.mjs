@@ -114,6 +114,9 @@ describe('the trainer’s controls', { timeout: 240_000 }, () => {
     await late.getByRole('button', { name: 'Try again' }).click()
     await late.getByRole('status').filter({ hasText: 'Live' }).waitFor()
     await trainer.getByRole('tab', { name: 'People 2/2' }).waitFor()
+    await late.locator('.tl-container').waitFor()
+    // Its canvas done loading, so the restart below does not cut tldraw's own start-up fetches.
+    await late.waitForLoadState('networkidle')
   })
 
   step('a server restart: participants reconnect by themselves to the same seat', async () => {

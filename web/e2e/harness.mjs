@@ -39,7 +39,8 @@ export async function startServer() {
 
 /** @returns {Promise<{ child: import('node:child_process').ChildProcess, url: string }>} */
 function spawnServer(listen, dir) {
-  const bin = process.env.PRATICO_BIN ?? path.join(repo, 'target/debug/pratico')
+  // A relative PRATICO_BIN is relative to the repository, whatever directory node runs in.
+  const bin = path.resolve(repo, process.env.PRATICO_BIN ?? 'target/debug/pratico')
   const child = spawn(bin, [], {
     env: {
       ...process.env,
