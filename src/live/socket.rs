@@ -28,7 +28,7 @@ pub async fn serve(
     metrics::gauge!("live_connections").increment(1.0);
     let (outbox, inbox) = Outbox::new();
     let (sink, mut stream) = socket.split();
-    let writer = tokio::spawn(write(sink, inbox, outbox.clone()));
+    let writer = tokio::spawn(write(sink, inbox, outbox.clone(), live.config().heartbeat));
     match live.connect(room_id, outbox.clone()).await {
         Err(_) => outbox.close(1011, "this session is not available"),
         Ok(room) => {
@@ -207,18 +207,29 @@ impl Reader<'_> {
 ///
 /// The server sends no pings of its own: clients prove they are alive (a `ping` message at
 /// least every heartbeat timeout), which also tells them when their connection is dead.
-async fn write(mut sink: SplitSink<WebSocket, Message>, mut inbox: Inbox, outbox: Outbox) {
+///
+/// A write that cannot finish within `patience` (the heartbeat timeout) means a client that
+/// stopped reading: it is given up, so that it cannot hold its socket open forever.
+async fn write(
+    mut sink: SplitSink<WebSocket, Message>,
+    mut inbox: Inbox,
+    outbox: Outbox,
+    patience: Duration,
+) {
+    let closed = outbox.closed();
+    tokio::pin!(closed);
     loop {
         tokio::select! {
             biased;
             frame = inbox.frames.recv() => {
                 let Some(frame) = frame else { break };
-                if write_burst(&mut sink, &mut inbox, frame).await.is_err() {
+                let burst = write_burst(&mut sink, &mut inbox, frame);
+                if !matches!(tokio::time::timeout(patience, burst).await, Ok(Ok(()))) {
                     outbox.close(1006, "");
                     return;
                 }
             }
-            _ = outbox.closed() => break,
+            _ = &mut closed => break,
         }
     }
     // Frames queued before the close (a `kicked`, a `session_ended`) still go out, briefly.

@@ -208,6 +208,12 @@ impl TestApp {
     }
 
     /// A GET without credentials (public routes).
+    /// The body of a public page, whatever its status.
+    pub async fn text(&self, path: &str) -> String {
+        let response = self.client.get(self.url(path)).send().await.unwrap();
+        response.text().await.unwrap()
+    }
+
     pub async fn get_public(&self, path: &str) -> Answer {
         self.send(self.request(Method::GET, path, None)).await
     }

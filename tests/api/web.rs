@@ -135,14 +135,6 @@ async fn the_page_gets_the_tldraw_licence_key_from_the_settings() {
     );
 
     let app = spawn_app().await;
-    let script = app
-        .client
-        .get(app.url("/config.js"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let script = app.text("/config.js").await;
     assert!(script.contains(r#""tldrawLicenseKey":null"#), "{script}");
 }
