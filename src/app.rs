@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpSocket};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
@@ -14,6 +14,23 @@ use crate::limits;
 use crate::live::{Live, LiveConfig};
 use crate::store::{Db, auth_tokens, events, now_ms};
 use crate::telemetry;
+
+/// Connections waiting to be accepted (tokio's default is 1,024): a room of thousands
+/// reconnecting after a restart is thousands of SYNs at once, and past the backlog the kernel
+/// drops them and clients retry only after 1 s, then 3 s. The kernel caps it at
+/// `net.core.somaxconn` (4,096 on current Linux).
+const LISTEN_BACKLOG: u32 = 4_096;
+
+fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
 
 pub struct Application {
     listener: TcpListener,
@@ -29,7 +46,7 @@ impl Application {
         let db = Db::connect(&config.database_url).await?;
         let purged = auth_tokens::purge_expired(&db, now_ms()).await?;
         tracing::debug!(purged, "expired log-in tokens removed");
-        let listener = TcpListener::bind(config.listen).await?;
+        let listener = listen(config.listen)?;
         let bound = listener.local_addr()?;
         let dummy_password_hash = hash_password("not a password of anyone".to_owned())
             .await
