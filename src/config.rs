@@ -59,6 +59,11 @@ pub struct Config {
     #[arg(long, env = "PRATICO_MAX_PARTICIPANTS", default_value_t = 5_000)]
     pub max_participants: usize,
 
+    /// Rooms up to this many seats tell every participant who comes and goes; beyond, only
+    /// trainers are told, and participants get the head count once a second.
+    #[arg(long, env = "PRATICO_ROSTER_LIMIT", default_value_t = 200)]
+    pub roster_limit: usize,
+
     /// Largest WebSocket message a client may send, in bytes; larger closes the connection.
     #[arg(long, env = "PRATICO_MAX_FRAME_BYTES", default_value_t = 64 * 1024)]
     pub max_frame_bytes: usize,

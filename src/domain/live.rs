@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::events::{LeaveReason, PageRef, RoomEvent, ScoreLine};
 use super::live_quiz::QuizSheet;
 use super::names::parse_person_name;
-use super::protocol::{ChatLine, PersonView, Role, ServerMessage, WelcomeState};
+use super::protocol::{ChatLine, Headcount, PersonView, Role, ServerMessage, WelcomeState};
 use super::quiz::Answer;
 use super::room::{Navigation, ParamsPatch, RoomParams, RoomState, Seat, Switch};
 
@@ -90,6 +90,18 @@ impl RoomError {
 
 pub type RoomResult<T> = Result<T, RoomError>;
 
+/// How many people a room seats, and how many it names to each participant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoomLimits {
+    /// Seats per room: participants who joined, online or not.
+    pub max_participants: usize,
+    /// Up to this many seats every participant is told of every arrival and departure and
+    /// their `welcome` lists everyone. Beyond, only trainers are; participants get the head
+    /// count. (Each member of a crowd told of every other member is n² frames: at 10,000, a
+    /// hundred million.)
+    pub roster_limit: usize,
+}
+
 /// Why a participant's connection is to be closed by the room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Eviction {
@@ -156,7 +168,7 @@ pub struct LiveRoom {
     chat: VecDeque<ChatMessage>,
     /// Recent chat times per participant, for the flood guard.
     chat_times: HashMap<Uuid, VecDeque<i64>>,
-    max_participants: usize,
+    limits: RoomLimits,
 }
 
 impl LiveRoom {
@@ -166,7 +178,7 @@ impl LiveRoom {
         params: RoomParams,
         state: RoomState,
         chat: Vec<ChatMessage>,
-        max_participants: usize,
+        limits: RoomLimits,
     ) -> Self {
         let seats = state
             .participants
@@ -186,7 +198,7 @@ impl LiveRoom {
             seats,
             chat: chat.into_iter().skip(skip).collect(),
             chat_times: HashMap::new(),
-            max_participants,
+            limits,
         }
     }
 
@@ -225,6 +237,33 @@ impl LiveRoom {
     /// Seats ever taken in this session.
     pub fn participant_count(&self) -> usize {
         self.state.participants.len()
+    }
+
+    pub fn headcount(&self) -> Headcount {
+        Headcount {
+            online: self.online.len(),
+            seats: self.state.participants.len(),
+        }
+    }
+
+    /// Past its roster limit: arrivals and departures go to trainers only.
+    pub fn crowded(&self) -> bool {
+        self.state.participants.len() > self.limits.roster_limit
+    }
+
+    /// An arrival or departure: to everyone in a class, to trainers in a crowd.
+    fn presence(&self, message: ServerMessage) -> Outcome {
+        if self.crowded() {
+            Outcome {
+                to_trainers: vec![message],
+                ..Outcome::default()
+            }
+        } else {
+            Outcome {
+                broadcast: vec![message],
+                ..Outcome::default()
+            }
+        }
     }
 
     fn ban_key(first: &str, last: &str) -> String {
@@ -276,12 +315,12 @@ impl LiveRoom {
                 "you were banned from this session",
             ));
         }
-        if self.state.participants.len() >= self.max_participants {
+        if self.state.participants.len() >= self.limits.max_participants {
             return Err(RoomError::new(
                 "room_full",
                 format!(
                     "this session is full ({} participants)",
-                    self.max_participants
+                    self.limits.max_participants
                 ),
             ));
         }
@@ -304,13 +343,13 @@ impl LiveRoom {
             last_name: seat.last_name.clone(),
             rejoin,
         };
+        let message = ServerMessage::ParticipantJoined {
+            participant: self.person_view(&seat),
+            rejoin,
+        };
         Outcome {
             events: vec![event],
-            broadcast: vec![ServerMessage::ParticipantJoined {
-                participant: self.person_view(&seat),
-                rejoin,
-            }],
-            ..Outcome::default()
+            ..self.presence(message)
         }
     }
 
@@ -322,8 +361,7 @@ impl LiveRoom {
         let seat = self.seat(id)?.clone();
         let mut outcome = Outcome {
             events: vec![left_event(&seat, reason)],
-            broadcast: vec![left_message(&seat, reason)],
-            ..Outcome::default()
+            ..self.presence(left_message(&seat, reason))
         };
         // Those still here may all have answered the open question now.
         self.close_if_all_answered(&mut outcome);
@@ -560,9 +598,8 @@ impl LiveRoom {
         };
         Ok(Outcome {
             events: vec![event],
-            broadcast: vec![left_message(&seat, reason)],
             evict: online.then_some((participant_id, eviction)),
-            ..Outcome::default()
+            ..self.presence(left_message(&seat, reason))
         })
     }
 
@@ -635,13 +672,19 @@ impl LiveRoom {
             },
             page_id: self.state.page_id.clone(),
             params: self.params,
-            participants: self
-                .state
-                .participants
-                .iter()
-                .filter(|s| !s.banned)
-                .map(|s| self.person_view(s))
-                .collect(),
+            participants: match sender {
+                Sender::Participant(id) if self.crowded() => {
+                    vec![self.person_view(self.seat_of(id))]
+                }
+                _ => self
+                    .state
+                    .participants
+                    .iter()
+                    .filter(|s| !s.banned)
+                    .map(|s| self.person_view(s))
+                    .collect(),
+            },
+            headcount: self.headcount(),
             locked: self.state.locked,
             activity,
             chat: self.chat.iter().map(ChatLine::from).collect(),

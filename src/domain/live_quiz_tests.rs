@@ -2,7 +2,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::domain::events::PageRef;
-use crate::domain::live::{Command, RoomFacts};
+use crate::domain::live::{Command, RoomFacts, RoomLimits};
 use crate::domain::quiz::{ChoiceInput, QuestionInput, parse_questions};
 use crate::domain::room::{RoomParams, RoomState};
 
@@ -76,7 +76,10 @@ fn room() -> LiveRoom {
         RoomParams::default(),
         RoomState::default(),
         Vec::new(),
-        100,
+        RoomLimits {
+            max_participants: 100,
+            roster_limit: 200,
+        },
     )
 }
 

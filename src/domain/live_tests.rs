@@ -15,6 +15,13 @@ fn pages() -> Vec<PageRef> {
 }
 
 fn room(max_participants: usize) -> LiveRoom {
+    room_with(RoomLimits {
+        max_participants,
+        roster_limit: 200,
+    })
+}
+
+fn room_with(limits: RoomLimits) -> LiveRoom {
     let facts = RoomFacts {
         id: Uuid::from_u128(1),
         trainer_id: Uuid::from_u128(2),
@@ -34,7 +41,7 @@ fn room(max_participants: usize) -> LiveRoom {
         RoomParams::default(),
         state,
         Vec::new(),
-        max_participants,
+        limits,
     )
 }
 
@@ -435,4 +442,60 @@ proptest! {
         prop_assert_eq!(replayed.params, live.params);
         prop_assert_eq!(&replayed.name, &live.name);
     }
+}
+
+#[test]
+fn past_the_roster_limit_arrivals_and_departures_go_to_trainers_only() {
+    let mut room = room_with(RoomLimits {
+        max_participants: 10,
+        roster_limit: 1,
+    });
+    let (zoe, outcome) = room
+        .join(None, Some("Zoé"), Some("Durand"), Uuid::from_u128(7))
+        .unwrap();
+    assert!(!room.crowded());
+    assert_eq!((outcome.broadcast.len(), outcome.to_trainers.len()), (1, 0));
+    let (leo, outcome) = room
+        .join(None, Some("Léo"), Some("Petit"), Uuid::from_u128(8))
+        .unwrap();
+    assert!(room.crowded());
+    assert_eq!((outcome.broadcast.len(), outcome.to_trainers.len()), (0, 1));
+    assert_eq!(
+        outcome.events.len(),
+        1,
+        "the arrival is recorded all the same"
+    );
+
+    let seen = room.welcome_state(Sender::Participant(leo));
+    assert_eq!(seen.participants.len(), 1);
+    assert_eq!(seen.participants[0].participant_id, leo);
+    assert_eq!(
+        seen.headcount,
+        Headcount {
+            online: 2,
+            seats: 2
+        }
+    );
+    assert_eq!(room.welcome_state(Sender::Trainer).participants.len(), 2);
+
+    let outcome = room.leave(zoe, LeaveReason::Closed).unwrap();
+    assert_eq!((outcome.broadcast.len(), outcome.to_trainers.len()), (0, 1));
+    let outcome = room
+        .decide(
+            Sender::Trainer,
+            Command::Kick {
+                participant_id: leo,
+                ban: true,
+            },
+            stamp(1),
+        )
+        .unwrap();
+    assert_eq!((outcome.broadcast.len(), outcome.to_trainers.len()), (0, 1));
+    assert_eq!(
+        room.headcount(),
+        Headcount {
+            online: 0,
+            seats: 2
+        }
+    );
 }

@@ -145,7 +145,10 @@ pub struct WelcomeState {
     pub capsule: CapsuleView,
     pub page_id: Option<String>,
     pub params: RoomParams,
+    /// Every seat, for the trainer and in rooms up to the roster limit; beyond it, a
+    /// participant's own seat only (`headcount` tells how many there are).
     pub participants: Vec<PersonView>,
+    pub headcount: Headcount,
     pub locked: bool,
     /// The activity in progress (a quiz), if any.
     pub activity: Option<QuizActivity>,
@@ -153,6 +156,13 @@ pub struct WelcomeState {
     /// The participant's own score and answers (zero and none for the trainer).
     pub score: i64,
     pub answers: Vec<YourAnswer>,
+}
+
+/// How many people a room holds: participants online and seats taken (online or not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+pub struct Headcount {
+    pub online: usize,
+    pub seats: usize,
 }
 
 /// A quiz in progress, as `welcome` shows it.
@@ -261,6 +271,9 @@ pub enum ServerMessage {
         last_name: String,
         reason: LeaveReason,
     },
+    /// To participants of a room past its roster limit, instead of every arrival and
+    /// departure: at most once a second, when the count changed.
+    Headcount(Headcount),
     PageChanged {
         page_id: String,
         page_name: String,

@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use crate::config::Config;
 use crate::domain::events::{EndReason, LeaveReason};
-use crate::domain::live::RoomError;
+use crate::domain::live::{RoomError, RoomLimits};
 use crate::domain::protocol::ClientMessage;
 use crate::domain::room::{ParamsPatch, RoomParams, RoomState};
 use crate::store::{Db, StoreError, live as live_store, now_ms, secrets};
@@ -33,6 +33,7 @@ use resume::ResumeKey;
 pub struct LiveConfig {
     pub heartbeat: Duration,
     pub max_participants: usize,
+    pub roster_limit: usize,
     pub max_frame_bytes: usize,
     pub rate_per_sec: u32,
     pub rate_burst: u32,
@@ -46,11 +47,19 @@ impl LiveConfig {
         Self {
             heartbeat: Duration::from_secs(config.heartbeat_timeout_s.max(1)),
             max_participants: config.max_participants,
+            roster_limit: config.roster_limit,
             max_frame_bytes: config.max_frame_bytes,
             rate_per_sec: config.rate_per_sec.max(1),
             rate_burst: config.rate_burst.max(1),
             idle_end: Duration::from_secs_f64(config.idle_end_hours.max(0.0) * 3600.0),
             public_base,
+        }
+    }
+
+    pub fn limits(&self) -> RoomLimits {
+        RoomLimits {
+            max_participants: self.max_participants,
+            roster_limit: self.roster_limit,
         }
     }
 }
@@ -225,7 +234,7 @@ impl Live {
         if let Some(handle) = self.running(room_id) {
             return Ok(handle);
         }
-        let room = actor::load(&self.db, room_id, self.config.max_participants).await?;
+        let room = actor::load(&self.db, room_id, self.config.limits()).await?;
         let mut rooms = self.rooms.lock().expect("registry lock");
         let (tx, rx) = mpsc::channel(ROOM_QUEUE);
         let handle = RoomHandle { tx };

@@ -4,6 +4,7 @@
 mod abuse;
 mod accounts;
 mod capsules;
+mod crowd;
 mod errors;
 mod faults;
 mod helpers;

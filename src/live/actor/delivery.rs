@@ -175,7 +175,9 @@ impl Actor {
                     self.fan_out(&frame, |conn, _| conn != except, &mut too_slow);
                 }
                 Delivery::Trainers(frame) if committed => {
-                    self.fan_out(&frame, |_, who| who == Sender::Trainer, &mut too_slow);
+                    for &conn in &self.trainer_conns {
+                        self.send(conn, frame.clone(), &mut too_slow);
+                    }
                 }
                 Delivery::Participants(frame) if committed => {
                     self.fan_out(&frame, |_, who| who != Sender::Trainer, &mut too_slow);
@@ -207,7 +209,27 @@ impl Actor {
                 | Delivery::Evict(..) => {}
             }
         }
-        // A client that cannot keep up is dropped; it reconnects and gets a fresh welcome.
+        self.drop_too_slow(too_slow);
+    }
+
+    /// In a crowd, participants learn how many they are once a second rather than each
+    /// arrival and departure.
+    pub(super) fn send_headcount(&mut self) {
+        if !self.room.crowded() || self.degraded {
+            return;
+        }
+        let headcount = self.room.headcount();
+        if self.headcount_sent.replace(headcount) == Some(headcount) {
+            return;
+        }
+        let mut too_slow = Vec::new();
+        let frame = frame(&ServerMessage::Headcount(headcount));
+        self.fan_out(&frame, |_, who| who != Sender::Trainer, &mut too_slow);
+        self.drop_too_slow(too_slow);
+    }
+
+    /// A client that cannot keep up is dropped; it reconnects and gets a fresh welcome.
+    fn drop_too_slow(&mut self, too_slow: Vec<ConnId>) {
         for conn in too_slow {
             metrics::counter!("live_slow_clients_dropped_total").increment(1);
             if let Some(c) = self.conns.get(&conn) {

@@ -153,8 +153,7 @@ impl Actor {
     /// has it, keeps everyone connected, and sends each client the room as it now stands.
     pub(super) async fn recover(&mut self) {
         let room_id = self.room.facts.id;
-        let loaded = match load(self.live.db(), room_id, self.live.config().max_participants).await
-        {
+        let loaded = match load(self.live.db(), room_id, self.live.config().limits()).await {
             Ok(loaded) => loaded,
             Err(StoreError::NotFound) => {
                 self.close_all(1000, "the session has ended");

@@ -3,7 +3,7 @@
 use uuid::Uuid;
 
 use crate::domain::events::RoomEvent;
-use crate::domain::live::{CHAT_HISTORY, LiveRoom, RoomFacts};
+use crate::domain::live::{CHAT_HISTORY, LiveRoom, RoomFacts, RoomLimits};
 use crate::store::live as live_store;
 use crate::store::{Db, StoreError, events, rooms};
 
@@ -13,11 +13,7 @@ pub(crate) struct Loaded {
     pub(super) chat_id: Uuid,
 }
 
-pub(crate) async fn load(
-    db: &Db,
-    room_id: Uuid,
-    max_participants: usize,
-) -> Result<Loaded, StoreError> {
+pub(crate) async fn load(db: &Db, room_id: Uuid, limits: RoomLimits) -> Result<Loaded, StoreError> {
     let row = rooms::get_any(db, room_id).await?;
     let started = events::first(db, room_id).await?;
     let Some(RoomEvent::SessionStarted {
@@ -39,14 +35,7 @@ pub(crate) async fn load(
     };
     let later = live_store::events_after(db, room_id, row.state.0.last_event).await?;
     let chat = live_store::recent_chat(db, row.chat_id, CHAT_HISTORY as i64).await?;
-    let mut room = LiveRoom::new(
-        facts,
-        row.name,
-        row.params.0,
-        row.state.0,
-        chat,
-        max_participants,
-    );
+    let mut room = LiveRoom::new(facts, row.name, row.params.0, row.state.0, chat, limits);
     room.quiz_id = row.quiz_id;
     room.quiz_scores = serde_json::from_value(row.quiz_scores.0).unwrap_or_default();
     for stored in &later {

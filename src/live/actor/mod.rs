@@ -19,7 +19,7 @@ use super::{ConnId, JoinAs, Live, Outbox, Request, RoomView};
 use crate::domain::events::{EndReason, LeaveReason};
 use crate::domain::live::{Command, LiveRoom, RoomError, Sender};
 use crate::domain::live_quiz::QuizSheet;
-use crate::domain::protocol::{ClientMessage, ServerMessage};
+use crate::domain::protocol::{ClientMessage, Headcount, ServerMessage};
 use crate::domain::quiz::Answer;
 use crate::store::events::stamp;
 use crate::store::live::Batch;
@@ -54,6 +54,11 @@ struct Actor {
     conns: HashMap<ConnId, Conn>,
     /// The one connection of each online participant.
     seat_conn: HashMap<Uuid, ConnId>,
+    /// The trainer's connections (a few tabs), so that what is for them alone is not looked
+    /// for among thousands.
+    trainer_conns: Vec<ConnId>,
+    /// The head count participants of a crowded room were last told.
+    headcount_sent: Option<Headcount>,
     batch: Batch,
     deliveries: Vec<Delivery>,
     /// The state changed since the last checkpoint.
@@ -74,6 +79,8 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
         chat_id: loaded.chat_id,
         conns: HashMap::new(),
         seat_conn: HashMap::new(),
+        trainer_conns: Vec::new(),
+        headcount_sent: None,
         batch: Batch::default(),
         deliveries: Vec::new(),
         dirty: false,
@@ -121,6 +128,7 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
                 }
                 actor.checkpoint().await;
                 actor.close_unjoined();
+                actor.send_headcount();
                 let idle = actor.empty_since.is_some_and(|t| t.elapsed() >= LINGER);
                 if idle && actor.batch.is_empty() && live.unregister(room_id, &rx) {
                     // Closed at once: from now on senders start a new actor, which replays
@@ -328,6 +336,9 @@ impl Actor {
         if let Some(c) = self.conns.get_mut(&conn) {
             c.sender = Some(sender);
         }
+        if sender == Sender::Trainer {
+            self.trainer_conns.push(conn);
+        }
         self.joined_in_batch.push(conn);
         let welcome = self.welcome(sender);
         // The welcome goes first: the broadcast of this join was queued as `AllBut` before it.
@@ -503,6 +514,7 @@ impl Actor {
             self.empty_since = Some(Instant::now());
         }
         let Some(Sender::Participant(id)) = gone.sender else {
+            self.trainer_conns.retain(|&c| c != conn);
             return;
         };
         // While degraded nothing is recorded: the reload counts who is still connected.

@@ -259,6 +259,7 @@ export const en = {
   'live.connecting': 'Connecting…',
   'live.connectingHint': 'Joining the session.',
   'live.online': 'Live',
+  'live.headcount': '{count} online',
   'live.reconnecting': 'Reconnecting…',
   'live.reconnectingLong': 'Connection lost. Reconnecting… you will keep your place.',
   'live.offline': 'Offline',

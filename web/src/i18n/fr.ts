@@ -263,6 +263,7 @@ export const fr: Messages = {
   'live.connecting': 'Connexion…',
   'live.connectingHint': 'Entrée dans la session.',
   'live.online': 'En direct',
+  'live.headcount': '{count} en ligne',
   'live.reconnecting': 'Reconnexion…',
   'live.reconnectingLong': 'Connexion perdue. Reconnexion… vous garderez votre place.',
   'live.offline': 'Hors ligne',

@@ -3,6 +3,7 @@
 import type { Answer } from '../protocol/Answer'
 import type { CapsuleView } from '../protocol/CapsuleView'
 import type { ChatLine } from '../protocol/ChatLine'
+import type { Headcount } from '../protocol/Headcount'
 import type { PersonView } from '../protocol/PersonView'
 import type { QuestionView } from '../protocol/QuestionView'
 import type { RoomParams } from '../protocol/RoomParams'
@@ -48,6 +49,8 @@ export interface RoomView {
   pageId: string | null
   params: RoomParams
   participants: PersonView[]
+  /** Participants online and seats taken: from the server in a crowd, else from the roster. */
+  headcount: Headcount
   locked: boolean
   chat: ChatLine[]
   quiz: QuizState | null
@@ -98,7 +101,7 @@ function welcome(message: Extract<ServerMessage, { type: 'welcome' }>): RoomView
       phase: activity.phase as QuizPhase,
       deadline: activity.deadline_ms,
       answered: activity.answered,
-      present: state.participants.filter((p) => p.online).length,
+      present: state.headcount.online,
       sent: mine?.answer ?? null,
       accepted: mine !== undefined,
     }
@@ -112,12 +115,19 @@ function welcome(message: Extract<ServerMessage, { type: 'welcome' }>): RoomView
     pageId: state.page_id,
     params: state.params,
     participants: state.participants,
+    headcount: state.headcount,
     locked: state.locked,
     chat: state.chat,
     quiz,
     score: state.score,
     answers: state.answers,
   }
+}
+
+/** Whoever is told of every arrival and departure holds the whole roster: it gives the count. */
+function withRoster(view: RoomView, participants: PersonView[]): RoomView {
+  const online = participants.filter((p) => p.online).length
+  return { ...view, participants, headcount: { online, seats: Math.max(view.headcount.seats, participants.length) } }
 }
 
 function withQuiz(view: RoomView, change: (quiz: QuizState) => Partial<QuizState>): RoomView {
@@ -132,16 +142,17 @@ export function roomReducer(view: RoomView | null, event: RoomEvent): RoomView |
       if (event.role !== 'participant') return view
       const { type: _type, rejoin: _rejoin, ...person } = event
       const others = view.participants.filter((p) => p.participant_id !== person.participant_id)
-      return { ...view, participants: [...others, person] }
+      return withRoster(view, [...others, person])
     }
     case 'participant_left':
-      return {
-        ...view,
-        participants:
-          event.reason === 'banned'
-            ? view.participants.filter((p) => p.participant_id !== event.participant_id)
-            : view.participants.map((p) => (p.participant_id === event.participant_id ? { ...p, online: false } : p)),
-      }
+      return withRoster(
+        view,
+        event.reason === 'banned'
+          ? view.participants.filter((p) => p.participant_id !== event.participant_id)
+          : view.participants.map((p) => (p.participant_id === event.participant_id ? { ...p, online: false } : p)),
+      )
+    case 'headcount':
+      return { ...view, headcount: { online: event.online, seats: event.seats } }
     case 'page_changed':
       return { ...view, pageId: event.page_id }
     case 'params_changed':

@@ -58,6 +58,7 @@ export function LiveView({ view, status, notice, onDismissNotice, send, dispatch
         <span className="participant-name">
           {view.you.first_name} {view.you.last_name}
         </span>
+        <span className="headcount">{t('live.headcount', { count: view.headcount.online })}</span>
         {view.score > 0 && <span className="score-chip">{t('quiz.points', { count: view.score })}</span>}
         <StatusPill status={status} />
         <LanguageSwitch />
