@@ -9,6 +9,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
 use crate::http::auth::hash_password;
+use crate::http::per_address::{AddressSlots, Throttle};
+use crate::http::serve::serve;
 use crate::http::{AppState, router};
 use crate::limits;
 use crate::live::{Live, LiveConfig};
@@ -62,9 +64,14 @@ impl Application {
             public_base,
             live,
             db,
-            config: Arc::new(config),
             metrics: telemetry::metrics(),
             dummy_password_hash: dummy_password_hash.into(),
+            live_sockets: AddressSlots::new(config.max_sockets_per_address),
+            auth_attempts: Arc::new(Throttle::new(
+                config.auth_attempts_per_minute,
+                Duration::from_secs(60) / config.auth_attempts_per_minute,
+            )),
+            config: Arc::new(config),
         };
         Ok(Self {
             listener,
@@ -91,11 +98,12 @@ impl Application {
     /// Serves until the shutdown token is cancelled: live rooms checkpoint and close their
     /// sockets, requests in flight finish, then the database closes.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let app = router(self.state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-        let shutdown = self.shutdown.clone();
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(async move { shutdown.cancelled().await })
-            .await?;
+        serve(
+            self.listener,
+            router(self.state.clone()),
+            self.shutdown.clone(),
+        )
+        .await;
         self.state.live.wait_stopped().await;
         self.state.db.close().await;
         Ok(())

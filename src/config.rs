@@ -64,6 +64,26 @@ pub struct Config {
     #[arg(long, env = "PRATICO_ROSTER_LIMIT", default_value_t = 200)]
     pub roster_limit: usize,
 
+    /// Live sockets one client address may hold open at once (a school behind one NAT is
+    /// hundreds of participants on one address).
+    #[arg(long, env = "PRATICO_MAX_SOCKETS_PER_ADDRESS", default_value_t = 2_000)]
+    pub max_sockets_per_address: usize,
+
+    /// New seats one client address may take in one room (rejoining a seat does not count).
+    #[arg(long, env = "PRATICO_MAX_SEATS_PER_ADDRESS", default_value_t = 1_000)]
+    pub max_seats_per_address: usize,
+
+    /// Log-in and sign-up attempts per client address per minute (a burst of as many is
+    /// allowed at once).
+    #[arg(long, env = "PRATICO_AUTH_ATTEMPTS_PER_MINUTE", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    pub auth_attempts_per_minute: u32,
+
+    /// Take the client's address from the last `X-Forwarded-For` entry rather than the TCP
+    /// peer: set it only behind your own reverse proxy (which then must set that header),
+    /// else clients could pick their own address.
+    #[arg(long, env = "PRATICO_TRUST_FORWARDED_FOR", default_value_t = false)]
+    pub trust_forwarded_for: bool,
+
     /// Largest WebSocket message a client may send, in bytes; larger closes the connection.
     #[arg(long, env = "PRATICO_MAX_FRAME_BYTES", default_value_t = 64 * 1024)]
     pub max_frame_bytes: usize,

@@ -125,6 +125,9 @@ impl Server {
             .env("PRATICO_DATABASE_URL", &own.database_url)
             .env("PRATICO_LISTEN", self.addr.to_string())
             .env("PRATICO_LOG", "info,tower_http=warn")
+            // Thousands of participants come from a handful of loopback addresses here.
+            .env("PRATICO_MAX_SOCKETS_PER_ADDRESS", "1000000")
+            .env("PRATICO_MAX_SEATS_PER_ADDRESS", "1000000")
             .envs(own.env.iter().map(|(k, v)| (k, v)))
             .env_remove("PRATICO_PUBLIC_URL")
             .stdout(Stdio::null())

@@ -221,6 +221,10 @@ impl LiveRoom {
         seated
     }
 
+    pub fn has_seat(&self, id: Uuid) -> bool {
+        self.seats.contains_key(&id)
+    }
+
     pub fn is_online(&self, id: Uuid) -> bool {
         self.online.contains(&id)
     }

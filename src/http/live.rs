@@ -8,8 +8,11 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use std::time::Duration;
+
 use super::AppState;
 use super::auth::{hash_token, token_from};
+use super::client::ClientAddr;
 use super::error::{ApiError, ApiResult};
 use crate::live::socket;
 use crate::store::{StoreError, auth_tokens, now_ms, rooms};
@@ -21,6 +24,8 @@ fn room_not_found(e: StoreError) -> ApiError {
     }
 }
 
+/// When a client refused for holding too many sockets may try again.
+const SOCKET_RETRY: Duration = Duration::from_secs(10);
 /// Bytes read from a live socket at once.
 const READ_BUFFER: usize = 1024;
 /// Bytes of queued frames that trigger a write before the writer's flush.
@@ -28,16 +33,25 @@ const WRITE_BUFFER: usize = 4 * 1024;
 
 /// Upgrades to the live protocol (docs/protocol.md) for the room called `name`.
 #[utoipa::path(get, path = "/api/live/{name}", tag = "live", params(("name" = String, Path)),
-    responses((status = 101, description = "WebSocket"), (status = 404), (status = 426, description = "not a WebSocket request")))]
+    responses((status = 101, description = "WebSocket"), (status = 404), (status = 426, description = "not a WebSocket request"),
+               (status = 429, description = "too many live connections from this address")))]
 pub async fn upgrade(
     State(state): State<AppState>,
     Path(name): Path<String>,
+    ClientAddr(from): ClientAddr,
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> ApiResult<Response> {
     let room = rooms::by_name(&state.db, &name)
         .await
         .map_err(room_not_found)?;
+    let slot = state.live_sockets.take(from).ok_or_else(|| {
+        ApiError::too_many(
+            "too_many_connections",
+            "too many live connections from your network address; close some and retry",
+            SOCKET_RETRY,
+        )
+    })?;
     let upgrade = upgrade.map_err(|e| {
         ApiError::new(
             StatusCode::UPGRADE_REQUIRED,
@@ -59,7 +73,10 @@ pub async fn upgrade(
         .write_buffer_size(WRITE_BUFFER)
         .max_message_size(transport_cap)
         .max_frame_size(transport_cap)
-        .on_upgrade(move |socket| socket::serve(socket, live, room.id, cookie_token)))
+        .on_upgrade(move |socket| async move {
+            socket::serve(socket, live, room.id, cookie_token, from).await;
+            drop(slot);
+        }))
 }
 
 /// The tldraw document a live room shows (a copy taken at launch, so it never changes: its

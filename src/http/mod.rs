@@ -3,10 +3,13 @@
 
 pub mod api;
 pub mod auth;
+pub mod client;
 pub mod error;
 pub mod live;
 pub mod openapi;
 pub mod ops;
+pub mod per_address;
+pub mod serve;
 pub mod web;
 
 use std::sync::Arc;
@@ -42,6 +45,10 @@ pub struct AppState {
     /// A real Argon2 hash checked when an e-mail is unknown, so that log-in takes as long
     /// whether or not an account exists.
     pub dummy_password_hash: Arc<str>,
+    /// Open live sockets per client address.
+    pub live_sockets: Arc<per_address::AddressSlots>,
+    /// Log-in and sign-up attempts per client address.
+    pub auth_attempts: Arc<per_address::Throttle>,
 }
 
 pub use crate::domain::rfc3339 as iso;

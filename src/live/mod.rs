@@ -11,6 +11,7 @@ pub mod resume;
 pub mod socket;
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -34,6 +35,7 @@ pub struct LiveConfig {
     pub heartbeat: Duration,
     pub max_participants: usize,
     pub roster_limit: usize,
+    pub max_seats_per_address: usize,
     pub max_frame_bytes: usize,
     pub rate_per_sec: u32,
     pub rate_burst: u32,
@@ -48,6 +50,7 @@ impl LiveConfig {
             heartbeat: Duration::from_secs(config.heartbeat_timeout_s.max(1)),
             max_participants: config.max_participants,
             roster_limit: config.roster_limit,
+            max_seats_per_address: config.max_seats_per_address,
             max_frame_bytes: config.max_frame_bytes,
             rate_per_sec: config.rate_per_sec.max(1),
             rate_burst: config.rate_burst.max(1),
@@ -78,6 +81,8 @@ pub enum JoinAs {
         resume: Option<Uuid>,
         first_name: Option<String>,
         last_name: Option<String>,
+        /// The client's address, for the seats-per-address limit.
+        from: IpAddr,
     },
 }
 

@@ -1,6 +1,7 @@
 //! One WebSocket connection: a reader task that checks and forwards what the client sends, and a
 //! writer task that drains the connection's outbox. Neither ever waits on another client.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -24,6 +25,7 @@ pub async fn serve(
     live: Arc<Live>,
     room_id: Uuid,
     cookie_token: Option<String>,
+    from: IpAddr,
 ) {
     metrics::gauge!("live_connections").increment(1.0);
     let (outbox, inbox) = Outbox::new();
@@ -38,6 +40,7 @@ pub async fn serve(
                 room_id,
                 outbox: &outbox,
                 cookie_token,
+                from,
             }
             .read(&mut stream)
             .await;
@@ -67,6 +70,8 @@ struct Reader<'a> {
     room_id: Uuid,
     outbox: &'a Outbox,
     cookie_token: Option<String>,
+    /// The client's address.
+    from: IpAddr,
 }
 
 impl Reader<'_> {
@@ -166,6 +171,7 @@ impl Reader<'_> {
                             .and_then(|t| self.live.key().verify(t, self.room_id)),
                         first_name: join.first_name,
                         last_name: join.last_name,
+                        from: self.from,
                     },
                     JoinRole::Trainer => {
                         let token = join.token.or_else(|| self.cookie_token.clone());

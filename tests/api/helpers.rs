@@ -111,6 +111,8 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     let (database_url, database) = test_database().await;
     let mut config = Config::with_database(&database_url);
     config.listen = "127.0.0.1:0".parse().unwrap();
+    // Tests sign many trainers up from one address; the throttle has tests of its own.
+    config.auth_attempts_per_minute = 10_000;
     configure(&mut config);
     let app = Application::build(config)
         .await

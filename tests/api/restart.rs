@@ -23,6 +23,8 @@ impl Server {
             .env("PRATICO_DATABASE_URL", &app.database_url)
             .env("PRATICO_LISTEN", app.addr.to_string())
             .env("PRATICO_LOG", "warn")
+            // Tests sign many trainers up from one address (see `spawn_app_with`).
+            .env("PRATICO_AUTH_ATTEMPTS_PER_MINUTE", "10000")
             .env_remove("PRATICO_PUBLIC_URL")
             .stdout(Stdio::null())
             .spawn()

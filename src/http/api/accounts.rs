@@ -1,5 +1,7 @@
 //! Trainer accounts: sign-up, log-in, log-out, who am I.
 
+use std::time::Instant;
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -11,6 +13,7 @@ use crate::domain::names::{parse_email, parse_person_name};
 use crate::http::AppState;
 use crate::http::api::samples;
 use crate::http::auth::{CurrentUser, cookie_header, hash_password, new_token, verify_password};
+use crate::http::client::ClientAddr;
 use crate::http::error::{ApiError, ApiJson, ApiResult};
 use crate::http::iso;
 use crate::store::users::{NewUser, UserRow};
@@ -63,13 +66,29 @@ pub struct Login {
 }
 
 /// Creates a trainer account, with a sample capsule and quiz, and logs it in.
+/// Password guessing and mass sign-ups are slowed per address (`--auth-attempts-per-minute`).
+fn throttle(state: &AppState, ClientAddr(addr): ClientAddr) -> ApiResult<()> {
+    state
+        .auth_attempts
+        .attempt(addr, Instant::now())
+        .map_err(|wait| {
+            ApiError::too_many(
+                "rate_limited",
+                "too many log-in or sign-up attempts from your address; wait a minute",
+                wait,
+            )
+        })
+}
+
 #[utoipa::path(post, path = "/api/auth/signup", tag = "accounts", request_body = Signup,
     responses((status = 201, body = Session), (status = 409, description = "e-mail taken"),
-              (status = 422, description = "invalid field")))]
+              (status = 422, description = "invalid field"), (status = 429, description = "too many attempts from this address")))]
 pub async fn signup(
     State(state): State<AppState>,
+    client: ClientAddr,
     ApiJson(body): ApiJson<Signup>,
 ) -> ApiResult<Response> {
+    throttle(&state, client)?;
     let email = parse_email(&body.email).map_err(|m| ApiError::invalid("email", m))?;
     let name = parse_person_name(&body.name).map_err(|m| ApiError::invalid("name", m))?;
     let length = body.password.chars().count();
@@ -102,11 +121,14 @@ pub async fn signup(
 
 /// Logs in with e-mail and password.
 #[utoipa::path(post, path = "/api/auth/login", tag = "accounts", request_body = Login,
-    responses((status = 200, body = Session), (status = 401, description = "wrong e-mail or password")))]
+    responses((status = 200, body = Session), (status = 401, description = "wrong e-mail or password"),
+              (status = 429, description = "too many attempts from this address")))]
 pub async fn login(
     State(state): State<AppState>,
+    client: ClientAddr,
     ApiJson(body): ApiJson<Login>,
 ) -> ApiResult<Response> {
+    throttle(&state, client)?;
     let wrong = || {
         ApiError::new(
             StatusCode::UNAUTHORIZED,

@@ -9,6 +9,7 @@
 //! batch) and sends every client a fresh `welcome`.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -57,6 +58,8 @@ struct Actor {
     /// The trainer's connections (a few tabs), so that what is for them alone is not looked
     /// for among thousands.
     trainer_conns: Vec<ConnId>,
+    /// New seats taken from each client address (since this actor started).
+    seats_from: HashMap<IpAddr, usize>,
     /// The head count participants of a crowded room were last told.
     headcount_sent: Option<Headcount>,
     batch: Batch,
@@ -81,6 +84,7 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
         seat_conn: HashMap::new(),
         trainer_conns: Vec::new(),
         headcount_sent: None,
+        seats_from: HashMap::new(),
         batch: Batch::default(),
         deliveries: Vec::new(),
         dirty: false,
@@ -312,7 +316,22 @@ impl Actor {
                 resume,
                 first_name,
                 last_name,
+                from,
             } => {
+                // One address may fill a room only so far (a bot flood; a school's NAT stays
+                // well below it). Coming back to a seat is always allowed.
+                let new_seat = !resume.is_some_and(|id| self.room.has_seat(id));
+                let limit = self.live.config().max_seats_per_address;
+                let taken = self.seats_from.get(&from).copied().unwrap_or(0);
+                if new_seat && taken >= limit {
+                    let error = RoomError::new(
+                        "address_full",
+                        format!(
+                            "{limit} people have already joined this session from your network address"
+                        ),
+                    );
+                    return self.reply_error(conn, error, req);
+                }
                 let joined = self.room.join(
                     resume,
                     first_name.as_deref(),
@@ -323,6 +342,9 @@ impl Actor {
                     Ok(joined) => joined,
                     Err(error) => return self.reply_error(conn, error, req),
                 };
+                if new_seat {
+                    *self.seats_from.entry(from).or_default() += 1;
+                }
                 // One connection per seat: a newer one (a reconnect, another tab) replaces it.
                 if let Some(old) = self.seat_conn.insert(participant_id, conn)
                     && let Some(old) = self.conns.remove(&old)
