@@ -137,8 +137,43 @@ impl From<StoreError> for ApiError {
         match error {
             StoreError::NotFound => Self::not_found("resource"),
             StoreError::Conflict => Self::conflict("conflict", "this already exists"),
-            StoreError::Database(e) => Self::internal(e),
+            StoreError::Database(e) => database_error(e),
         }
+    }
+}
+
+/// When the database may come back soon enough for a client to retry.
+const DATABASE_RETRY: Duration = Duration::from_secs(5);
+
+/// What a database failure means to a client: it is away (503, retry), it is full (507), or
+/// something unexpected happened (500, logged in full).
+fn database_error(error: sqlx::Error) -> ApiError {
+    match &error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => {
+            tracing::warn!(%error, "database unavailable");
+            ApiError {
+                retry_after: Some(DATABASE_RETRY.as_secs()),
+                ..ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "database_unavailable",
+                    "the database does not answer; try again in a moment",
+                )
+            }
+        }
+        // SQLITE_FULL, and PostgreSQL's disk_full.
+        sqlx::Error::Database(e) if matches!(e.code().as_deref(), Some("13" | "53100")) => {
+            tracing::error!(%error, "the database's disk is full");
+            ApiError::new(
+                StatusCode::INSUFFICIENT_STORAGE,
+                "storage_full",
+                "the server's storage is full; nothing was saved",
+            )
+        }
+        _ => ApiError::internal(error),
     }
 }
 

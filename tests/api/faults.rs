@@ -1,9 +1,16 @@
 //! Faults of the database under a live room: durable commands are refused, never falsely
 //! acknowledged, and the room recovers by itself.
 
-use serde_json::json;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use crate::helpers::{TestApp, spawn_app};
+use reqwest::StatusCode;
+use serde_json::json;
+use tokio::net::{TcpListener, TcpStream};
+use tokio_util::sync::CancellationToken;
+
+use crate::helpers::{TestApp, postgres_database, spawn_app, spawn_app_on};
 use crate::live_client::{LiveClient, LiveRoom, participant};
 
 /// Takes a table away (or brings it back) under the running server: every write to it fails,
@@ -59,4 +66,158 @@ async fn a_database_outage_refuses_durable_commands_and_the_room_recovers_on_its
         "only the acknowledged page change is stored"
     );
     assert_eq!(pages[0].data.0["page_id"], json!(room.page(2)));
+}
+
+/// A TCP relay to PostgreSQL that the test can cut: every relayed connection is reset and new
+/// ones are refused, as when the database server stops or its network goes, until restored.
+struct CuttableRelay {
+    addr: SocketAddr,
+    state: Arc<Mutex<RelayState>>,
+}
+
+struct RelayState {
+    up: bool,
+    /// Cancelled on a cut: ends every connection relayed so far.
+    generation: CancellationToken,
+}
+
+impl CuttableRelay {
+    async fn start(upstream: SocketAddr) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = Arc::new(Mutex::new(RelayState {
+            up: true,
+            generation: CancellationToken::new(),
+        }));
+        let shared = Arc::clone(&state);
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let generation = {
+                    let state = shared.lock().unwrap();
+                    state.up.then(|| state.generation.clone())
+                };
+                // Down: the connection is dropped at once, as by a host that is gone.
+                let Some(generation) = generation else {
+                    continue;
+                };
+                tokio::spawn(async move {
+                    let Ok(mut server) = TcpStream::connect(upstream).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        _ = generation.cancelled() => {}
+                    }
+                });
+            }
+        });
+        Self { addr, state }
+    }
+
+    fn cut(&self) {
+        let mut state = self.state.lock().unwrap();
+        state.up = false;
+        state.generation.cancel();
+        state.generation = CancellationToken::new();
+    }
+
+    fn restore(&self) {
+        self.state.lock().unwrap().up = true;
+    }
+}
+
+/// How long the database stays away: `PRATICO_FAULT_OUTAGE_S` (scripts/fault-test.sh sets 30;
+/// the suite's default keeps it short).
+fn outage() -> Duration {
+    let seconds = std::env::var("PRATICO_FAULT_OUTAGE_S")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
+    Duration::from_secs(seconds)
+}
+
+#[tokio::test]
+async fn postgresql_gone_for_a_while_leaves_the_room_live_and_it_recovers_when_it_returns() {
+    let (direct_url, database) = postgres_database().await;
+    let upstream: SocketAddr = {
+        let url = reqwest::Url::parse(&direct_url).unwrap();
+        let host = url.host_str().unwrap().to_owned();
+        tokio::net::lookup_host((host, url.port().unwrap_or(5432)))
+            .await
+            .unwrap()
+            .next()
+            .unwrap()
+    };
+    let relay = CuttableRelay::start(upstream).await;
+    let mut relayed = reqwest::Url::parse(&direct_url).unwrap();
+    relayed.set_host(Some("127.0.0.1")).unwrap();
+    relayed.set_port(Some(relay.addr.port())).unwrap();
+    let app = spawn_app_on(direct_url, database, |c| {
+        c.database_url = relayed.to_string();
+    })
+    .await;
+    let room = LiveRoom::launch(&app).await;
+    let mut trainer = room.trainer(&app).await;
+    let mut zoe = room.participant(&app, "Zoé", "Durand").await;
+    trainer.command(room.goto(1)).await;
+    zoe.recv_type("page_changed").await;
+    let mut late = LiveClient::connect(&app, &room.name).await;
+
+    relay.cut();
+    let started = tokio::time::Instant::now();
+    trainer.refused(room.goto(2), "unavailable").await;
+    zoe.refused(
+        json!({"type": "chat_send", "text": "allô ?"}),
+        "unavailable",
+    )
+    .await;
+    late.refused(participant("Léo", "Petit"), "unavailable")
+        .await;
+    let ready = app.get_public("/readyz").await;
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
+    // What needs the database over HTTP says so, with a code a client can act on.
+    let down = app.get_public(&format!("/api/join/{}", room.name)).await;
+    assert_eq!(
+        down.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        down.body
+    );
+    assert_eq!(down.body["error"]["code"], "database_unavailable");
+    // The room stays live for what needs no database: everyone stays connected.
+    while started.elapsed() < outage() {
+        zoe.ping().await;
+        trainer.ping().await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    zoe.expect_silence("page_changed").await;
+
+    relay.restore();
+    for client in [&mut trainer, &mut zoe] {
+        let welcome = client.recv_type("welcome").await;
+        assert_eq!(
+            welcome["state"]["page_id"],
+            room.page(1),
+            "the refused change never happened"
+        );
+    }
+    trainer.command(room.goto(3)).await;
+    let changed = zoe.recv_type("page_changed").await;
+    assert_eq!(changed["page_id"], room.page(3));
+    // (A socket that never joined is closed after the heartbeat timeout: Léo comes back.)
+    LiveClient::joined(&app, &room.name, participant("Léo", "Petit")).await;
+    app.get_public("/readyz").await.expect(StatusCode::OK);
+
+    let events = room.events(&app).await;
+    let pages: Vec<_> = events
+        .iter()
+        .filter(|e| e.kind == "page_changed")
+        .map(|e| e.data.0["page_id"].clone())
+        .collect();
+    assert_eq!(
+        pages,
+        [json!(room.page(1)), json!(room.page(3))],
+        "acknowledged changes only"
+    );
+    assert!(!events.iter().any(|e| e.kind == "chat_message_sent"));
 }

@@ -22,7 +22,7 @@ pub struct TestApp {
 }
 
 /// A database that exists for one test only.
-enum TestDatabase {
+pub enum TestDatabase {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
     Postgres(#[allow(dead_code)] ScratchPostgres),
 }
@@ -73,6 +73,21 @@ impl Drop for ScratchPostgres {
     }
 }
 
+/// The PostgreSQL server tests use: `PRATICO_TEST_DATABASE_URL` when it names one, else the
+/// local one.
+pub fn postgres_server_url() -> String {
+    std::env::var("PRATICO_TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| url.starts_with("postgres"))
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A fresh PostgreSQL database, whatever database the suite runs on.
+pub async fn postgres_database() -> (String, TestDatabase) {
+    let scratch = ScratchPostgres::create(&postgres_server_url()).await;
+    (scratch.url.clone(), TestDatabase::Postgres(scratch))
+}
+
 async fn test_database() -> (String, TestDatabase) {
     match std::env::var("PRATICO_TEST_DATABASE_URL") {
         Ok(server_url) if server_url.starts_with("postgres") => {
@@ -109,6 +124,16 @@ pub async fn spawn_app() -> TestApp {
 /// Starts the application with the default test configuration changed by `configure`.
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     let (database_url, database) = test_database().await;
+    spawn_app_on(database_url, database, configure).await
+}
+
+/// Starts the application on `database` (at `database_url`, which the test's own reads use;
+/// `configure` may point the server elsewhere, through a proxy say).
+pub async fn spawn_app_on(
+    database_url: String,
+    database: TestDatabase,
+    configure: impl FnOnce(&mut Config),
+) -> TestApp {
     let mut config = Config::with_database(&database_url);
     config.listen = "127.0.0.1:0".parse().unwrap();
     // Tests sign many trainers up from one address; the throttle has tests of its own.
