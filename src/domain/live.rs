@@ -163,6 +163,11 @@ pub struct LiveRoom {
     pub state: RoomState,
     /// Participants with an open connection.
     online: HashSet<Uuid>,
+    /// Whether those online are those present for the open question. Not after a reload
+    /// (a restart, a crash): everyone is reconnecting, and the first few back must not close
+    /// the question on the others, so it waits for all who were present before (or for its
+    /// time limit, or the trainer). The next question opens with whoever is back.
+    pub(super) presence_known: bool,
     /// Seat index by participant id, into `state.participants`.
     seats: HashMap<Uuid, usize>,
     chat: VecDeque<ChatMessage>,
@@ -195,6 +200,7 @@ impl LiveRoom {
             params,
             state,
             online: HashSet::new(),
+            presence_known: false,
             seats,
             chat: chat.into_iter().skip(skip).collect(),
             chat_times: HashMap::new(),
@@ -347,6 +353,7 @@ impl LiveRoom {
             last_name: seat.last_name.clone(),
             rejoin,
         };
+        self.evolve(&event, 0);
         let message = ServerMessage::ParticipantJoined {
             participant: self.person_view(&seat),
             rejoin,
@@ -363,8 +370,10 @@ impl LiveRoom {
             return None;
         }
         let seat = self.seat(id)?.clone();
+        let event = left_event(&seat, reason);
+        self.evolve(&event, 0);
         let mut outcome = Outcome {
-            events: vec![left_event(&seat, reason)],
+            events: vec![event],
             ..self.presence(left_message(&seat, reason))
         };
         // Those still here may all have answered the open question now.
@@ -600,11 +609,14 @@ impl LiveRoom {
         } else {
             Eviction::Kicked
         };
-        Ok(Outcome {
+        let mut outcome = Outcome {
             events: vec![event],
             evict: online.then_some((participant_id, eviction)),
             ..self.presence(left_message(&seat, reason))
-        })
+        };
+        // The one removed may have been the last who had not answered.
+        self.close_if_all_answered(&mut outcome);
+        Ok(outcome)
     }
 
     /// Applies one event to the state. Used as commands are decided and when stored events
@@ -617,28 +629,34 @@ impl LiveRoom {
                 first_name,
                 last_name,
                 ..
-            } if !self.seats.contains_key(participant_id) => {
-                self.seats
-                    .insert(*participant_id, self.state.participants.len());
-                self.state.participants.push(Seat {
-                    participant_id: *participant_id,
-                    first_name: first_name.clone(),
-                    last_name: last_name.clone(),
-                    banned: false,
-                });
+            } => {
+                self.state.present.insert(*participant_id);
+                if !self.seats.contains_key(participant_id) {
+                    self.seats
+                        .insert(*participant_id, self.state.participants.len());
+                    self.state.participants.push(Seat {
+                        participant_id: *participant_id,
+                        first_name: first_name.clone(),
+                        last_name: last_name.clone(),
+                        banned: false,
+                    });
+                }
             }
             RoomEvent::ParticipantLeft {
                 participant_id,
-                reason: LeaveReason::Banned,
+                reason,
                 first_name,
                 last_name,
             } => {
-                if let Some(&i) = self.seats.get(participant_id) {
-                    self.state.participants[i].banned = true;
-                }
-                let key = Self::ban_key(first_name, last_name);
-                if !self.state.banned_names.contains(&key) {
-                    self.state.banned_names.push(key);
+                self.state.present.remove(participant_id);
+                if *reason == LeaveReason::Banned {
+                    if let Some(&i) = self.seats.get(participant_id) {
+                        self.state.participants[i].banned = true;
+                    }
+                    let key = Self::ban_key(first_name, last_name);
+                    if !self.state.banned_names.contains(&key) {
+                        self.state.banned_names.push(key);
+                    }
                 }
             }
             RoomEvent::PageChanged { page_id, .. } => self.state.page_id = Some(page_id.clone()),

@@ -149,6 +149,7 @@ impl LiveRoom {
             time_limit_s: question.time_limit_s,
         };
         self.evolve(&event, at);
+        self.presence_known = true;
         outcome.events.push(event);
         let remaining_ms = i64::from(question.time_limit_s) * 1000;
         let asked = |with_answers| ServerMessage::QuizQuestion {
@@ -312,8 +313,16 @@ impl LiveRoom {
         else {
             return;
         };
-        let present = self.online_participants();
-        let all = !present.is_empty() && present.iter().all(|id| answers[*index].contains_key(id));
+        let answered = |id: &Uuid| answers[*index].contains_key(id);
+        let all = if self.presence_known {
+            let online = self.online_participants();
+            !online.is_empty() && online.iter().all(answered)
+        } else {
+            // Reloaded mid-question: everyone present before is expected back (those back
+            // online are among them: a rejoin is recorded as present).
+            let present = &self.state.present;
+            !present.is_empty() && present.iter().all(answered)
+        };
         if all && let Ok(Some(closed)) = self.close_question() {
             outcome.events.extend(closed.events);
             outcome.broadcast.extend(closed.broadcast);

@@ -1,5 +1,7 @@
 //! A room's settings and the part of its state kept in `rooms.state`.
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -105,6 +107,10 @@ pub struct RoomState {
     /// The quiz in progress, if any.
     #[serde(default)]
     pub quiz: Option<QuizRun>,
+    /// Participants present as the events tell it: joined and not left since. After a
+    /// restart, they are who the room expects back.
+    #[serde(default)]
+    pub present: BTreeSet<Uuid>,
 }
 
 #[cfg(test)]

@@ -1587,3 +1587,107 @@ async fn after_a_kill_an_open_questions_deadline_is_exactly_the_same() {
         assert_eq!(activity["deadline_ms"], *deadline, "{activity}");
     }
 }
+
+/// `kill -9` rounds in the answer-burst test: `PRATICO_FAULT_KILLS` (scripts/fault-test.sh
+/// sets more), 3 by default.
+fn kill_rounds() -> usize {
+    std::env::var("PRATICO_FAULT_KILLS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3)
+}
+
+#[tokio::test]
+async fn repeated_kills_during_answer_bursts_lose_and_duplicate_no_acknowledged_answer() {
+    const PARTICIPANTS: usize = 20;
+    let rounds = kill_rounds();
+    let app = TestApp::without_server(free_local_addr()).await;
+    let mut server = Server::start(&app).await;
+    let room = LiveRoom::launch(&app).await;
+    let question = json!({"kind": "single", "prompt": "Capitale de l'Italie ?",
+        "time_limit_s": 600, "choices": [{"text": "Rome", "correct": true}, {"text": "Milan"}]});
+    let quiz = create_quiz(&app, &room.token, "speed", json!(vec![question; rounds])).await;
+    let mut trainer = room.trainer(&app).await;
+    trainer.command(start(quiz.id())).await;
+    let mut people = Vec::new();
+    for i in 0..PARTICIPANTS {
+        people.push(room.participant(&app, "Élève", &format!("N°{i}")).await);
+    }
+    // (participant, question) pairs acknowledged, and those the server said it already had.
+    let mut acked = BTreeSet::new();
+    let mut already = BTreeSet::new();
+    for round in 0..rounds {
+        trainer.command(command("quiz_next")).await;
+        let question_id = quiz.question_id(round).to_owned();
+        let answer = quiz.choose(round, &["Rome"]);
+        for person in &mut people {
+            person.recv_type("quiz_question").await;
+        }
+        for (i, person) in people.iter_mut().enumerate() {
+            let mut sent = answer.clone();
+            sent["req"] = json!(format!("{round}-{i}"));
+            person.send(sent).await;
+        }
+        // Killed while the burst is being committed: some answers are acknowledged, some
+        // stored without their acknowledgement reaching anyone, some never stored.
+        tokio::time::sleep(Duration::from_millis(3 * round as u64)).await;
+        server.kill();
+        for person in &mut people {
+            let (seen, _) = person.read_to_end(WAIT).await;
+            if seen.iter().any(|m| {
+                kind(m) == "quiz_answer_accepted" && m["question_id"] == question_id.as_str()
+            }) {
+                acked.insert((person.participant_id.clone(), question_id.clone()));
+            }
+        }
+        server = Server::start(&app).await;
+        trainer = room.trainer(&app).await;
+        for person in &mut people {
+            let token = person.resume_token.clone().unwrap();
+            let id = person.participant_id.clone();
+            *person = LiveClient::joined(&app, &room.name, returning(&token)).await;
+            assert_eq!(person.participant_id, id, "the same seat after the kill");
+            let key = (id, question_id.clone());
+            if acked.contains(&key) {
+                continue;
+            }
+            // The client did not hear back: it sends again, as the real one does.
+            let reply = person.request(answer.clone()).await;
+            match kind(&reply) {
+                "quiz_answer_accepted" => acked.insert(key),
+                "error" if reply["code"] == "already_answered" => already.insert(key),
+                _ => panic!("a resent answer got {reply}"),
+            };
+        }
+    }
+
+    let events = room.events(&app).await;
+    let stored: Vec<(String, String)> = events
+        .iter()
+        .filter(|e| e.kind == "quiz_answered")
+        .map(|e| {
+            let field = |k: &str| e.data.0[k].as_str().unwrap().to_owned();
+            (field("participant_id"), field("question_id"))
+        })
+        .collect();
+    let unique: BTreeSet<_> = stored.iter().cloned().collect();
+    assert_eq!(unique.len(), stored.len(), "an answer was stored twice");
+    let lost: Vec<_> = acked.difference(&unique).collect();
+    assert!(lost.is_empty(), "acknowledged but not stored: {lost:?}");
+    assert!(
+        already.is_subset(&unique),
+        "`already_answered` for an answer not stored"
+    );
+    assert_eq!(
+        stored.len(),
+        PARTICIPANTS * rounds,
+        "every answer is stored once in the end"
+    );
+    eprintln!(
+        "{rounds} kills: {} answers acknowledged, {} stored before the kill without their \
+         acknowledgement, {} stored, 0 lost, 0 duplicated",
+        acked.len(),
+        already.len(),
+        stored.len()
+    );
+}
