@@ -3,6 +3,7 @@
 
 mod abuse;
 mod accounts;
+mod authz;
 mod capsules;
 mod crowd;
 mod errors;
