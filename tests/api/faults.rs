@@ -10,7 +10,9 @@ use serde_json::json;
 use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
 
-use crate::helpers::{TestApp, postgres_database, spawn_app, spawn_app_on};
+use crate::helpers::{
+    TestApp, TestDatabase, fixture_json, postgres_database, spawn_app, spawn_app_on,
+};
 use crate::live_client::{LiveClient, LiveRoom, participant};
 
 /// Takes a table away (or brings it back) under the running server: every write to it fails,
@@ -220,4 +222,115 @@ async fn postgresql_gone_for_a_while_leaves_the_room_live_and_it_recovers_when_i
         "acknowledged changes only"
     );
     assert!(!events.iter().any(|e| e.kind == "chat_message_sent"));
+}
+
+/// A small tmpfs mounted for one test (a disk that can really be filled), unmounted on drop.
+/// Mounting needs root, which the suite has on its machines (`.ci/run`).
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    fn mount(size: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .expect("mount runs");
+        assert!(
+            mounted.success(),
+            "this test mounts a tmpfs: run it as root"
+        );
+        Self { dir }
+    }
+
+    fn path(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    /// Writes a file until the disk refuses more.
+    fn fill(&self) {
+        use std::io::Write;
+        let mut filler = std::fs::File::create(self.path().join("filler")).unwrap();
+        let chunk = vec![0u8; 64 * 1024];
+        while filler.write_all(&chunk).is_ok() {}
+        let _ = filler.sync_all();
+    }
+
+    fn free(&self) {
+        std::fs::remove_file(self.path().join("filler")).unwrap();
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        // Lazily: the server may still hold the database open as the test ends.
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+/// Runs one SQL statement on a SQLite file and returns its first column as text.
+async fn sqlite_text(url: &str, sql: &'static str) -> String {
+    use sqlx::Connection;
+    let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+    let row: (String,) = sqlx::query_as(sql).fetch_one(&mut conn).await.unwrap();
+    row.0
+}
+
+#[tokio::test]
+async fn a_full_disk_refuses_writes_with_a_clear_error_corrupts_nothing_and_the_room_recovers() {
+    let disk = SmallDisk::mount("16m");
+    let url = format!("sqlite://{}/pratico.db", disk.path().display());
+    let keep = tempfile::tempdir().unwrap();
+    let app = spawn_app_on(url.clone(), TestDatabase::Sqlite(keep), |_| {}).await;
+    let room = LiveRoom::launch(&app).await;
+    let mut trainer = room.trainer(&app).await;
+    let mut zoe = room.participant(&app, "Zoé", "Durand").await;
+    trainer.command(room.goto(1)).await;
+    zoe.recv_type("page_changed").await;
+
+    // The log emptied into the database, so the next commit must grow a file: then no room.
+    {
+        use sqlx::Connection;
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    disk.fill();
+    trainer.refused(room.goto(2), "unavailable").await;
+    let snapshot = fixture_json("tldraw/synthetic-5-pages-fr.tldr");
+    let capsule = json!({"title": "Plein", "snapshot": snapshot});
+    let refused = app.post("/api/capsules", &room.token, capsule).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::INSUFFICIENT_STORAGE,
+        "{}",
+        refused.body
+    );
+    assert_eq!(refused.body["error"]["code"], "storage_full");
+    zoe.ping().await;
+
+    disk.free();
+    for client in [&mut trainer, &mut zoe] {
+        let welcome = client.recv_type("welcome").await;
+        assert_eq!(welcome["state"]["page_id"], room.page(1));
+    }
+    trainer.command(room.goto(3)).await;
+    assert_eq!(zoe.recv_type("page_changed").await["page_id"], room.page(3));
+
+    assert_eq!(sqlite_text(&url, "PRAGMA integrity_check").await, "ok");
+    let pages: Vec<_> = room
+        .events(&app)
+        .await
+        .iter()
+        .filter(|e| e.kind == "page_changed")
+        .map(|e| e.data.0["page_id"].clone())
+        .collect();
+    assert_eq!(pages, [json!(room.page(1)), json!(room.page(3))]);
 }
