@@ -42,7 +42,7 @@ pub async fn upgrade(
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> ApiResult<Response> {
-    let room = rooms::by_name(&state.db, &name)
+    let (room_id, _) = rooms::key_by_name(&state.db, &name)
         .await
         .map_err(room_not_found)?;
     let slot = state.live_sockets.take(from).ok_or_else(|| {
@@ -74,7 +74,7 @@ pub async fn upgrade(
         .max_message_size(transport_cap)
         .max_frame_size(transport_cap)
         .on_upgrade(move |socket| async move {
-            socket::serve(socket, live, room.id, cookie_token, from).await;
+            socket::serve(socket, live, room_id, cookie_token, from).await;
             drop(slot);
         }))
 }
@@ -89,7 +89,7 @@ pub async fn snapshot(
     Path(name): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let room = rooms::by_name(&state.db, &name)
+    let (room_id, trainer_id) = rooms::key_by_name(&state.db, &name)
         .await
         .map_err(room_not_found)?;
     let token = token_from(&headers).ok_or_else(|| {
@@ -97,16 +97,16 @@ pub async fn snapshot(
             "send your resume token (or log-in token) as `Authorization: Bearer`",
         )
     })?;
-    let participant = state.live.key().verify(&token, room.id).is_some();
+    let participant = state.live.key().verify(&token, room_id).is_some();
     let trainer = || async {
         auth_tokens::user_for(&state.db, &hash_token(&token), now_ms())
             .await
-            .map(|user| user.is_some_and(|u| u.id == room.created_by))
+            .map(|user| user.is_some_and(|u| u.id == trainer_id))
     };
     if !participant && !trainer().await? {
         return Err(ApiError::not_found("room"));
     }
-    let etag = format!("\"{}\"", room.id);
+    let etag = format!("\"{room_id}\"");
     let cache = [
         (ETAG, etag.clone()),
         (CACHE_CONTROL, "private, max-age=3600".to_owned()),
@@ -114,7 +114,7 @@ pub async fn snapshot(
     if headers.get(IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
         return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
     }
-    let snapshot = rooms::snapshot_text(&state.db, room.id)
+    let snapshot = rooms::snapshot_text(&state.db, room_id)
         .await
         .map_err(room_not_found)?;
     Ok((

@@ -153,6 +153,18 @@ pub async fn get(db: &Db, user_id: Uuid, id: Uuid) -> StoreResult<RoomRow> {
     Ok(room)
 }
 
+/// The id and the trainer of the room called `name`: all a live connection needs. Not the
+/// whole row: its state lists every seat, and reading and parsing that for each of thousands
+/// of connecting participants made joining a crowd quadratic.
+pub async fn key_by_name(db: &Db, name: &str) -> StoreResult<(Uuid, Uuid)> {
+    const SQL: &str = "SELECT id, created_by FROM rooms WHERE name = $1";
+    let row = on_db!(db, |pool| sqlx::query_as(SQL)
+        .bind(name)
+        .fetch_optional(pool)
+        .await)?;
+    row.ok_or(StoreError::NotFound)
+}
+
 pub async fn by_name(db: &Db, name: &str) -> StoreResult<RoomRow> {
     const SQL: &str = concat!("SELECT ", room_columns!(), " FROM rooms WHERE name = $1");
     let row = on_db!(db, |pool| sqlx::query_as(SQL)
