@@ -11,9 +11,9 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
 
 use crate::helpers::{
-    TestApp, TestDatabase, fixture_json, postgres_database, spawn_app, spawn_app_on,
+    TestApp, TestDatabase, fixture_json, postgres_database, spawn_app, spawn_app_on, spawn_app_with,
 };
-use crate::live_client::{LiveClient, LiveRoom, participant};
+use crate::live_client::{LiveClient, LiveRoom, kind, participant, returning};
 
 /// Takes a table away (or brings it back) under the running server: every write to it fails,
 /// on SQLite and PostgreSQL alike, as if the database refused it.
@@ -70,8 +70,9 @@ async fn a_database_outage_refuses_durable_commands_and_the_room_recovers_on_its
     assert_eq!(pages[0].data.0["page_id"], json!(room.page(2)));
 }
 
-/// A TCP relay to PostgreSQL that the test can cut: every relayed connection is reset and new
-/// ones are refused, as when the database server stops or its network goes, until restored.
+/// A TCP relay the test can cut: every relayed connection is reset and new ones are refused,
+/// as when a server stops, until restored; or, `black_hole`, relayed connections stay open
+/// but carry nothing more, as when a phone's Wi-Fi goes.
 struct CuttableRelay {
     addr: SocketAddr,
     state: Arc<Mutex<RelayState>>,
@@ -81,6 +82,8 @@ struct RelayState {
     up: bool,
     /// Cancelled on a cut: ends every connection relayed so far.
     generation: CancellationToken,
+    /// Cancelled by `black_hole`: connections relayed so far stop carrying data.
+    silence: CancellationToken,
 }
 
 impl CuttableRelay {
@@ -90,16 +93,19 @@ impl CuttableRelay {
         let state = Arc::new(Mutex::new(RelayState {
             up: true,
             generation: CancellationToken::new(),
+            silence: CancellationToken::new(),
         }));
         let shared = Arc::clone(&state);
         tokio::spawn(async move {
             while let Ok((mut client, _)) = listener.accept().await {
-                let generation = {
+                let tokens = {
                     let state = shared.lock().unwrap();
-                    state.up.then(|| state.generation.clone())
+                    state
+                        .up
+                        .then(|| (state.generation.clone(), state.silence.clone()))
                 };
                 // Down: the connection is dropped at once, as by a host that is gone.
-                let Some(generation) = generation else {
+                let Some((generation, silence)) = tokens else {
                     continue;
                 };
                 tokio::spawn(async move {
@@ -109,6 +115,8 @@ impl CuttableRelay {
                     tokio::select! {
                         _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
                         _ = generation.cancelled() => {}
+                        // Both sockets stay open, and nothing crosses any more.
+                        _ = silence.cancelled() => generation.cancelled().await,
                     }
                 });
             }
@@ -125,6 +133,13 @@ impl CuttableRelay {
 
     fn restore(&self) {
         self.state.lock().unwrap().up = true;
+    }
+
+    /// Silences the connections relayed so far; new ones are relayed.
+    fn black_hole(&self) {
+        let mut state = self.state.lock().unwrap();
+        state.silence.cancel();
+        state.silence = CancellationToken::new();
     }
 }
 
@@ -333,4 +348,76 @@ async fn a_full_disk_refuses_writes_with_a_clear_error_corrupts_nothing_and_the_
         .map(|e| e.data.0["page_id"].clone())
         .collect();
     assert_eq!(pages, [json!(room.page(1)), json!(room.page(3))]);
+}
+
+#[tokio::test]
+async fn a_participant_whose_network_goes_silent_comes_back_to_the_same_seat_with_the_same_answer()
+{
+    let app = spawn_app_with(|c| c.heartbeat_timeout_s = 2).await;
+    let room = LiveRoom::launch(&app).await;
+    let quiz = json!({"title": "Réseau", "questions": [{"kind": "single", "prompt": "2 + 2 ?",
+        "time_limit_s": 600, "choices": [{"text": "4", "correct": true}, {"text": "5"}]}]});
+    let quiz = app
+        .post("/api/quizzes", &room.token, quiz)
+        .await
+        .expect(StatusCode::CREATED);
+    let mut trainer = room.trainer(&app).await;
+    trainer
+        .command(json!({"type": "quiz_start", "quiz_id": quiz["id"]}))
+        .await;
+    trainer.command(json!({"type": "quiz_next"})).await;
+    let question = &quiz["questions"][0];
+    let answer = json!({"type": "quiz_answer", "question_id": question["id"],
+        "choice_ids": [question["choices"][0]["id"]]});
+
+    // Léo has not answered yet, and stays: the question stays open.
+    let mut leo = room.participant(&app, "Léo", "Petit").await;
+    let leo_stays = tokio::spawn(async move {
+        loop {
+            leo.ping().await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    });
+    // Zoé is on a Wi-Fi that the test controls.
+    let wifi = CuttableRelay::start(app.addr).await;
+    let mut zoe = LiveClient::connect_via(wifi.addr, &room.name).await;
+    zoe.join(participant("Zoé", "Durand")).await;
+    let (id, token) = (
+        zoe.participant_id.clone(),
+        zoe.resume_token.clone().unwrap(),
+    );
+    let accepted = zoe.request(answer.clone()).await;
+    assert_eq!(kind(&accepted), "quiz_answer_accepted");
+
+    // The network goes silent: no close, no reset. The server gives up on her after the
+    // heartbeat timeout, as her client gives up on its own socket and reconnects.
+    wifi.black_hole();
+    trainer
+        .recv_where_pinging("Zoé timing out", Duration::from_secs(10), |m| {
+            kind(m) == "participant_left" && m["participant_id"] == id.as_str()
+        })
+        .await;
+    let mut back = LiveClient::connect_via(wifi.addr, &room.name).await;
+    back.join(returning(&token)).await;
+    assert_eq!(back.participant_id, id, "the same seat");
+    let answers = &back.welcome["state"]["answers"];
+    assert_eq!(answers.as_array().unwrap().len(), 1, "{answers}");
+    back.refused(answer, "already_answered").await;
+    drop(zoe);
+    leo_stays.abort();
+
+    let events = room.events(&app).await;
+    let left: Vec<_> = events
+        .iter()
+        .filter(|e| e.kind == "participant_left" && e.data.0["participant_id"] == id.as_str())
+        .map(|e| e.data.0["reason"].clone())
+        .collect();
+    assert_eq!(left, [json!("timeout")]);
+    let zoe_joined = events
+        .iter()
+        .filter(|e| e.kind == "participant_joined" && e.data.0["participant_id"] == id.as_str())
+        .count();
+    assert_eq!(zoe_joined, 2, "one seat, taken then taken back");
+    let answered = events.iter().filter(|e| e.kind == "quiz_answered").count();
+    assert_eq!(answered, 1);
 }

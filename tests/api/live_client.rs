@@ -7,6 +7,7 @@
 
 use std::collections::VecDeque;
 use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -78,14 +79,21 @@ pub struct LiveClient {
 impl LiveClient {
     /// Opens `ws://…/api/live/{name}`.
     pub async fn connect(app: &TestApp, name: &str) -> Self {
-        Self::open(app, name, None, None)
+        Self::open(app.addr, name, None, None)
             .await
             .unwrap_or_else(|e| panic!("/api/live/{name} upgrades: {e}"))
     }
 
+    /// Opens `ws://{addr}/api/live/{name}` at another address than the server's (a relay).
+    pub async fn connect_via(addr: SocketAddr, name: &str) -> Self {
+        Self::open(addr, name, None, None)
+            .await
+            .unwrap_or_else(|e| panic!("/api/live/{name} upgrades through {addr}: {e}"))
+    }
+
     /// Opens the socket with the trainer's `pratico_token` cookie on the upgrade request.
     pub async fn connect_with_cookie(app: &TestApp, name: &str, token: &str) -> Self {
-        Self::open(app, name, Some(token), None)
+        Self::open(app.addr, name, Some(token), None)
             .await
             .unwrap_or_else(|e| panic!("/api/live/{name} upgrades: {e}"))
     }
@@ -93,7 +101,7 @@ impl LiveClient {
     /// Opens the socket with a tiny kernel receive buffer, so that a client that stops reading
     /// pushes back on the server quickly.
     pub async fn connect_with_small_buffer(app: &TestApp, name: &str) -> Self {
-        Self::open(app, name, None, Some(4096))
+        Self::open(app.addr, name, None, Some(4096))
             .await
             .unwrap_or_else(|e| panic!("/api/live/{name} upgrades: {e}"))
     }
@@ -107,7 +115,7 @@ impl LiveClient {
 
     /// The HTTP status of an upgrade the server refuses.
     pub async fn refused_upgrade(app: &TestApp, name: &str) -> StatusCode {
-        match Self::open(app, name, None, None).await {
+        match Self::open(app.addr, name, None, None).await {
             Ok(_) => panic!("/api/live/{name} was upgraded"),
             Err(tungstenite::Error::Http(response)) => {
                 StatusCode::from_u16(response.status().as_u16()).unwrap()
@@ -117,12 +125,12 @@ impl LiveClient {
     }
 
     async fn open(
-        app: &TestApp,
+        addr: SocketAddr,
         name: &str,
         cookie: Option<&str>,
         receive_buffer: Option<u32>,
     ) -> Result<Self, tungstenite::Error> {
-        let socket = if app.addr.is_ipv4() {
+        let socket = if addr.is_ipv4() {
             TcpSocket::new_v4()?
         } else {
             TcpSocket::new_v6()?
@@ -130,8 +138,8 @@ impl LiveClient {
         if let Some(size) = receive_buffer {
             socket.set_recv_buffer_size(size)?;
         }
-        let stream = socket.connect(app.addr).await?;
-        let mut request = format!("ws://{}/api/live/{name}", app.addr).into_client_request()?;
+        let stream = socket.connect(addr).await?;
+        let mut request = format!("ws://{addr}/api/live/{name}").into_client_request()?;
         if let Some(token) = cookie {
             let cookie = format!("pratico_token={token}").parse().unwrap();
             request.headers_mut().insert("cookie", cookie);
