@@ -2,6 +2,8 @@
 
 pub mod events;
 pub mod gift;
+#[cfg(test)]
+mod hostile_tests;
 pub mod live;
 pub mod live_quiz;
 pub mod names;

@@ -5,6 +5,9 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 use super::tables::{Cell, Table};
 
+/// Excel holds at most this many UTF-16 units in a cell (a longer string is an error).
+const MAX_CELL_UNITS: usize = 32_767;
+
 /// Days from Excel's epoch (1899-12-30) to the Unix epoch.
 const UNIX_EPOCH_IN_EXCEL_DAYS: f64 = 25_569.0;
 const MS_PER_DAY: f64 = 86_400_000.0;
@@ -24,7 +27,8 @@ pub fn workbook(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
             for (col, cell) in row.iter().enumerate() {
                 let c = col as u16;
                 match cell {
-                    Cell::Text(s) => sheet.write_string(r, c, s)?,
+                    // Always a string cell, never a formula, whatever it starts with.
+                    Cell::Text(s) => sheet.write_string(r, c, within_cell_limit(s))?,
                     Cell::Int(n) => sheet.write_number(r, c, *n as f64)?,
                     Cell::Float(x) => sheet.write_number(r, c, *x)?,
                     Cell::Bool(b) => sheet.write_boolean(r, c, *b)?,
@@ -46,4 +50,40 @@ pub fn workbook(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
     // Level 3 writes a large session's workbook about a third faster for a 10 % larger file.
     book.set_zip_compression_level(3);
     book.save_to_buffer()
+}
+
+/// `text` cut to what a cell holds, at a character boundary: a tldraw page's name, for one, has
+/// no length limit, and a report must not fail over it (the CSV and JSON keep it whole).
+fn within_cell_limit(text: &str) -> &str {
+    let mut units = 0;
+    for (at, c) in text.char_indices() {
+        units += c.len_utf16();
+        if units > MAX_CELL_UNITS {
+            return &text[..at];
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_cut_at_excels_cell_limit_on_a_character_boundary() {
+        assert_eq!(within_cell_limit("=1+1"), "=1+1");
+        let accents = "é".repeat(MAX_CELL_UNITS + 10);
+        assert_eq!(within_cell_limit(&accents).chars().count(), MAX_CELL_UNITS);
+        let emoji = "😀".repeat(20_000);
+        assert_eq!(within_cell_limit(&emoji), "😀".repeat(16_383));
+        let table = Table {
+            name: "t",
+            columns: &["text"],
+            rows: vec![vec![Cell::Text(emoji)], vec![Cell::Text("=SUM(A1)".into())]],
+        };
+        assert!(
+            workbook(&[table]).is_ok(),
+            "a long text still makes a workbook"
+        );
+    }
 }

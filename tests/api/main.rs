@@ -9,6 +9,7 @@ mod crowd;
 mod errors;
 mod faults;
 mod helpers;
+mod hostile;
 mod live;
 mod live_client;
 mod ops;
