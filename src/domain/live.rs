@@ -395,6 +395,16 @@ impl LiveRoom {
         if trainer_only && sender != Sender::Trainer {
             return Err(forbidden());
         }
+        // Only a seat in the room speaks: not a stranger, nor one removed earlier in the
+        // burst this command is decided in (its connection closes once the removal is saved).
+        if let Sender::Participant(id) = sender
+            && !self.online.contains(&id)
+        {
+            return Err(RoomError::new(
+                "forbidden",
+                "you are no longer in this session",
+            ));
+        }
         match command {
             Command::ChatSend { text } => self.chat_send(sender, text, stamp),
             Command::SetPage { page_id } => self.set_page(sender, &page_id),
@@ -520,6 +530,13 @@ impl LiveRoom {
             return Err(RoomError::new(
                 "bad_message",
                 "a chat message needs some text",
+            ));
+        }
+        // PostgreSQL stores no NUL: one would fail the room's whole batch.
+        if text.contains('\0') {
+            return Err(RoomError::new(
+                "bad_message",
+                "a chat message may not contain the NUL character",
             ));
         }
         if text.chars().count() > MAX_CHAT_CHARS {

@@ -348,6 +348,10 @@ impl Question {
                         "an answer holds 1 to {MAX_OPEN_ANSWER_CHARS} characters"
                     ));
                 }
+                // PostgreSQL stores no NUL: one would fail the room's whole batch.
+                if text.contains('\0') {
+                    return Err("an answer may not contain the NUL character".into());
+                }
                 Ok(())
             }
             (QuestionKind::Open, Answer::Choices { .. }) => {

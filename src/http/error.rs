@@ -164,6 +164,10 @@ fn database_error(error: sqlx::Error) -> ApiError {
                 )
             }
         }
+        // PostgreSQL stores no NUL in text or jsonb (SQLite does).
+        sqlx::Error::Database(e) if matches!(e.code().as_deref(), Some("22P05" | "22021")) => {
+            ApiError::invalid("body", "text may not contain the NUL character (U+0000)")
+        }
         // SQLITE_FULL, and PostgreSQL's disk_full.
         sqlx::Error::Database(e) if matches!(e.code().as_deref(), Some("13" | "53100")) => {
             tracing::error!(%error, "the database's disk is full");

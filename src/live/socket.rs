@@ -91,7 +91,13 @@ impl Reader<'_> {
                         .close(4000, "no sign of life within the heartbeat timeout");
                     return LeaveReason::Timeout;
                 }
-                Ok(None | Some(Err(_))) => return LeaveReason::Closed,
+                Ok(None) => return LeaveReason::Closed,
+                Ok(Some(Err(error))) => {
+                    if too_large(error) {
+                        self.outbox.close(1009, "message too large");
+                    }
+                    return LeaveReason::Closed;
+                }
                 Ok(Some(Ok(message))) => message,
             };
             // Stamped as read, so that two answers sent at the same instant score the same
@@ -278,6 +284,15 @@ async fn write_burst(
         sink.feed(Message::Text(frame)).await?;
     }
     sink.flush().await
+}
+
+/// A frame past the transport's own cap (far past `max_frame_bytes`) ends the stream with an
+/// error rather than a message: it still deserves its close code.
+fn too_large(error: axum::Error) -> bool {
+    error
+        .into_inner()
+        .downcast_ref::<tungstenite::Error>()
+        .is_some_and(|e| matches!(e, tungstenite::Error::Capacity(_)))
 }
 
 enum Rate {

@@ -327,9 +327,6 @@ async fn hostile_chat_with_control_characters_is_kept_as_given() {
 /// nor in `jsonb`. A chat text or an open answer holding one must be kept or refused, never
 /// turn the room's commit into a failure that stalls and reloads the room for everyone.
 #[tokio::test]
-#[ignore = "BUG (PostgreSQL): a NUL in a chat text fails the room's commit (chat_messages.text \
-            refuses U+0000): the room stalls ~1 s on retries, answers `unavailable` and \
-            reloads; src/store/live.rs:32, src/live/actor/delivery.rs:139"]
 async fn hostile_nul_characters_in_chat_are_kept_or_refused() {
     let mut s = session().await;
     let mut zoe = s.room.participant(&s.app, "Zoé", "Durand").await;
@@ -346,8 +343,6 @@ async fn hostile_nul_characters_in_chat_are_kept_or_refused() {
 
 /// The same for an open answer, kept in `room_events.data`.
 #[tokio::test]
-#[ignore = "BUG (PostgreSQL): a NUL in an open answer fails the room's commit (jsonb refuses \
-            \\u0000 in room_events.data): `unavailable`, stall and reload as above"]
 async fn hostile_nul_characters_in_open_answers_are_kept_or_refused() {
     let mut s = session().await;
     let mut zoe = s.room.participant(&s.app, "Zoé", "Durand").await;
@@ -378,8 +373,6 @@ async fn hostile_nul_characters_in_open_answers_are_kept_or_refused() {
 
 /// A NUL where a trainer's documents hold text: kept, or refused with a 4xx.
 #[tokio::test]
-#[ignore = "BUG (PostgreSQL): a NUL in a quiz prompt or a capsule's page name is a 500 \
-            (jsonb refuses \\u0000 in quizzes.questions / capsules.snapshot)"]
 async fn hostile_nul_characters_in_documents_are_kept_or_refused() {
     let mut s = session().await;
     let token = s.room.token.clone();
@@ -862,9 +855,6 @@ async fn hostile_frames_over_the_limit_are_closed_with_1009() {
 }
 
 #[tokio::test]
-#[ignore = "BUG: a frame past the transport cap (max(4 × max_frame_bytes, 1 MiB), \
-            src/http/live.rs:65) ends the socket on the reader's error path \
-            (src/live/socket.rs:94) with close 1000 `goodbye` (:51), not the documented 1009"]
 async fn hostile_frames_of_megabytes_are_closed_with_1009() {
     let mut s = session().await;
     let mut raw = Raw::connect(&s.app, &s.room.name).await;
