@@ -121,6 +121,10 @@ pub enum Request {
     Peek {
         reply: oneshot::Sender<RoomView>,
     },
+    /// Whether the room is locked: all the join page needs, without a copy of every seat.
+    Locked {
+        reply: oneshot::Sender<bool>,
+    },
 }
 
 /// The live view of a room's changing parts.
@@ -324,6 +328,14 @@ impl Live {
         let handle = self.running(room_id)?;
         let (reply, answer) = oneshot::channel();
         handle.tx.send(Request::Peek { reply }).await.ok()?;
+        answer.await.ok()
+    }
+
+    /// Whether a running room is locked; `None` if it is not running.
+    pub async fn locked(&self, room_id: Uuid) -> Option<bool> {
+        let handle = self.running(room_id)?;
+        let (reply, answer) = oneshot::channel();
+        handle.tx.send(Request::Locked { reply }).await.ok()?;
         answer.await.ok()
     }
 

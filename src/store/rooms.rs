@@ -165,6 +165,25 @@ pub async fn key_by_name(db: &Db, name: &str) -> StoreResult<(Uuid, Uuid)> {
     row.ok_or(StoreError::NotFound)
 }
 
+/// What the join page shows of the room called `name`, without its state (every seat).
+#[derive(Debug, sqlx::FromRow)]
+pub struct JoinCard {
+    pub id: Uuid,
+    pub name: String,
+    pub capsule_title: String,
+    pub trainer_name: String,
+}
+
+pub async fn join_card(db: &Db, name: &str) -> StoreResult<JoinCard> {
+    const SQL: &str = "SELECT r.id, r.name, r.capsule_title, u.name AS trainer_name \
+        FROM rooms r JOIN users u ON u.id = r.created_by WHERE r.name = $1";
+    let row = on_db!(db, |pool| sqlx::query_as(SQL)
+        .bind(name)
+        .fetch_optional(pool)
+        .await)?;
+    row.ok_or(StoreError::NotFound)
+}
+
 pub async fn by_name(db: &Db, name: &str) -> StoreResult<RoomRow> {
     const SQL: &str = concat!("SELECT ", room_columns!(), " FROM rooms WHERE name = $1");
     let row = on_db!(db, |pool| sqlx::query_as(SQL)

@@ -17,7 +17,7 @@ use crate::http::error::{ApiError, ApiJson, ApiResult, parse_id};
 use crate::http::iso;
 use crate::live::RoomView;
 use crate::store::rooms::{self, NewRoom, RoomRow};
-use crate::store::{StoreError, capsules, now_ms, quizzes, users};
+use crate::store::{StoreError, capsules, now_ms, quizzes};
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Room {
@@ -307,17 +307,24 @@ pub async fn join_info(
     State(state): State<AppState>,
     Path(name): Path<String>,
 ) -> ApiResult<Json<JoinInfo>> {
-    let room = rooms::by_name(&state.db, &name)
+    // Every participant's page asks this: nothing here reads the room's seats.
+    let card = rooms::join_card(&state.db, &name)
         .await
         .map_err(room_not_found)?;
-    let room = with_live_view(&state, room).await;
-    let trainer = users::by_id(&state.db, room.created_by)
-        .await?
-        .ok_or_else(|| ApiError::not_found("room"))?;
+    let locked = match state.live.locked(card.id).await {
+        Some(locked) => locked,
+        // Not running: as its last checkpoint left it.
+        None => {
+            let room = rooms::get_any(&state.db, card.id)
+                .await
+                .map_err(room_not_found)?;
+            room.state.0.locked
+        }
+    };
     Ok(Json(JoinInfo {
-        name: room.name,
-        title: room.capsule_title,
-        trainer_name: trainer.name,
-        locked: room.state.0.locked,
+        name: card.name,
+        title: card.capsule_title,
+        trainer_name: card.trainer_name,
+        locked,
     }))
 }

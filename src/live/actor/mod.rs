@@ -183,7 +183,8 @@ fn pass_on_after_stop(live: &Arc<Live>, room_id: Uuid, request: Request, ended: 
         Request::Join { .. }
         | Request::Message { .. }
         | Request::Disconnect { .. }
-        | Request::Peek { .. } => {}
+        | Request::Peek { .. }
+        | Request::Locked { .. } => {}
     }
 }
 
@@ -241,6 +242,9 @@ impl Actor {
             Request::Peek { reply } => {
                 let _ = reply.send(self.view());
             }
+            Request::Locked { reply } => {
+                let _ = reply.send(self.room.state.locked);
+            }
         }
     }
 
@@ -250,6 +254,7 @@ impl Actor {
             Request::Connect { conn, outbox } => self.connect(conn, outbox),
             Request::Disconnect { conn, reason } => self.disconnect(conn, reason),
             Request::Peek { reply } => drop(reply.send(self.view())),
+            Request::Locked { reply } => drop(reply.send(self.room.state.locked)),
             Request::Join { conn, req, .. } | Request::Message { conn, req, .. } => {
                 self.reply_error(conn, unavailable(), req)
             }
