@@ -3,6 +3,7 @@
 //! `docs/benchmarks.md`.
 
 mod api;
+mod attack;
 mod crowd;
 mod host;
 mod net;
@@ -22,7 +23,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
 
 use report::{Report, Run};
-use scenarios::{Target, answers, broadcast, idle, reconnect, rooms};
+use scenarios::{Target, answers, broadcast, flood, idle, reconnect, rooms};
 use server::{Backend, Launcher};
 
 #[derive(Debug, Parser)]
@@ -84,6 +85,9 @@ enum Scenario {
     Idle(idle::Settings),
     /// S5: the server is killed mid-question and restarted; everyone back, nothing lost.
     Reconnect(reconnect::Settings),
+    /// Honest participants' page changes, quiet then while bots flood joins, messages and
+    /// idle sockets from another address; what the attackers got.
+    Flood(flood::Settings),
     /// A small run of every scenario that fails unless each behaves (for CI).
     Smoke,
 }
@@ -119,6 +123,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Rooms(s) => ("S3 rooms", format!("{s:?}")),
         Scenario::Idle(s) => ("S4 idle", format!("{s:?}")),
         Scenario::Reconnect(s) => ("S5 reconnect", format!("{s:?}")),
+        Scenario::Flood(s) => ("flood", format!("{s:?}")),
         Scenario::Smoke => unreachable!("handled above"),
     };
     let mut report = Report {
@@ -149,6 +154,7 @@ async fn one(scenario: &Scenario, target: &Target, sources: u8) -> anyhow::Resul
         Scenario::Rooms(s) => rooms::run(target, sources, s).await,
         Scenario::Idle(s) => idle::run(target, sources, s).await,
         Scenario::Reconnect(s) => reconnect::run(target, sources, s).await,
+        Scenario::Flood(s) => flood::run(target, sources, s).await,
         Scenario::Smoke => unreachable!("smoke runs the others"),
     }
 }
@@ -180,8 +186,18 @@ async fn smoke(target: &Target, sources: u8) -> anyhow::Result<()> {
         rooms: 2,
         kill_after_ms: 300,
     };
+    let flood = flood::Settings {
+        participants: 200,
+        changes: 3,
+        interval_ms: 300,
+        join_bots: 4,
+        message_bots: 2,
+        flood_rate: 1_000,
+        idle_sockets: 20,
+        linger_s: 1,
+    };
     let delivered = [("delivered_pct", 100.0), ("drops", 0.0)];
-    let scenarios: [(Scenario, &[(&str, f64)]); 5] = [
+    let scenarios: [(Scenario, &[(&str, f64)]); 6] = [
         (Scenario::Broadcast(broadcast), &delivered),
         (
             Scenario::Answers(answers),
@@ -195,6 +211,14 @@ async fn smoke(target: &Target, sources: u8) -> anyhow::Result<()> {
                 ("rejoined", 200.0),
                 ("seat_changes", 0.0),
                 ("acked_lost", 0.0),
+            ],
+        ),
+        (
+            Scenario::Flood(flood),
+            &[
+                ("quiet_delivered_pct", 100.0),
+                ("attack_delivered_pct", 100.0),
+                ("drops", 0.0),
             ],
         ),
     ];

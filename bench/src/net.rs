@@ -33,6 +33,15 @@ impl Dialer {
         }
     }
 
+    /// Opens every connection from `source` alone (the attackers of the flood scenario).
+    pub fn from_address(server: SocketAddr, source: Ipv4Addr) -> Self {
+        Self {
+            server,
+            sources: vec![source],
+            next: AtomicUsize::new(0),
+        }
+    }
+
     /// Opens `ws://…/api/live/{room}`.
     pub async fn open(&self, room: &str) -> anyhow::Result<Ws> {
         let source = self.sources[self.next.fetch_add(1, Ordering::Relaxed) % self.sources.len()];

@@ -25,6 +25,11 @@ impl Latencies {
         histogram.saturating_record(us.max(1));
     }
 
+    /// Forgets what was recorded: a new series starts.
+    pub fn reset(&self) {
+        self.0.lock().expect("histogram lock").reset();
+    }
+
     pub fn count(&self) -> u64 {
         self.0.lock().expect("histogram lock").len()
     }

@@ -6,8 +6,10 @@ use std::time::Duration;
 use tokio::time::{Instant, sleep_until};
 
 use super::{Stage, Target, cpu_between};
+use crate::crowd::Room;
 use crate::participant::Plan;
 use crate::report::Run;
+use crate::stats::Stats;
 use crate::trainer::Trainer;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -40,27 +42,76 @@ pub async fn run(target: &Target, sources: u8, settings: &Settings) -> anyhow::R
     run.put("join_p99_ms", stats.join.ms(0.99));
 
     let before = stage.usage();
-    let start = Instant::now();
-    let interval = Duration::from_millis(settings.interval_ms);
-    let pages = room.pages.len() as u32;
-    for change in 0..settings.changes {
-        sleep_until(start + interval * change).await;
-        // Pages 1, 2, …, back to 1: never the page the room is on.
-        trainer.goto(&room, 1 + change % (pages - 1)).await?;
-    }
-    let expected = (settings.participants as u64) * u64::from(settings.changes);
-    let until = Instant::now() + Duration::from_secs(10);
-    while stats.broadcast.count() < expected && Instant::now() < until {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let changes = Changes {
+        participants: settings.participants,
+        first: 0,
+        count: settings.changes,
+        interval: Duration::from_millis(settings.interval_ms),
+    };
+    let delivery = changes.run(&mut trainer, &room, stats).await?;
     let cpu_s = cpu_between(before, stage.usage());
-    let delivered = stats.broadcast.count();
-    run.put("delivered_pct", 100.0 * delivered as f64 / expected as f64);
-    run.put("broadcast_p50_ms", stats.broadcast.ms(0.5));
-    run.put("broadcast_p99_ms", stats.broadcast.ms(0.99));
-    run.put("broadcast_max_ms", stats.broadcast.ms(1.0));
+    run.put("delivered_pct", delivery.delivered_pct);
+    run.put("broadcast_p50_ms", delivery.p50_ms);
+    run.put("broadcast_p99_ms", delivery.p99_ms);
+    run.put("broadcast_max_ms", delivery.max_ms);
     run.put("server_cpu_s", cpu_s);
-    run.put("cpu_per_message_us", cpu_s * 1e6 / delivered as f64);
+    run.put(
+        "cpu_per_message_us",
+        cpu_s * 1e6 / delivery.delivered as f64,
+    );
     stage.finish(&mut run).await;
     Ok(run)
+}
+
+/// A series of the trainer's page changes, `interval` apart, to a room of `participants`.
+pub struct Changes {
+    pub participants: usize,
+    /// The number of the first change: a series that follows another goes on from where it
+    /// stopped, so that no change is to the page the room is on.
+    pub first: u32,
+    pub count: u32,
+    pub interval: Duration,
+}
+
+/// What a series delivered, and how fast (trainer's send → a participant's receive).
+pub struct Delivery {
+    pub delivered: u64,
+    pub delivered_pct: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+}
+
+impl Changes {
+    /// Makes the changes, then waits up to 10 s for every participant to have received every
+    /// one. Latencies recorded before the series are forgotten.
+    pub async fn run(
+        &self,
+        trainer: &mut Trainer,
+        room: &Room,
+        stats: &Stats,
+    ) -> anyhow::Result<Delivery> {
+        stats.broadcast.reset();
+        let start = Instant::now();
+        let pages = room.pages.len() as u32;
+        for change in 0..self.count {
+            sleep_until(start + self.interval * change).await;
+            // Pages 1, 2, …, back to 1: never the page the room is on.
+            let number = self.first + change;
+            trainer.goto(room, 1 + number % (pages - 1)).await?;
+        }
+        let expected = (self.participants as u64) * u64::from(self.count);
+        let until = Instant::now() + Duration::from_secs(10);
+        while stats.broadcast.count() < expected && Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let delivered = stats.broadcast.count();
+        Ok(Delivery {
+            delivered,
+            delivered_pct: 100.0 * delivered as f64 / expected as f64,
+            p50_ms: stats.broadcast.ms(0.5),
+            p99_ms: stats.broadcast.ms(0.99),
+            max_ms: stats.broadcast.ms(1.0),
+        })
+    }
 }

@@ -3,6 +3,7 @@
 
 pub mod answers;
 pub mod broadcast;
+pub mod flood;
 pub mod idle;
 pub mod reconnect;
 pub mod rooms;
