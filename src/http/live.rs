@@ -42,9 +42,7 @@ pub async fn upgrade(
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> ApiResult<Response> {
-    let (room_id, _) = rooms::key_by_name(&state.db, &name)
-        .await
-        .map_err(room_not_found)?;
+    // Refused before anything else is done: a flood of upgrades must cost next to nothing.
     let slot = state.live_sockets.take(from).ok_or_else(|| {
         ApiError::too_many(
             "too_many_connections",
@@ -52,6 +50,9 @@ pub async fn upgrade(
             SOCKET_RETRY,
         )
     })?;
+    let (room_id, _) = rooms::key_by_name(&state.db, &name)
+        .await
+        .map_err(room_not_found)?;
     let upgrade = upgrade.map_err(|e| {
         ApiError::new(
             StatusCode::UPGRADE_REQUIRED,

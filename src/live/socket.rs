@@ -121,7 +121,7 @@ impl Reader<'_> {
                 self.outbox.close(1009, "message too large");
                 return LeaveReason::Closed;
             }
-            match bucket.take() {
+            match bucket.take(Instant::now()) {
                 Rate::Ok => {}
                 Rate::Limited => {
                     let message = format!(
@@ -309,7 +309,9 @@ struct TokenBucket {
     burst: f64,
     tokens: f64,
     last: Instant,
-    /// Messages refused since the bucket last had room; past a threshold the client floods.
+    /// Refusals not yet worked off (each accepted message works one off); past a threshold
+    /// the client floods. Not reset by one accepted message: a bot at 50 times the rate gets
+    /// one through every refill and would otherwise never be called a flooder.
     refused: u32,
 }
 
@@ -324,14 +326,13 @@ impl TokenBucket {
         }
     }
 
-    fn take(&mut self) -> Rate {
-        let now = Instant::now();
+    fn take(&mut self, now: Instant) -> Rate {
         self.tokens =
             (self.tokens + now.duration_since(self.last).as_secs_f64() * self.rate).min(self.burst);
         self.last = now;
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
-            self.refused = 0;
+            self.refused = self.refused.saturating_sub(1);
             return Rate::Ok;
         }
         self.refused += 1;
@@ -340,5 +341,40 @@ impl TokenBucket {
         } else {
             Rate::Limited
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sends `count` messages `every` apart from `start`; the outcome of each.
+    fn send(bucket: &mut TokenBucket, start: Instant, every: Duration, count: u32) -> Vec<Rate> {
+        (0..count).map(|i| bucket.take(start + every * i)).collect()
+    }
+
+    #[test]
+    fn a_client_at_the_rate_is_never_limited() {
+        let mut bucket = TokenBucket::new(20, 40);
+        let sent = send(&mut bucket, Instant::now(), Duration::from_millis(50), 400);
+        assert!(sent.iter().all(|r| matches!(r, Rate::Ok)));
+    }
+
+    #[test]
+    fn a_burst_past_the_limit_is_refused_not_closed() {
+        let mut bucket = TokenBucket::new(20, 40);
+        let sent = send(&mut bucket, Instant::now(), Duration::ZERO, 100);
+        assert!(sent[..40].iter().all(|r| matches!(r, Rate::Ok)));
+        assert!(sent[40..].iter().all(|r| matches!(r, Rate::Limited)));
+    }
+
+    #[test]
+    fn a_bot_at_fifty_times_the_rate_is_closed_as_a_flooder_within_a_second() {
+        let mut bucket = TokenBucket::new(20, 40);
+        let sent = send(&mut bucket, Instant::now(), Duration::from_millis(1), 1_000);
+        assert!(
+            sent.iter().any(|r| matches!(r, Rate::Flooding)),
+            "one accepted message per refill must not wipe the refusals"
+        );
     }
 }
