@@ -364,6 +364,33 @@ impl LiveRoom {
         }
     }
 
+    /// After a reload, those the events still show present but who did not come back within
+    /// the heartbeat timeout: they left when the server went (`timeout`), so that the open
+    /// question stops waiting for them and the report does not keep them to the end.
+    pub fn sweep_absent(&mut self) -> Option<Outcome> {
+        let absent: Vec<Uuid> = (self.state.present.iter())
+            .filter(|id| !self.online.contains(id))
+            .copied()
+            .collect();
+        if absent.is_empty() {
+            return None;
+        }
+        let mut outcome = Outcome::default();
+        for id in absent {
+            let Some(seat) = self.seat(id).cloned() else {
+                continue;
+            };
+            let event = left_event(&seat, LeaveReason::Timeout);
+            self.evolve(&event, 0);
+            outcome.events.push(event);
+            let told = self.presence(left_message(&seat, LeaveReason::Timeout));
+            outcome.broadcast.extend(told.broadcast);
+            outcome.to_trainers.extend(told.to_trainers);
+        }
+        self.close_if_all_answered(&mut outcome);
+        Some(outcome)
+    }
+
     /// A participant's connection is gone; `None` if they were not online.
     pub fn leave(&mut self, id: Uuid, reason: LeaveReason) -> Option<Outcome> {
         if !self.online.remove(&id) {

@@ -499,3 +499,27 @@ fn past_the_roster_limit_arrivals_and_departures_go_to_trainers_only() {
         }
     );
 }
+
+#[test]
+fn after_a_reload_those_present_before_who_did_not_come_back_are_swept_as_timed_out() {
+    let mut before = room(10);
+    let zoe = join(&mut before, "Zoé", 7);
+    let leo = join(&mut before, "Léo", 8);
+    // A crash: the next room starts from the same state, nobody online yet.
+    let mut after = room(10);
+    after.state = before.state.clone();
+    for (i, seat) in after.state.participants.iter().enumerate() {
+        after.seats.insert(seat.participant_id, i);
+    }
+    assert!(after.mark_online(zoe));
+    let outcome = after.sweep_absent().unwrap();
+    assert!(matches!(
+        &outcome.events[..],
+        [RoomEvent::ParticipantLeft { participant_id, reason: LeaveReason::Timeout, .. }] if *participant_id == leo
+    ));
+    assert_eq!(
+        after.state.present.iter().copied().collect::<Vec<_>>(),
+        [zoe]
+    );
+    assert!(after.sweep_absent().is_none(), "once");
+}

@@ -10,7 +10,9 @@ use serde_json::json;
 use tokio::time::Instant;
 
 use crate::helpers::TestApp;
-use crate::live_client::{LiveClient, LiveRoom, assert_events_in_order, participant, returning};
+use crate::live_client::{
+    LiveClient, LiveRoom, assert_events_in_order, kind, participant, returning,
+};
 
 /// The `pratico` binary, serving `app`'s database on `app`'s address; killed when dropped.
 pub struct Server {
@@ -19,7 +21,13 @@ pub struct Server {
 
 impl Server {
     pub async fn start(app: &TestApp) -> Self {
+        Self::start_with(app, &[]).await
+    }
+
+    /// Starts the binary with these `PRATICO_*` settings added.
+    pub async fn start_with(app: &TestApp, settings: &[(&str, &str)]) -> Self {
         let child = Command::new(env!("CARGO_BIN_EXE_pratico"))
+            .envs(settings.iter().copied())
             .env("PRATICO_DATABASE_URL", &app.database_url)
             .env("PRATICO_LISTEN", app.addr.to_string())
             .env("PRATICO_LOG", "warn")
@@ -168,5 +176,50 @@ async fn after_a_kill_acknowledged_events_are_kept_and_participants_get_their_se
                 json!({"participant_id": leo_id, "rejoin": true}),
             ),
         ],
+    );
+}
+
+#[tokio::test]
+async fn after_a_kill_those_who_do_not_come_back_are_recorded_as_gone_after_the_heartbeat() {
+    let app = TestApp::without_server(free_local_addr()).await;
+    let heartbeat = [("PRATICO_HEARTBEAT_TIMEOUT_S", "2")];
+    let mut server = Server::start_with(&app, &heartbeat).await;
+    let room = LiveRoom::launch(&app).await;
+    let zoe = room.participant(&app, "Zoé", "Durand").await;
+    let leo = room.participant(&app, "Léo", "Petit").await;
+    let (zoe_token, leo_id) = (
+        zoe.resume_token.clone().unwrap(),
+        leo.participant_id.clone(),
+    );
+    server.kill();
+    drop((zoe, leo));
+
+    let _server = Server::start_with(&app, &heartbeat).await;
+    let mut trainer = room.trainer(&app).await;
+    let mut zoe = LiveClient::joined(&app, &room.name, returning(&zoe_token)).await;
+    let zoe_stays = tokio::spawn(async move {
+        loop {
+            zoe.ping().await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    });
+    let gone = trainer
+        .recv_where_pinging("Léo recorded as gone", Duration::from_secs(15), |m| {
+            kind(m) == "participant_left" && m["participant_id"] == leo_id.as_str()
+        })
+        .await;
+    assert_eq!(gone["reason"], "timeout");
+    zoe_stays.abort();
+
+    let events = room.events(&app).await;
+    let left: Vec<_> = events
+        .iter()
+        .filter(|e| e.kind == "participant_left")
+        .map(|e| e.data.0["participant_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        left.first(),
+        Some(&leo_id),
+        "Léo, and not Zoé who came back: {left:?}"
     );
 }

@@ -1,5 +1,7 @@
 //! The room's own changes of state: renaming, ending, checkpointing.
 
+use std::time::Instant;
+
 use super::delivery::{Delivery, frame};
 use super::load::load;
 use super::{Actor, unavailable};
@@ -166,6 +168,7 @@ impl Actor {
             }
         };
         self.room = loaded.room;
+        self.loaded_at = Some(Instant::now());
         self.degraded = false;
         self.dirty = false;
         self.seat_conn.clear();

@@ -58,6 +58,9 @@ struct Actor {
     /// The trainer's connections (a few tabs), so that what is for them alone is not looked
     /// for among thousands.
     trainer_conns: Vec<ConnId>,
+    /// When the room was (re)loaded from the database, until those who were present then and
+    /// did not come back are recorded as gone (`None` once done).
+    loaded_at: Option<Instant>,
     /// New seats taken from each client address (since this actor started).
     seats_from: HashMap<IpAddr, usize>,
     /// The head count participants of a crowded room were last told.
@@ -85,6 +88,7 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
         trainer_conns: Vec::new(),
         headcount_sent: None,
         seats_from: HashMap::new(),
+        loaded_at: Some(Instant::now()),
         batch: Batch::default(),
         deliveries: Vec::new(),
         dirty: false,
@@ -132,6 +136,7 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
                 }
                 actor.checkpoint().await;
                 actor.close_unjoined();
+                actor.sweep_absent().await;
                 actor.send_headcount();
                 let idle = actor.empty_since.is_some_and(|t| t.elapsed() >= LINGER);
                 if idle && actor.batch.is_empty() && live.unregister(room_id, &rx) {
@@ -273,6 +278,22 @@ impl Actor {
             },
         );
         self.empty_since = None;
+    }
+
+    /// One heartbeat timeout after a load, records as gone those present before who have
+    /// not come back (a crash leaves no `participant_left` for them).
+    async fn sweep_absent(&mut self) {
+        let due = self
+            .loaded_at
+            .is_some_and(|at| at.elapsed() >= self.live.config().heartbeat);
+        if !due || self.degraded {
+            return;
+        }
+        self.loaded_at = None;
+        if let Some(outcome) = self.room.sweep_absent() {
+            self.take(outcome, stamp().1);
+            self.flush().await;
+        }
     }
 
     /// Closes connections that have not joined within the heartbeat timeout: a socket must
