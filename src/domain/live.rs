@@ -239,6 +239,11 @@ impl LiveRoom {
         self.online.len()
     }
 
+    /// Participants with an open connection, without a copy.
+    pub(super) fn online_ids(&self) -> impl ExactSizeIterator<Item = &Uuid> {
+        self.online.iter()
+    }
+
     /// Participants with an open connection, for closing them all at the end.
     pub fn online_participants(&self) -> Vec<Uuid> {
         self.online.iter().copied().collect()

@@ -313,15 +313,13 @@ impl LiveRoom {
         else {
             return;
         };
-        let answered = |id: &Uuid| answers[*index].contains_key(id);
+        let answered = &answers[*index];
         let all = if self.presence_known {
-            let online = self.online_participants();
-            !online.is_empty() && online.iter().all(answered)
+            all_answered(self.online_ids(), answered)
         } else {
             // Reloaded mid-question: everyone present before is expected back (those back
             // online are among them: a rejoin is recorded as present).
-            let present = &self.state.present;
-            !present.is_empty() && present.iter().all(answered)
+            all_answered(self.state.present.iter(), answered)
         };
         if all && let Ok(Some(closed)) = self.close_question() {
             outcome.events.extend(closed.events);
@@ -604,6 +602,15 @@ impl LiveRoom {
             .sum();
         (Some(activity), score, answers)
     }
+}
+
+/// Whether everyone `waited` for is in `answered` (and someone is). This runs on every answer:
+/// the counts rule most cases out before anyone is looked up.
+fn all_answered<'a>(
+    mut waited: impl ExactSizeIterator<Item = &'a Uuid>,
+    answered: &BTreeMap<Uuid, AnswerRecord>,
+) -> bool {
+    waited.len() > 0 && answered.len() >= waited.len() && waited.all(|id| answered.contains_key(id))
 }
 
 #[cfg(test)]
