@@ -371,13 +371,10 @@ async fn a_participant_whose_network_goes_silent_comes_back_to_the_same_seat_wit
         "choice_ids": [question["choices"][0]["id"]]});
 
     // Léo has not answered yet, and stays: the question stays open.
-    let mut leo = room.participant(&app, "Léo", "Petit").await;
-    let leo_stays = tokio::spawn(async move {
-        loop {
-            leo.ping().await;
-            tokio::time::sleep(Duration::from_millis(300)).await;
-        }
-    });
+    let leo_stays = room
+        .participant(&app, "Léo", "Petit")
+        .await
+        .stay_in_background();
     // Zoé is on a Wi-Fi that the test controls.
     let wifi = CuttableRelay::start(app.addr).await;
     let mut zoe = LiveClient::connect_via(wifi.addr, &room.name).await;

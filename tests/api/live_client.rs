@@ -445,6 +445,17 @@ impl LiveClient {
         )
     }
 
+    /// Stays alive in a task of its own (a `ping` every 300 ms) until the handle is aborted:
+    /// a participant who is there and does nothing.
+    pub fn stay_in_background(mut self) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                self.ping().await;
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+        })
+    }
+
     /// Stays alive for `wait`: a `ping` every 300 ms; what arrives is kept.
     pub async fn keep_alive(&mut self, wait: Duration) {
         let until = Instant::now() + wait;

@@ -196,13 +196,9 @@ async fn after_a_kill_those_who_do_not_come_back_are_recorded_as_gone_after_the_
 
     let _server = Server::start_with(&app, &heartbeat).await;
     let mut trainer = room.trainer(&app).await;
-    let mut zoe = LiveClient::joined(&app, &room.name, returning(&zoe_token)).await;
-    let zoe_stays = tokio::spawn(async move {
-        loop {
-            zoe.ping().await;
-            tokio::time::sleep(Duration::from_millis(300)).await;
-        }
-    });
+    let zoe_stays = LiveClient::joined(&app, &room.name, returning(&zoe_token))
+        .await
+        .stay_in_background();
     let gone = trainer
         .recv_where_pinging("Léo recorded as gone", Duration::from_secs(15), |m| {
             kind(m) == "participant_left" && m["participant_id"] == leo_id.as_str()

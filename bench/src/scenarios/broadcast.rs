@@ -1,6 +1,7 @@
 //! S1: one room, N participants, the trainer changes page every second: is every change
 //! delivered, how fast, and at what server CPU cost per delivered message.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::{Instant, sleep_until};
@@ -29,17 +30,9 @@ pub async fn run(target: &Target, sources: u8, settings: &Settings) -> anyhow::R
         "PRATICO_MAX_PARTICIPANTS",
         settings.participants.to_string(),
     )];
-    let mut stage = Stage::open(target, sources, &env).await?;
-    let room = stage.room(false).await?;
-    let mut trainer = Trainer::join(&stage.crowd, &room, stage.api.token()).await?;
-    let since = std::time::Instant::now();
-    stage.spawn(&room, settings.participants, Plan::default());
-    let join_s = stage.joined(since).await?;
+    let (stage, room, mut trainer, mut run) =
+        joined_room(target, sources, &env, settings.participants).await?;
     let stats = &stage.crowd.stats;
-    let mut run = Run::default();
-    run.put("participants", settings.participants as f64);
-    run.put("join_s", join_s);
-    run.put("join_p99_ms", stats.join.ms(0.99));
 
     let before = stage.usage();
     let changes = Changes {
@@ -61,6 +54,27 @@ pub async fn run(target: &Target, sources: u8, settings: &Settings) -> anyhow::R
     );
     stage.finish(&mut run).await;
     Ok(run)
+}
+
+/// A server started with `env`, one room, its trainer, and `participants` joined, with the
+/// join figures: how S1 and the flood begin.
+pub async fn joined_room(
+    target: &Target,
+    sources: u8,
+    env: &[(&str, String)],
+    participants: usize,
+) -> anyhow::Result<(Stage, Arc<Room>, Trainer, Run)> {
+    let mut stage = Stage::open(target, sources, env).await?;
+    let room = stage.room(false).await?;
+    let trainer = Trainer::join(&stage.crowd, &room, stage.api.token()).await?;
+    let since = std::time::Instant::now();
+    stage.spawn(&room, participants, Plan::default());
+    let join_s = stage.joined(since).await?;
+    let mut run = Run::default();
+    run.put("participants", participants as f64);
+    run.put("join_s", join_s);
+    run.put("join_p99_ms", stage.crowd.stats.join.ms(0.99));
+    Ok((stage, room, trainer, run))
 }
 
 /// A series of the trainer's page changes, `interval` apart, to a room of `participants`.

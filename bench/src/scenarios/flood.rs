@@ -10,13 +10,11 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::CommandFactory;
 
-use super::broadcast::{Changes, Delivery};
-use super::{Stage, Target, cpu_between};
+use super::broadcast::{Changes, Delivery, joined_room};
+use super::{Target, cpu_between};
 use crate::attack::{ATTACKER, Attack, Bots};
 use crate::net::Dialer;
-use crate::participant::Plan;
 use crate::report::Run;
-use crate::trainer::Trainer;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Settings {
@@ -76,17 +74,9 @@ pub async fn run(target: &Target, sources: u8, settings: &Settings) -> anyhow::R
             settings.participants.to_string(),
         ));
     }
-    let mut stage = Stage::open(target, sources, &env).await?;
-    let room = stage.room(false).await?;
-    let mut trainer = Trainer::join(&stage.crowd, &room, stage.api.token()).await?;
-    let since = std::time::Instant::now();
-    stage.spawn(&room, settings.participants, Plan::default());
-    let join_s = stage.joined(since).await?;
+    let (stage, room, mut trainer, mut run) =
+        joined_room(target, sources, &env, settings.participants).await?;
     let stats = &stage.crowd.stats;
-    let mut run = Run::default();
-    run.put("participants", settings.participants as f64);
-    run.put("join_s", join_s);
-    run.put("join_p99_ms", stats.join.ms(0.99));
 
     let interval = Duration::from_millis(settings.interval_ms);
     let mut changes = Changes {
