@@ -1,10 +1,11 @@
 //! The live endpoint (`GET /api/live/{name}`) and the capsule a live room shows.
 
 use axum::body::Body;
-use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::ws::rejection::WebSocketUpgradeRejection;
-use axum::extract::{Path, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
+use axum::extract::{Path, Request, State};
+use axum::http::header::{
+    CACHE_CONTROL, CONNECTION, CONTENT_TYPE, ETAG, HeaderName, IF_NONE_MATCH, SEC_WEBSOCKET_ACCEPT,
+    SEC_WEBSOCKET_KEY, SEC_WEBSOCKET_VERSION, UPGRADE,
+};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
@@ -26,11 +27,6 @@ fn room_not_found(e: StoreError) -> ApiError {
 
 /// When a client refused for holding too many sockets may try again.
 const SOCKET_RETRY: Duration = Duration::from_secs(10);
-/// Bytes read from a live socket at once.
-const READ_BUFFER: usize = 1024;
-/// Bytes of queued frames that trigger a write before the writer's flush.
-const WRITE_BUFFER: usize = 4 * 1024;
-
 /// Upgrades to the live protocol (docs/protocol.md) for the room called `name`.
 #[utoipa::path(get, path = "/api/live/{name}", tag = "live", params(("name" = String, Path)),
     responses((status = 101, description = "WebSocket"), (status = 404), (status = 426, description = "not a WebSocket request"),
@@ -39,8 +35,7 @@ pub async fn upgrade(
     State(state): State<AppState>,
     Path(name): Path<String>,
     ClientAddr(from): ClientAddr,
-    headers: HeaderMap,
-    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+    mut request: Request,
 ) -> ApiResult<Response> {
     // Refused before anything else is done: a flood of upgrades must cost next to nothing.
     let slot = state.live_sockets.take(from).ok_or_else(|| {
@@ -53,31 +48,64 @@ pub async fn upgrade(
     let (room_id, _) = rooms::key_by_name(&state.db, &name)
         .await
         .map_err(room_not_found)?;
-    let upgrade = upgrade.map_err(|e| {
+    let accept = accept_key(request.headers()).map_err(|why| {
         ApiError::new(
             StatusCode::UPGRADE_REQUIRED,
             "upgrade_required",
-            format!("connect with a WebSocket: {}", e.body_text()),
+            format!("connect with a WebSocket: {why}"),
         )
     })?;
+    let cookie_token = token_from(request.headers());
+    let upgrading = hyper::upgrade::on(&mut request);
     let live = state.live.clone();
     // Frames past the protocol's limit are refused by the reader with a close code; the
     // transport's own cap only keeps absurd frames out of memory.
     let transport_cap = live.config().max_frame_bytes.saturating_mul(4).max(1 << 20);
-    let cookie_token = token_from(&headers);
-    Ok(upgrade
-        // Idle connections must stay cheap (docs/benchmarks.md, S4): the default 128 KiB read
-        // buffer is zero-filled per connection, and the write buffer keeps the capacity of the
-        // largest burst it held. Client frames are small (a larger one grows the buffer), and
-        // 4 KiB still gathers a burst of broadcasts into few writes.
-        .read_buffer_size(READ_BUFFER)
-        .write_buffer_size(WRITE_BUFFER)
-        .max_message_size(transport_cap)
-        .max_frame_size(transport_cap)
-        .on_upgrade(move |socket| async move {
-            socket::serve(socket, live, room_id, cookie_token, from).await;
-            drop(slot);
-        }))
+    tokio::spawn(async move {
+        match upgrading.await {
+            Ok(upgraded) => {
+                socket::serve(upgraded, transport_cap, live, room_id, cookie_token, from).await
+            }
+            Err(error) => tracing::debug!(%error, "the WebSocket upgrade did not complete"),
+        }
+        drop(slot);
+    });
+    Ok((
+        StatusCode::SWITCHING_PROTOCOLS,
+        [
+            (CONNECTION, "upgrade".to_owned()),
+            (UPGRADE, "websocket".to_owned()),
+            (SEC_WEBSOCKET_ACCEPT, accept),
+        ],
+    )
+        .into_response())
+}
+
+/// The handshake's answer (RFC 6455, 4.2.1) to a valid WebSocket opening request, or what
+/// is wrong with it.
+fn accept_key(headers: &HeaderMap) -> Result<String, &'static str> {
+    let lists = |name: &HeaderName, token: &str| {
+        headers.get_all(name).iter().any(|value| {
+            value.to_str().is_ok_and(|value| {
+                value
+                    .split(',')
+                    .any(|t| t.trim().eq_ignore_ascii_case(token))
+            })
+        })
+    };
+    if !lists(&CONNECTION, "upgrade") {
+        return Err("the `Connection` header must include `upgrade`");
+    }
+    if !lists(&UPGRADE, "websocket") {
+        return Err("the `Upgrade` header must be `websocket`");
+    }
+    if headers.get(SEC_WEBSOCKET_VERSION).map(|v| v.as_bytes()) != Some(b"13") {
+        return Err("`Sec-WebSocket-Version` must be 13");
+    }
+    let key = headers
+        .get(SEC_WEBSOCKET_KEY)
+        .ok_or("the `Sec-WebSocket-Key` header is missing")?;
+    Ok(tungstenite::handshake::derive_accept_key(key.as_bytes()))
 }
 
 /// The tldraw document a live room shows (a copy taken at launch, so it never changes: its

@@ -6,9 +6,11 @@
 //! commits their events in batches, and only then answers and broadcasts.
 
 mod actor;
+mod committer;
 mod outbox;
 pub mod resume;
 pub mod socket;
+mod wire;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -26,6 +28,7 @@ use crate::domain::live::{RoomError, RoomLimits};
 use crate::domain::protocol::ClientMessage;
 use crate::domain::room::{ParamsPatch, RoomParams, RoomState};
 use crate::store::{Db, StoreError, live as live_store, now_ms, secrets};
+use committer::Committer;
 pub use outbox::{Frame, Outbox};
 use resume::ResumeKey;
 
@@ -162,6 +165,8 @@ impl RoomHandle {
 /// Room actors by room id. Holds no lock across an await.
 pub struct Live {
     db: Db,
+    /// Writes of every room, many per transaction.
+    committer: Committer,
     key: ResumeKey,
     config: LiveConfig,
     rooms: Mutex<HashMap<Uuid, RoomHandle>>,
@@ -193,6 +198,7 @@ impl Live {
         )
         .await?;
         let live = Arc::new(Self {
+            committer: Committer::start(db.clone()),
             db,
             key: ResumeKey::new(key),
             config,
@@ -215,6 +221,10 @@ impl Live {
 
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    fn committer(&self) -> &Committer {
+        &self.committer
     }
 
     pub fn shutdown_token(&self) -> CancellationToken {

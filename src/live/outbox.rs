@@ -1,11 +1,12 @@
 //! The way to one connection: a bounded queue of frames to write, and a close signal.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::collections::VecDeque;
+use std::future::poll_fn;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::task::Poll;
 
-use axum::extract::ws::Utf8Bytes;
-
-use tokio::sync::mpsc;
+use futures_util::task::AtomicWaker;
 use tokio_util::sync::CancellationToken;
 
 use super::ConnId;
@@ -16,13 +17,13 @@ use crate::domain::protocol::ServerMessage;
 /// a burst such as a trainer's view of thousands of participants joining at once.
 pub const OUTBOX_FRAMES: usize = 8_192;
 
-/// A message ready to write: serialised once, shared (reference-counted) by every connection
-/// it goes to.
-pub type Frame = Utf8Bytes;
+/// A message ready to write: serialised and framed once, shared (reference-counted) by every
+/// connection it goes to.
+pub use super::wire::Frame;
 
 impl From<&ServerMessage> for Frame {
     fn from(message: &ServerMessage) -> Self {
-        Utf8Bytes::from(message.to_json())
+        Frame::json(message)
     }
 }
 
@@ -30,58 +31,108 @@ impl From<&ServerMessage> for Frame {
 #[derive(Clone)]
 pub struct Outbox {
     pub id: ConnId,
-    frames: mpsc::Sender<Frame>,
-    closing: Arc<Closing>,
+    shared: Arc<Shared>,
 }
 
-struct Closing {
-    token: CancellationToken,
+struct Shared {
+    /// Frames not yet taken by the writer. The writer takes the whole queue at once, so an
+    /// idle connection holds no queue memory at all (a channel keeps blocks of slots).
+    frames: Mutex<VecDeque<Frame>>,
+    /// The writer, when it waits for frames.
+    writer: AtomicWaker,
+    /// Set once the writer is gone: nothing queued would ever be written.
+    gone: AtomicBool,
+    closing: CancellationToken,
     /// The close code and reason, set by whoever closes first.
     why: OnceLock<(u16, &'static str)>,
 }
 
 /// The receiving half, owned by the socket's writer task.
 pub struct Inbox {
-    pub frames: mpsc::Receiver<Frame>,
+    shared: Arc<Shared>,
 }
 
 impl Outbox {
     pub fn new() -> (Self, Inbox) {
         static NEXT: AtomicU64 = AtomicU64::new(1);
-        let (frames, rx) = mpsc::channel(OUTBOX_FRAMES);
+        let shared = Arc::new(Shared {
+            frames: Mutex::new(VecDeque::new()),
+            writer: AtomicWaker::new(),
+            gone: AtomicBool::new(false),
+            closing: CancellationToken::new(),
+            why: OnceLock::new(),
+        });
         let outbox = Self {
             id: NEXT.fetch_add(1, Ordering::Relaxed),
-            frames,
-            closing: Arc::new(Closing {
-                token: CancellationToken::new(),
-                why: OnceLock::new(),
-            }),
+            shared: Arc::clone(&shared),
         };
-        (outbox, Inbox { frames: rx })
+        (outbox, Inbox { shared })
     }
 
     /// Queues a frame without waiting; `false` when the queue is full (a client too slow to
     /// keep up) or the connection is gone.
     pub fn send(&self, frame: Frame) -> bool {
-        self.frames.try_send(frame).is_ok()
+        if self.shared.gone.load(Ordering::Acquire) {
+            return false;
+        }
+        let mut frames = self.shared.frames.lock().expect("outbox lock");
+        if frames.len() >= OUTBOX_FRAMES {
+            return false;
+        }
+        let was_empty = frames.is_empty();
+        frames.push_back(frame);
+        drop(frames);
+        // A queue that already held frames has its wake-up on the way.
+        if was_empty {
+            self.shared.writer.wake();
+        }
+        true
     }
 
     /// Asks the connection to close with `code`; frames queued before are still written.
     pub fn close(&self, code: u16, reason: &'static str) {
-        let _ = self.closing.why.set((code, reason));
-        self.closing.token.cancel();
+        let _ = self.shared.why.set((code, reason));
+        self.shared.closing.cancel();
     }
 
     pub fn is_closing(&self) -> bool {
-        self.closing.token.is_cancelled()
+        self.shared.closing.is_cancelled()
     }
 
     pub async fn closed(&self) {
-        self.closing.token.cancelled().await
+        self.shared.closing.cancelled().await
     }
 
     /// Why the connection is closing (normal closure if nobody said).
     pub fn close_reason(&self) -> (u16, &'static str) {
-        self.closing.why.get().copied().unwrap_or((1000, ""))
+        self.shared.why.get().copied().unwrap_or((1000, ""))
+    }
+}
+
+impl Inbox {
+    /// Waits for frames, then takes every frame queued.
+    pub async fn next_burst(&mut self) -> VecDeque<Frame> {
+        poll_fn(|cx| {
+            if let Some(burst) = self.take() {
+                return Poll::Ready(burst);
+            }
+            self.shared.writer.register(cx.waker());
+            // A frame queued before the registration found no waker to wake.
+            self.take().map_or(Poll::Pending, Poll::Ready)
+        })
+        .await
+    }
+
+    /// Every frame queued now, if any.
+    pub fn take(&mut self) -> Option<VecDeque<Frame>> {
+        let mut frames = self.shared.frames.lock().expect("outbox lock");
+        (!frames.is_empty()).then(|| std::mem::take(&mut *frames))
+    }
+}
+
+impl Drop for Inbox {
+    fn drop(&mut self) {
+        self.shared.gone.store(true, Ordering::Release);
+        self.shared.frames.lock().expect("outbox lock").clear();
     }
 }

@@ -5,33 +5,64 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use futures_util::stream::{SplitSink, SplitStream};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
+use hyper::upgrade::Upgraded;
+use hyper_util::rt::TokioIo;
+use tokio::io::{ReadHalf, WriteHalf};
+use tokio_tungstenite::WebSocketStream;
+use tungstenite::Message;
+use tungstenite::protocol::{Role, WebSocketConfig};
 use uuid::Uuid;
 
 use super::outbox::{Frame, Inbox};
+use super::wire::{ReadOnly, write_frames};
 use super::{JoinAs, Live, Outbox, Request, RoomHandle};
 use crate::domain::events::LeaveReason;
 use crate::domain::protocol::{ClientMessage, JoinRole, ServerMessage, parse_client_message};
 use crate::store::{auth_tokens, now_ms};
 
+type Io = TokioIo<Upgraded>;
+type Stream = WebSocketStream<ReadOnly<ReadHalf<Io>>>;
+
+/// Bytes read from a live socket at once: client frames are small (a larger one grows the
+/// buffer). tungstenite's default, 128 KiB zero-filled per connection, is what made idle
+/// connections expensive (docs/benchmarks.md, S4).
+const READ_BUFFER: usize = 512;
+
 /// Serves one client of one room until either side closes.
 ///
 /// `cookie_token` is the trainer's log-in token from the upgrade request's cookie or header,
-/// used when a trainer's `join` carries no token of its own.
+/// used when a trainer's `join` carries no token of its own. Frames past `transport_cap` end
+/// the connection (the protocol's own, smaller limit is checked by the reader, with its close
+/// code).
 pub async fn serve(
-    socket: WebSocket,
+    upgraded: Upgraded,
+    transport_cap: usize,
     live: Arc<Live>,
     room_id: Uuid,
     cookie_token: Option<String>,
     from: IpAddr,
 ) {
     metrics::gauge!("live_connections").increment(1.0);
+    let (read, write_half) = tokio::io::split(TokioIo::new(upgraded));
+    let config = WebSocketConfig::default()
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(0)
+        .max_message_size(Some(transport_cap))
+        .max_frame_size(Some(transport_cap));
+    let mut stream =
+        WebSocketStream::from_raw_socket(ReadOnly(read), Role::Server, Some(config)).await;
     let (outbox, inbox) = Outbox::new();
-    let (sink, mut stream) = socket.split();
-    let writer = tokio::spawn(write(sink, inbox, outbox.clone(), live.config().heartbeat));
-    match live.connect(room_id, outbox.clone()).await {
+    let writer = tokio::spawn(write(
+        write_half,
+        inbox,
+        outbox.clone(),
+        live.config().heartbeat,
+    ));
+    // Boxed: the wait for the room is large and over once connected; the task keeps only
+    // what it needs for the connection's whole life.
+    let connected = Box::pin(live.connect(room_id, outbox.clone())).await;
+    match connected {
         Err(_) => outbox.close(1011, "this session is not available"),
         Ok(room) => {
             let reason = Reader {
@@ -77,7 +108,7 @@ struct Reader<'a> {
 impl Reader<'_> {
     /// Reads until the client leaves, is too quiet, misbehaves, or the room closes the
     /// connection; returns why, for the `participant_left` event.
-    async fn read(&self, stream: &mut SplitStream<WebSocket>) -> LeaveReason {
+    async fn read(&self, stream: &mut Stream) -> LeaveReason {
         let config = self.live.config();
         let mut bucket = TokenBucket::new(config.rate_per_sec, config.rate_burst);
         loop {
@@ -114,8 +145,12 @@ impl Reader<'_> {
                     ));
                     continue;
                 }
-                // Pings and pongs only prove the client is alive.
-                Message::Ping(_) | Message::Pong(_) => continue,
+                // Pings and pongs only prove the client is alive; a ping gets its pong.
+                Message::Ping(payload) => {
+                    self.outbox.send(Frame::pong(&payload));
+                    continue;
+                }
+                Message::Pong(_) | Message::Frame(_) => continue,
             };
             if text.len() > config.max_frame_bytes {
                 self.outbox.close(1009, "message too large");
@@ -138,7 +173,8 @@ impl Reader<'_> {
                     return LeaveReason::Closed;
                 }
             }
-            if !self.forward(&text, received_at).await {
+            // Boxed for the same reason as the connect: a join's checks are large and brief.
+            if !Box::pin(self.forward(&text, received_at)).await {
                 self.outbox.close(1011, "the session restarted; reconnect");
                 return LeaveReason::Closed;
             }
@@ -222,21 +258,17 @@ impl Reader<'_> {
 ///
 /// A write that cannot finish within `patience` (the heartbeat timeout) means a client that
 /// stopped reading: it is given up, so that it cannot hold its socket open forever.
-async fn write(
-    mut sink: SplitSink<WebSocket, Message>,
-    mut inbox: Inbox,
-    outbox: Outbox,
-    patience: Duration,
-) {
+async fn write(mut out: WriteHalf<Io>, mut inbox: Inbox, outbox: Outbox, patience: Duration) {
     let closed = outbox.closed();
     tokio::pin!(closed);
     loop {
         tokio::select! {
             biased;
-            frame = inbox.frames.recv() => {
-                let Some(frame) = frame else { break };
-                let burst = write_burst(&mut sink, &mut inbox, frame);
-                if !matches!(tokio::time::timeout(patience, burst).await, Ok(Ok(()))) {
+            mut burst = inbox.next_burst() => {
+                // Boxed: the write holds a `writev` array while it lasts; the task, idle most
+                // of its life, should not carry that room.
+                let written = Box::pin(write_frames(&mut out, burst.make_contiguous()));
+                if !matches!(tokio::time::timeout(patience, written).await, Ok(Ok(()))) {
                     outbox.close(1006, "");
                     return;
                 }
@@ -244,55 +276,20 @@ async fn write(
             _ = &mut closed => break,
         }
     }
-    // Frames queued before the close (a `kicked`, a `session_ended`) still go out, briefly.
-    let drain = async {
-        while let Ok(frame) = inbox.frames.try_recv() {
-            if sink.send(Message::Text(frame)).await.is_err() {
-                return;
-            }
-        }
-    };
-    let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
+    // Frames queued before the close (a `kicked`, a `session_ended`) still go out, briefly,
+    // then the close frame.
     let (code, reason) = outbox.close_reason();
-    let close = CloseFrame {
-        code,
-        reason: Utf8Bytes::from_static(reason),
-    };
-    let _ = tokio::time::timeout(
-        Duration::from_secs(1),
-        sink.send(Message::Close(Some(close))),
-    )
-    .await;
+    let mut last = inbox.take().unwrap_or_default();
+    last.push_back(Frame::close(code, reason));
+    let written = Box::pin(write_frames(&mut out, last.make_contiguous()));
+    let _ = tokio::time::timeout(Duration::from_secs(1), written).await;
     outbox.close(code, reason);
-}
-
-/// Frames written before one flush, at most.
-const WRITE_BURST: usize = 256;
-
-/// Writes a frame and whatever else is already queued, then flushes once: a burst of messages
-/// (a join storm, a reveal) costs one system call, not one per message.
-async fn write_burst(
-    sink: &mut SplitSink<WebSocket, Message>,
-    inbox: &mut Inbox,
-    first: Frame,
-) -> Result<(), axum::Error> {
-    sink.feed(Message::Text(first)).await?;
-    for _ in 1..WRITE_BURST {
-        let Ok(frame) = inbox.frames.try_recv() else {
-            break;
-        };
-        sink.feed(Message::Text(frame)).await?;
-    }
-    sink.flush().await
 }
 
 /// A frame past the transport's own cap (far past `max_frame_bytes`) ends the stream with an
 /// error rather than a message: it still deserves its close code.
-fn too_large(error: axum::Error) -> bool {
-    error
-        .into_inner()
-        .downcast_ref::<tungstenite::Error>()
-        .is_some_and(|e| matches!(e, tungstenite::Error::Capacity(_)))
+fn too_large(error: tungstenite::Error) -> bool {
+    matches!(error, tungstenite::Error::Capacity(_))
 }
 
 enum Rate {

@@ -64,35 +64,45 @@ pub fn stamp() -> (Uuid, i64) {
     (id, secs as i64 * 1_000 + i64::from(nanos / 1_000_000))
 }
 
-/// Inserts one `EventRow` through any executor of the backend at hand (a pool or a transaction),
-/// so that events join the transaction of the change they record.
-macro_rules! insert_event {
-    ($executor:expr, $row:expr) => {{
-        let row: &$crate::store::events::EventRow = $row;
-        sqlx::query(
-            "INSERT INTO room_events (id, created_at, room_id, user_id, type, data)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(row.id)
-        .bind(row.created_at)
-        .bind(row.room_id)
-        .bind(row.user_id)
-        .bind(&row.kind)
-        .bind(&row.data)
-        .execute($executor)
-        .await
-        .map(|_| ())
+/// Rows per `INSERT` statement: six values each, well under SQLite's 32,766 bound values and
+/// PostgreSQL's 65,535.
+pub const ROWS_PER_INSERT: usize = 1_000;
+
+/// Inserts `EventRow`s (any iterator of `&EventRow`) within the transaction `$tx`, so that
+/// events join the transaction of the change they record: one statement per
+/// `ROWS_PER_INSERT` rows, not one per row (a burst of 5,000 answers is five round trips).
+macro_rules! insert_events {
+    ($tx:expr, $rows:expr) => {{
+        let rows: Vec<&$crate::store::events::EventRow> = $rows.into_iter().collect();
+        let mut inserted = Ok(());
+        for chunk in rows.chunks($crate::store::events::ROWS_PER_INSERT) {
+            let mut insert = sqlx::QueryBuilder::new(
+                "INSERT INTO room_events (id, created_at, room_id, user_id, type, data) ",
+            );
+            insert.push_values(chunk, |mut values, row| {
+                values
+                    .push_bind(row.id)
+                    .push_bind(row.created_at)
+                    .push_bind(row.room_id)
+                    .push_bind(row.user_id)
+                    .push_bind(&row.kind)
+                    .push_bind(&row.data);
+            });
+            if let Err(error) = insert.build().execute(&mut *$tx).await {
+                inserted = Err(error);
+                break;
+            }
+        }
+        inserted
     }};
 }
-pub(crate) use insert_event;
+pub(crate) use insert_events;
 
 /// Appends a batch of events in one transaction: all are stored or none.
 pub async fn append(db: &Db, rows: &[EventRow]) -> StoreResult<()> {
     on_db!(db, |pool| {
         let mut tx = pool.begin().await?;
-        for row in rows {
-            insert_event!(&mut *tx, row)?;
-        }
+        insert_events!(tx, rows)?;
         tx.commit().await?;
     });
     Ok(())

@@ -1,11 +1,16 @@
-//! What a live room writes: batches of events with their chat changes, and checkpoints.
+//! What a live room writes: batches of events with their chat changes, and checkpoints. The
+//! writes of many rooms go together in one transaction (`write_all`, see `live::committer`).
 
+use std::sync::Arc;
+
+use serde_json::value::RawValue;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::events::{EventRow, insert_event};
+use super::events::{EventRow, insert_events};
 use super::{Db, StoreError, StoreResult, on_db};
 use crate::domain::live::{ChatMessage, LiveRoom};
+use crate::domain::room::RoomParams;
 
 /// Changes a room commits together: all of them or none.
 #[derive(Debug, Default)]
@@ -21,37 +26,110 @@ impl Batch {
     }
 }
 
-pub async fn commit(db: &Db, chat_id: Uuid, batch: &Batch) -> StoreResult<()> {
+/// What a room is now (`state.last_event` says which events it includes), with the quiz
+/// columns of the seed: the quiz last started and the final scores of the last one ended.
+/// Serialised by the room's own task, so that the writer of many rooms only writes.
+#[derive(Debug)]
+pub struct Checkpoint {
+    room_id: Uuid,
+    name: String,
+    params: RoomParams,
+    state: Box<RawValue>,
+    quiz_id: Option<Uuid>,
+    quiz_scores: Box<RawValue>,
+    at: i64,
+}
+
+impl Checkpoint {
+    pub fn of(room: &LiveRoom, at: i64) -> Self {
+        Self {
+            room_id: room.facts.id,
+            name: room.name.clone(),
+            params: room.params,
+            state: raw_json(&room.state),
+            quiz_id: room.quiz_id,
+            quiz_scores: raw_json(&room.quiz_scores),
+            at,
+        }
+    }
+}
+
+fn raw_json(value: &impl serde::Serialize) -> Box<RawValue> {
+    serde_json::value::to_raw_value(value).expect("a room's state is plain data")
+}
+
+/// One room's write: a batch of its chat (`chat_id`), or a checkpoint.
+#[derive(Debug)]
+pub enum Write {
+    Batch { chat_id: Uuid, batch: Arc<Batch> },
+    Checkpoint(Checkpoint),
+}
+
+/// Writes the writes of several rooms in one transaction: all of them or none.
+pub async fn write_all(db: &Db, writes: &[&Write]) -> StoreResult<()> {
+    let batches = || {
+        writes.iter().filter_map(|w| match w {
+            Write::Batch { chat_id, batch } => Some((*chat_id, batch)),
+            Write::Checkpoint(_) => None,
+        })
+    };
+    let events = || batches().flat_map(|(_, b)| &b.events);
+    let chat_inserts: Vec<(Uuid, &ChatMessage)> = batches()
+        .flat_map(|(chat_id, b)| b.chat_inserts.iter().map(move |m| (chat_id, m)))
+        .collect();
     on_db!(db, |pool| {
         let mut tx = pool.begin().await?;
-        for event in &batch.events {
-            insert_event!(&mut *tx, event)?;
+        insert_events!(tx, events())?;
+        for chunk in chat_inserts.chunks(ROWS_PER_INSERT) {
+            let mut insert = sqlx::QueryBuilder::new(
+                "INSERT INTO chat_messages (id, created_at, chat_id, participant_id, author_name, text) ",
+            );
+            insert.push_values(chunk, |mut values, (chat_id, m)| {
+                values
+                    .push_bind(m.id)
+                    .push_bind(m.created_at)
+                    .push_bind(*chat_id)
+                    .push_bind(m.participant_id)
+                    .push_bind(&m.author_name)
+                    .push_bind(&m.text);
+            });
+            insert.build().execute(&mut *tx).await?;
         }
-        for m in &batch.chat_inserts {
+        for (chat_id, batch) in batches() {
+            for id in &batch.chat_deletes {
+                sqlx::query("DELETE FROM chat_messages WHERE id = $1 AND chat_id = $2")
+                    .bind(id)
+                    .bind(chat_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        for write in writes {
+            let Write::Checkpoint(c) = write else {
+                continue;
+            };
             sqlx::query(
-                "INSERT INTO chat_messages (id, created_at, chat_id, participant_id, author_name, text)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "UPDATE rooms SET name = $1, params = $2, state = $3, quiz_id = $4,
+                     quiz_scores = $5, updated_at = $6
+                 WHERE id = $7",
             )
-            .bind(m.id)
-            .bind(m.created_at)
-            .bind(chat_id)
-            .bind(m.participant_id)
-            .bind(&m.author_name)
-            .bind(&m.text)
+            .bind(&c.name)
+            .bind(Json(c.params))
+            .bind(Json(&c.state))
+            .bind(c.quiz_id)
+            .bind(Json(&c.quiz_scores))
+            .bind(c.at)
+            .bind(c.room_id)
             .execute(&mut *tx)
             .await?;
-        }
-        for id in &batch.chat_deletes {
-            sqlx::query("DELETE FROM chat_messages WHERE id = $1 AND chat_id = $2")
-                .bind(id)
-                .bind(chat_id)
-                .execute(&mut *tx)
-                .await?;
         }
         tx.commit().await?;
     });
     Ok(())
 }
+
+/// Rows per `INSERT` of chat messages (six values each, as events).
+const ROWS_PER_INSERT: usize = super::events::ROWS_PER_INSERT;
 
 /// The last `limit` messages of a chat, oldest first.
 pub async fn recent_chat(db: &Db, chat_id: Uuid, limit: i64) -> StoreResult<Vec<ChatMessage>> {
@@ -76,27 +154,6 @@ pub async fn recent_chat(db: &Db, chat_id: Uuid, limit: i64) -> StoreResult<Vec<
             },
         )
         .collect())
-}
-
-/// Saves what the room is now (`state.last_event` says which events it includes), with the
-/// quiz columns of the seed: the quiz last started and the final scores of the last one ended.
-pub async fn checkpoint(db: &Db, room: &LiveRoom, now: i64) -> StoreResult<()> {
-    on_db!(db, |pool| sqlx::query(
-        "UPDATE rooms SET name = $1, params = $2, state = $3, quiz_id = $4, quiz_scores = $5,
-             updated_at = $6
-         WHERE id = $7"
-    )
-    .bind(&room.name)
-    .bind(Json(room.params))
-    .bind(Json(&room.state))
-    .bind(room.quiz_id)
-    .bind(Json(&room.quiz_scores))
-    .bind(now)
-    .bind(room.facts.id)
-    .execute(pool)
-    .await
-    .map(|_| ()))?;
-    Ok(())
 }
 
 /// A room's events after `after` (id, created_at), in order; all of them for `None`.
@@ -140,7 +197,7 @@ pub async fn rename(db: &Db, room_id: Uuid, name: &str, event: &EventRow) -> Sto
             .execute(&mut *tx)
             .await
             .map_err(StoreError::from_write)?;
-        insert_event!(&mut *tx, event)?;
+        insert_events!(tx, [event])?;
         tx.commit().await?;
     });
     Ok(())

@@ -6,7 +6,7 @@ use serde_json::Value;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::events::{EventRow, insert_event};
+use super::events::{EventRow, insert_events};
 use super::{Db, StoreError, StoreResult, on_db};
 use crate::domain::events::RoomEvent;
 use crate::domain::names::first_free_name;
@@ -128,7 +128,7 @@ async fn insert(
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        insert_event!(&mut *tx, &event)?;
+        insert_events!(tx, [&event])?;
         tx.commit().await?;
     });
     Ok(id)
@@ -212,9 +212,7 @@ pub async fn list(db: &Db, user_id: Uuid) -> StoreResult<Vec<RoomRow>> {
 pub async fn end(db: &Db, room_id: Uuid, closing: &[EventRow]) -> StoreResult<()> {
     on_db!(db, |pool| {
         let mut tx = pool.begin().await?;
-        for event in closing {
-            insert_event!(&mut *tx, event)?;
-        }
+        insert_events!(tx, closing)?;
         let deleted = sqlx::query("DELETE FROM rooms WHERE id = $1")
             .bind(room_id)
             .execute(&mut *tx)

@@ -1,5 +1,6 @@
 //! What decided requests produce, held until their events are committed, then delivered.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 use uuid::Uuid;
@@ -11,7 +12,7 @@ use crate::domain::protocol::ServerMessage;
 use crate::live::outbox::Frame;
 use crate::live::{ConnId, RoomView};
 use crate::store::events::EventRow;
-use crate::store::live::{self as live_store, Batch};
+use crate::store::live::{Batch, Write};
 
 /// Commit attempts before the room declares the database unavailable.
 const COMMIT_TRIES: u32 = 3;
@@ -111,7 +112,7 @@ impl Actor {
         let committed = if self.batch.is_empty() {
             true
         } else {
-            let batch = std::mem::take(&mut self.batch);
+            let batch = Arc::new(std::mem::take(&mut self.batch));
             let committed = self.commit(&batch).await;
             if committed && let Some(last) = batch.events.last() {
                 self.room.state.last_event = Some((last.id, last.created_at));
@@ -134,13 +135,17 @@ impl Actor {
         }
     }
 
-    pub(super) async fn commit(&self, batch: &Batch) -> bool {
+    pub(super) async fn commit(&self, batch: &Arc<Batch>) -> bool {
         let mut wait = Duration::from_millis(50);
         for attempt in 1..=COMMIT_TRIES {
             let started = Instant::now();
-            match live_store::commit(self.live.db(), self.chat_id, batch).await {
+            let write = Write::Batch {
+                chat_id: self.chat_id,
+                batch: Arc::clone(batch),
+            };
+            match self.live.committer().write(write).await {
                 Ok(()) => {
-                    metrics::histogram!("live_commit_seconds")
+                    metrics::histogram!("live_batch_seconds")
                         .record(started.elapsed().as_secs_f64());
                     metrics::counter!("live_events_total").increment(batch.events.len() as u64);
                     return true;

@@ -12,7 +12,7 @@ use crate::domain::protocol::ServerMessage;
 use crate::live::outbox::Frame;
 use crate::live::{ConnId, EndSummary};
 use crate::store::events::{EventRow, stamp};
-use crate::store::live as live_store;
+use crate::store::live::{self as live_store, Checkpoint, Write};
 use crate::store::{StoreError, now_ms, rooms};
 
 impl Actor {
@@ -138,16 +138,44 @@ impl Actor {
         })
     }
 
-    /// Writes the room back if it changed, unless it is ahead of the database (degraded).
+    /// Hands the room's state to the committer if it changed, without waiting for the write:
+    /// serialising and writing the state of thousands of seats takes milliseconds the room
+    /// owes to the requests waiting for it. One checkpoint at a time; a failed one is redone
+    /// at the next tick.
+    pub(super) fn checkpoint_in_background(&mut self) {
+        if let Some(pending) = &mut self.checkpointing {
+            match pending.outcome() {
+                None => return,
+                Some(Ok(())) => {}
+                Some(Err(error)) => {
+                    tracing::warn!(room_id = %self.room.facts.id, %error, "checkpoint not saved");
+                    self.dirty = true;
+                }
+            }
+            self.checkpointing = None;
+        }
+        if !self.dirty || self.degraded {
+            return;
+        }
+        let checkpoint = Write::Checkpoint(Checkpoint::of(&self.room, now_ms()));
+        if let Some(pending) = self.live.committer().hand_over(checkpoint) {
+            self.dirty = false;
+            self.checkpointing = Some(pending);
+        }
+    }
+
+    /// Writes the room back if it changed, unless it is ahead of the database (degraded), and
+    /// waits for it (when the room stops).
     pub(super) async fn checkpoint(&mut self) {
         if !self.dirty || self.degraded {
             return;
         }
-        let room = &self.room;
-        let saved = live_store::checkpoint(self.live.db(), room, now_ms()).await;
-        match saved {
+        let checkpoint = Write::Checkpoint(Checkpoint::of(&self.room, now_ms()));
+        match self.live.committer().write(checkpoint).await {
             Ok(()) => self.dirty = false,
-            Err(error) => tracing::warn!(room_id = %room.facts.id, %error, "checkpoint not saved"),
+            Err(error) => {
+                tracing::warn!(room_id = %self.room.facts.id, %error, "checkpoint not saved")
+            }
         }
     }
 

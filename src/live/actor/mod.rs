@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
+use super::committer::Pending;
 use super::{ConnId, JoinAs, Live, Outbox, Request, RoomView};
 use crate::domain::events::{EndReason, LeaveReason};
 use crate::domain::live::{Command, LiveRoom, RoomError, Sender};
@@ -69,6 +70,8 @@ struct Actor {
     deliveries: Vec<Delivery>,
     /// The state changed since the last checkpoint.
     dirty: bool,
+    /// The checkpoint being written, if one is.
+    checkpointing: Option<Pending>,
     /// Set when the room must stop: it has ended (or vanished from the database).
     stopped: bool,
     /// The database refused a commit: durable requests are refused until the room reloads.
@@ -92,6 +95,7 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
         batch: Batch::default(),
         deliveries: Vec::new(),
         dirty: false,
+        checkpointing: None,
         stopped: false,
         degraded: false,
         joined_in_batch: Vec::new(),
@@ -134,7 +138,7 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
                 if actor.degraded {
                     actor.recover().await;
                 }
-                actor.checkpoint().await;
+                actor.checkpoint_in_background();
                 actor.close_unjoined();
                 actor.sweep_absent().await;
                 actor.send_headcount();
