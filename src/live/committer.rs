@@ -1,10 +1,15 @@
-//! Group commit: one task writes what every live room hands it, many rooms per transaction.
+//! Group commit: a task writes what every live room hands it, many rooms per transaction.
 //!
-//! Each room's actor waits for its own write before it answers anyone, so a room never has two
-//! writes in flight and their order is kept. While one transaction runs, the writes of other
+//! Each room's actor waits for its own batch before it answers anyone, so a room never has two
+//! batches in flight and their order is kept. While one transaction runs, the writes of other
 //! rooms queue up; the next transaction takes all of them. Under load the transactions grow
 //! rather than multiply: 900 rooms chatting are a few transactions a second, not 2,000
 //! (SQLite has one writer: rooms committing on their own waited on each other's locks).
+//!
+//! Checkpoints (a room's whole state, 650 KB for 5,000 seats) never hold up batches, which
+//! someone is waiting for: on PostgreSQL they have a lane of their own (a second task, a
+//! second connection); on SQLite, whose one writer would make the lanes wait on each other's
+//! locks, each round commits its batches first and its checkpoints in a second transaction.
 
 use std::sync::Arc;
 
@@ -27,25 +32,44 @@ struct Job {
     done: oneshot::Sender<Result<(), CommitError>>,
 }
 
-/// The way to the committer task; cheap to clone.
+/// The way to the committer's tasks; cheap to clone.
 #[derive(Clone)]
 pub struct Committer {
-    tx: mpsc::Sender<Job>,
+    batches: mpsc::Sender<Job>,
+    checkpoints: mpsc::Sender<Job>,
 }
 
 impl Committer {
-    /// Starts the committer task; it stops once every handle is dropped.
+    /// Starts the committer's tasks; they stop once every handle is dropped.
     pub fn start(db: Db) -> Self {
-        let (tx, rx) = mpsc::channel(QUEUE);
+        let (batches, rx) = mpsc::channel(QUEUE);
+        let checkpoints = match db {
+            Db::Sqlite(_) => batches.clone(),
+            Db::Postgres(_) => {
+                let (checkpoints, rx) = mpsc::channel(QUEUE);
+                tokio::spawn(run(db.clone(), rx));
+                checkpoints
+            }
+        };
         tokio::spawn(run(db, rx));
-        Self { tx }
+        Self {
+            batches,
+            checkpoints,
+        }
+    }
+
+    fn lane(&self, write: &Write) -> &mpsc::Sender<Job> {
+        match write {
+            Write::Batch { .. } => &self.batches,
+            Write::Checkpoint(_) => &self.checkpoints,
+        }
     }
 
     /// Writes `write` durably, with whatever else is waiting.
     pub async fn write(&self, write: Write) -> Result<(), CommitError> {
         let (done, result) = oneshot::channel();
-        let job = Job { write, done };
-        if self.tx.send(job).await.is_err() {
+        let lane = self.lane(&write);
+        if lane.send(Job { write, done }).await.is_err() {
             return Err(stopped());
         }
         result.await.unwrap_or_else(|_| Err(stopped()))
@@ -54,7 +78,8 @@ impl Committer {
     /// Queues `write` without waiting for it; `None` when the queue is full (try later).
     pub fn hand_over(&self, write: Write) -> Option<Pending> {
         let (done, result) = oneshot::channel();
-        self.tx.try_send(Job { write, done }).ok()?;
+        let lane = self.lane(&write);
+        lane.try_send(Job { write, done }).ok()?;
         Some(Pending(result))
     }
 }
@@ -80,31 +105,44 @@ fn stopped() -> CommitError {
 async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
     let mut jobs = Vec::new();
     while rx.recv_many(&mut jobs, WRITES_PER_TRANSACTION).await > 0 {
-        let writes: Vec<&Write> = jobs.iter().map(|j| &j.write).collect();
-        let started = std::time::Instant::now();
-        let result = live_store::write_all(&db, &writes).await;
-        metrics::histogram!("live_commit_seconds").record(started.elapsed().as_secs_f64());
-        metrics::histogram!("live_commit_writes").record(jobs.len() as f64);
-        match result {
-            Ok(()) => {
-                for job in jobs.drain(..) {
-                    let _ = job.done.send(Ok(()));
-                }
+        // Batches first (a stable partition keeps each room's writes in order).
+        let (batches, checkpoints): (Vec<Job>, Vec<Job>) = jobs
+            .drain(..)
+            .partition(|job| matches!(job.write, Write::Batch { .. }));
+        for jobs in [batches, checkpoints] {
+            if !jobs.is_empty() {
+                commit(&db, jobs).await;
             }
-            // A refusal of the data itself (a constraint) is one room's fault: each write is
-            // tried on its own so that only that room's fails.
-            Err(StoreError::Database(sqlx::Error::Database(_))) if jobs.len() > 1 => {
-                for job in jobs.drain(..) {
-                    let result = live_store::write_all(&db, &[&job.write]).await;
-                    let _ = job.done.send(result.map_err(Arc::new));
-                }
+        }
+    }
+}
+
+/// Writes `jobs` in one transaction and tells each how it went.
+async fn commit(db: &Db, jobs: Vec<Job>) {
+    let writes: Vec<&Write> = jobs.iter().map(|j| &j.write).collect();
+    let started = std::time::Instant::now();
+    let result = live_store::write_all(db, &writes).await;
+    metrics::histogram!("live_commit_seconds").record(started.elapsed().as_secs_f64());
+    metrics::histogram!("live_commit_writes").record(jobs.len() as f64);
+    match result {
+        Ok(()) => {
+            for job in jobs {
+                let _ = job.done.send(Ok(()));
             }
-            // The database is away (or full): every room hears so and retries in its own time.
-            Err(error) => {
-                let error = Arc::new(error);
-                for job in jobs.drain(..) {
-                    let _ = job.done.send(Err(Arc::clone(&error)));
-                }
+        }
+        // A refusal of the data itself (a constraint) is one room's fault: each write is tried
+        // on its own so that only that room's fails.
+        Err(StoreError::Database(sqlx::Error::Database(_))) if jobs.len() > 1 => {
+            for job in jobs {
+                let result = live_store::write_all(db, &[&job.write]).await;
+                let _ = job.done.send(result.map_err(Arc::new));
+            }
+        }
+        // The database is away (or full): every room hears so and retries in its own time.
+        Err(error) => {
+            let error = Arc::new(error);
+            for job in jobs {
+                let _ = job.done.send(Err(Arc::clone(&error)));
             }
         }
     }

@@ -6,7 +6,7 @@
 //! commits their events in batches, and only then answers and broadcasts.
 
 mod actor;
-mod committer;
+pub mod committer;
 mod outbox;
 pub mod resume;
 pub mod socket;

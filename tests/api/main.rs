@@ -8,6 +8,7 @@ mod capsules;
 mod crowd;
 mod errors;
 mod faults;
+mod group_commit;
 mod helpers;
 mod hostile;
 mod live;
