@@ -727,9 +727,21 @@ mod rooms {
 
     /// The rule of docs/protocol.md for names, stated again: trimmed, 1–64 characters, no
     /// control characters.
+    /// docs/protocol.md's rule for names, written out again: trimmed, 1–64 characters, no
+    /// control characters, no text-direction or invisible characters, joiners only inside.
     fn acceptable_name(name: &str) -> bool {
+        const HIDDEN: &[char] = &[
+            '\u{AD}', '\u{61C}', '\u{180E}', '\u{200B}', '\u{200E}', '\u{200F}', '\u{202A}',
+            '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2060}', '\u{2061}', '\u{2062}',
+            '\u{2063}', '\u{2064}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{FEFF}',
+        ];
+        const JOINERS: &[char] = &['\u{200C}', '\u{200D}'];
         let name = name.trim();
-        !name.is_empty() && name.chars().count() <= 64 && !name.chars().any(char::is_control)
+        !name.is_empty()
+            && name.chars().count() <= 64
+            && !name.chars().any(|c| c.is_control() || HIDDEN.contains(&c))
+            && !name.starts_with(JOINERS)
+            && !name.ends_with(JOINERS)
     }
 
     fn ban_key(first: &str, last: &str) -> String {

@@ -81,7 +81,8 @@ pub fn parse_title(title: &str) -> Result<String, String> {
     Ok(title.to_owned())
 }
 
-/// A first or last name: trimmed, 1–64 characters, no control characters.
+/// A first or last name: trimmed, 1–64 characters, no control characters, nothing invisible
+/// that could disguise it (see `disguises`).
 pub fn parse_person_name(name: &str) -> Result<String, String> {
     let name = name.trim();
     if name.is_empty() {
@@ -93,7 +94,35 @@ pub fn parse_person_name(name: &str) -> Result<String, String> {
     if name.chars().any(char::is_control) {
         return Err("must not contain control characters".to_owned());
     }
+    if name.chars().any(disguises) {
+        return Err("must not contain invisible or text-direction characters".to_owned());
+    }
+    let joiner = |c: Option<char>| c.is_some_and(|c| matches!(c, '\u{200C}' | '\u{200D}'));
+    if joiner(name.chars().next()) || joiner(name.chars().last()) {
+        return Err("must not begin or end with an invisible joiner".to_owned());
+    }
     Ok(name.to_owned())
+}
+
+/// Characters that change how the text around them reads without showing themselves: the
+/// bidirectional overrides, embeddings, isolates and marks (a name that shows reversed in the
+/// trainer's list and the reports), and the zero-width or invisible ones (a name that looks
+/// like another's, or like nothing). The zero-width joiner and non-joiner stay allowed inside
+/// a name: Persian names and emoji sequences need them.
+fn disguises(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'
+            | '\u{200E}'
+            | '\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
 }
 
 /// An e-mail address, trimmed and lowercased so that each person has one account.
@@ -182,6 +211,25 @@ mod tests {
         assert!(parse_person_name("a\u{7}b").is_err());
         assert!(parse_person_name(&"é".repeat(64)).is_ok());
         assert!(parse_person_name(&"é".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn names_cannot_hide_or_reverse_themselves() {
+        for disguised in [
+            "\u{202E}eoZ",
+            "Zoé\u{2066}",
+            "\u{200B}",
+            "Zo\u{200B}é",
+            "\u{FEFF}Zoé",
+            "Zo\u{AD}é",
+            "\u{200D}Zoé",
+            "Zoé\u{200C}",
+        ] {
+            assert!(parse_person_name(disguised).is_err(), "{disguised:?}");
+        }
+        // Joiners inside a name are how some names and emoji are written.
+        assert!(parse_person_name("Mohammad\u{200C}reza").is_ok());
+        assert!(parse_person_name("Léa 👩\u{200D}💻").is_ok());
     }
 
     #[test]

@@ -398,16 +398,39 @@ async fn hostile_nul_characters_in_documents_are_kept_or_refused() {
 }
 
 #[tokio::test]
-async fn hostile_rtl_overrides_are_kept_as_given() {
+async fn hostile_rtl_overrides_are_refused_in_names_and_kept_in_chat() {
     let mut s = session().await;
-    let (first, last) = ("\u{202E}éoZ", "Durand\u{202E}gnp.exe");
+    // A name that shows reversed (`Durand`, U+202E, `gnp.exe` reads as `Durandexe.png`) or as
+    // nothing could pass for someone else in the trainer's list and in the reports.
+    let mut newcomer = LiveClient::connect(&s.app, &s.room.name).await;
+    for (first, last, field) in [
+        ("\u{202E}éoZ", "Durand", "first_name"),
+        ("Zoé", "Durand\u{202E}gnp.exe", "last_name"),
+        ("Zoé", "\u{2066}Durand\u{2069}", "last_name"),
+        ("\u{200B}", "Durand", "first_name"),
+    ] {
+        let refused = newcomer
+            .refused(participant(first, last), "bad_message")
+            .await;
+        let message = refused["message"].as_str().unwrap();
+        assert!(message.contains(field), "{first:?} {last:?}: {message}");
+        s.still_serves(&format!("the name {first:?} {last:?}"))
+            .await;
+    }
+    // A joiner inside a name is how some names are written.
+    let (first, last) = ("Mohammad\u{200C}reza", "Durand");
     let mut zoe = s.room.participant(&s.app, first, last).await;
     assert_eq!(zoe.welcome["you"]["first_name"], first);
-    assert_eq!(zoe.welcome["you"]["last_name"], last);
+
+    // Chat text is kept as written: the trainer sees it inside a message bubble.
     let text = "\u{202E}!ruojnob\u{202C} et \u{2066}isolé\u{2069}";
     zoe.command(chat(text)).await;
-    let seen = s.trainer.recv_type("chat_message").await;
-    assert_eq!(seen["text"], text);
+    let seen = s
+        .trainer
+        .recv_where("zoé's chat", |m| {
+            m["type"] == "chat_message" && m["text"] == text
+        })
+        .await;
     assert_eq!(seen["author_name"], format!("{first} {last}"));
     s.still_serves("right-to-left overrides").await;
 
@@ -422,14 +445,12 @@ async fn hostile_rtl_overrides_are_kept_as_given() {
         .json::<Value>()
         .await
         .unwrap();
+    let attendance = body["attendance"].as_array().unwrap();
     assert!(
-        body["attendance"]
-            .as_array()
-            .unwrap()
+        attendance
             .iter()
-            .any(|a| a["first_name"] == first && a["last_name"] == last),
-        "{:#}",
-        body["attendance"]
+            .all(|a| !a["last_name"].as_str().unwrap().contains('\u{202E}')),
+        "{attendance:#?}"
     );
 }
 
