@@ -227,6 +227,11 @@ impl LiveRoom {
         seated
     }
 
+    /// Whether the seat `id` was banned (a banned participant's token opens nothing).
+    pub fn is_banned(&self, id: Uuid) -> bool {
+        self.seat(id).is_some_and(|s| s.banned)
+    }
+
     pub fn has_seat(&self, id: Uuid) -> bool {
         self.seats.contains_key(&id)
     }

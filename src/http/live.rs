@@ -11,6 +11,8 @@ use axum::response::{IntoResponse, Response};
 
 use std::time::Duration;
 
+use uuid::Uuid;
+
 use super::AppState;
 use super::auth::{hash_token, token_from};
 use super::client::ClientAddr;
@@ -108,11 +110,24 @@ fn accept_key(headers: &HeaderMap) -> Result<String, &'static str> {
     Ok(tungstenite::handshake::derive_accept_key(key.as_bytes()))
 }
 
+/// Whether the seat was banned: asked of the running room, else read from its checkpoint.
+async fn banned(state: &AppState, room_id: Uuid, seat: Uuid) -> ApiResult<bool> {
+    if let Some(banned) = state.live.banned(room_id, seat).await {
+        return Ok(banned);
+    }
+    let room = rooms::get_any(&state.db, room_id)
+        .await
+        .map_err(room_not_found)?;
+    let seats = &room.state.0.participants;
+    Ok(seats.iter().any(|s| s.participant_id == seat && s.banned))
+}
+
 /// The tldraw document a live room shows (a copy taken at launch, so it never changes: its
-/// ETag is the room's id). For a joined participant (their resume token as bearer) or the
-/// trainer.
+/// ETag is the room's id). For a joined participant (their resume token as bearer; not once
+/// banned) or the trainer.
 #[utoipa::path(get, path = "/api/live/{name}/snapshot", tag = "live", params(("name" = String, Path)),
-    responses((status = 200, description = "the capsule's store snapshot"), (status = 304), (status = 401), (status = 404)))]
+    responses((status = 200, description = "the capsule's store snapshot"), (status = 304), (status = 401),
+               (status = 403, description = "the seat was banned"), (status = 404)))]
 pub async fn snapshot(
     State(state): State<AppState>,
     Path(name): Path<String>,
@@ -126,14 +141,23 @@ pub async fn snapshot(
             "send your resume token (or log-in token) as `Authorization: Bearer`",
         )
     })?;
-    let participant = state.live.key().verify(&token, room_id).is_some();
+    let seat = state.live.key().verify(&token, room_id);
     let trainer = || async {
         auth_tokens::user_for(&state.db, &hash_token(&token), now_ms())
             .await
             .map(|user| user.is_some_and(|u| u.id == trainer_id))
     };
-    if !participant && !trainer().await? {
-        return Err(ApiError::not_found("room"));
+    match seat {
+        Some(seat) if banned(&state, room_id, seat).await? => {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "banned",
+                "you were banned from this session",
+            ));
+        }
+        Some(_) => {}
+        None if trainer().await? => {}
+        None => return Err(ApiError::not_found("room")),
     }
     let etag = format!("\"{room_id}\"");
     let cache = [

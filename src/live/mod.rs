@@ -128,6 +128,11 @@ pub enum Request {
     Locked {
         reply: oneshot::Sender<bool>,
     },
+    /// Whether a seat was banned (its resume token then opens nothing).
+    Banned {
+        participant_id: Uuid,
+        reply: oneshot::Sender<bool>,
+    },
 }
 
 /// The live view of a room's changing parts.
@@ -346,6 +351,18 @@ impl Live {
         let handle = self.running(room_id)?;
         let (reply, answer) = oneshot::channel();
         handle.tx.send(Request::Locked { reply }).await.ok()?;
+        answer.await.ok()
+    }
+
+    /// Whether a seat of a running room was banned; `None` if the room is not running.
+    pub async fn banned(&self, room_id: Uuid, participant_id: Uuid) -> Option<bool> {
+        let handle = self.running(room_id)?;
+        let (reply, answer) = oneshot::channel();
+        let request = Request::Banned {
+            participant_id,
+            reply,
+        };
+        handle.tx.send(request).await.ok()?;
         answer.await.ok()
     }
 

@@ -636,10 +636,8 @@ async fn the_snapshot_is_for_the_rooms_participants_and_trainer_and_the_upgrade_
     let mut anyone = LiveClient::connect(&world.app, name).await;
     anyone.ping().await;
 
-    // A banned seat's token still fetches the capsule: docs/security.md says "a banned seat's
-    // token is refused", which `join` does but `snapshot` (src/http/live.rs) does not. The
-    // document never changes and the seat could fetch it before the ban, so nothing new is
-    // disclosed; this records the current behaviour.
+    // A banned seat's token opens nothing: neither the room (join) nor its capsule (snapshot),
+    // (a room that is not running answers from its checkpoint).
     let mut teacher = world.room.trainer(&world.app).await;
     let kim = world.room.participant(&world.app, "Kim", "Nguyen").await;
     let kick = json!({"type": "kick", "participant_id": kim.participant_id, "ban": true});
@@ -653,11 +651,19 @@ async fn the_snapshot_is_for_the_rooms_participants_and_trainer_and_the_upgrade_
         "a banned seat's token",
     )
     .await;
-    let snapshot = world
+    let snapshot = format!("/api/live/{name}/snapshot");
+    world
         .app
-        .get(&format!("/api/live/{name}/snapshot"), banned)
-        .await;
-    assert_eq!(snapshot.status, StatusCode::OK, "{:#}", snapshot.body);
+        .get(&snapshot, banned)
+        .await
+        .expect_error(StatusCode::FORBIDDEN, "banned");
+    let zoe = world.room.participant(&world.app, "Zoé", "Martin").await;
+    let unbanned = zoe.resume_token.as_deref().unwrap();
+    world
+        .app
+        .get(&snapshot, unbanned)
+        .await
+        .expect(StatusCode::OK);
 }
 
 #[tokio::test]

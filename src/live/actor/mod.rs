@@ -193,7 +193,8 @@ fn pass_on_after_stop(live: &Arc<Live>, room_id: Uuid, request: Request, ended: 
         | Request::Message { .. }
         | Request::Disconnect { .. }
         | Request::Peek { .. }
-        | Request::Locked { .. } => {}
+        | Request::Locked { .. }
+        | Request::Banned { .. } => {}
     }
 }
 
@@ -254,6 +255,12 @@ impl Actor {
             Request::Locked { reply } => {
                 let _ = reply.send(self.room.state.locked);
             }
+            Request::Banned {
+                participant_id,
+                reply,
+            } => {
+                let _ = reply.send(self.room.is_banned(participant_id));
+            }
         }
     }
 
@@ -264,6 +271,10 @@ impl Actor {
             Request::Disconnect { conn, reason } => self.disconnect(conn, reason),
             Request::Peek { reply } => drop(reply.send(self.view())),
             Request::Locked { reply } => drop(reply.send(self.room.state.locked)),
+            Request::Banned {
+                participant_id,
+                reply,
+            } => drop(reply.send(self.room.is_banned(participant_id))),
             Request::Join { conn, req, .. } | Request::Message { conn, req, .. } => {
                 self.reply_error(conn, unavailable(), req)
             }
