@@ -631,8 +631,8 @@ async fn the_snapshot_is_for_the_rooms_participants_and_trainer_and_the_upgrade_
             row(get("/api/live/no-such-room"), [NOT_FOUND; 5]),
         ])
         .await;
-    // Anyone gets a socket, and a `pong` even before joining (docs/protocol.md says anything
-    // before `join` gets `bad_message`, but also that `ping` is for anyone).
+    // Anyone gets a socket, and a `pong` even before joining (docs/protocol.md: `ping` is for
+    // anyone at any time).
     let mut anyone = LiveClient::connect(&world.app, name).await;
     anyone.ping().await;
 
