@@ -230,6 +230,23 @@ describe('a whole session', { timeout: 240_000 }, () => {
     await screenshot(trainer, 'sessions')
   })
 
+  step('lists older sessions a page at a time', async () => {
+    const [capsule] = await (await trainer.request.get('/api/capsules')).json()
+    for (let i = 0; i < 50; i += 1) {
+      const launched = await trainer.request.post('/api/rooms', { data: { capsule_id: capsule.id } })
+      assert.equal(launched.status(), 201)
+    }
+    await trainer.reload()
+    // The 50 newest are the live ones just launched; the session that ended is on page 2.
+    await trainer.getByRole('link', { name: 'Present' }).first().waitFor()
+    assert.equal(await trainer.getByRole('link', { name: 'Present' }).count(), 50)
+    assert.equal(await trainer.getByRole('link', { name: 'Report' }).count(), 0)
+    await trainer.getByRole('button', { name: 'Show older sessions' }).click()
+    await trainer.getByRole('link', { name: 'Report' }).waitFor()
+    assert.equal(await trainer.getByRole('button', { name: 'Show older sessions' }).count(), 0)
+    await audit(trainer, 'sessions, two pages')
+  })
+
   it('the main pages pass axe-core (WCAG 2.1 AA)', () => {
     assert.deepEqual(violations, {})
   })

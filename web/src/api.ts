@@ -104,7 +104,28 @@ export class ApiError extends Error {
   }
 }
 
+/** One page of a list, and the path of the next one (the `Link: <…>; rel="next"` header). */
+export interface Page<T> {
+  items: T[]
+  next: string | null
+}
+
 async function request<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
+  return (await exchange<T>(method, path, body, token)).data
+}
+
+async function page<T>(path: string): Promise<Page<T>> {
+  const { data, response } = await exchange<T[]>('GET', path)
+  const next = response.headers.get('link')?.match(/<([^>]+)>\s*;\s*rel="?next"?/)
+  return { items: data, next: next?.[1] ?? null }
+}
+
+async function exchange<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<{ data: T; response: Response }> {
   const headers: Record<string, string> = {}
   if (token) headers.authorization = `Bearer ${token}`
   let payload: string | undefined
@@ -121,13 +142,13 @@ async function request<T>(method: string, path: string, body?: unknown, token?: 
   } catch {
     throw new ApiError(0, 'network', 'network')
   }
-  if (response.status === 204) return undefined as T
+  if (response.status === 204) return { data: undefined as T, response }
   const data = await response.json().catch(() => null)
   if (!response.ok) {
     const error = data?.error ?? {}
     throw new ApiError(response.status, error.code ?? 'http', error.message ?? response.statusText)
   }
-  return data as T
+  return { data: data as T, response }
 }
 
 /** Whether a request finds its resource: false on a 404, an error on anything else. */
@@ -172,7 +193,8 @@ export const api = {
   roomSnapshot: (name: string, resumeToken?: string) =>
     request<StoreSnapshot>('GET', `/api/live/${id(name)}/snapshot`, undefined, resumeToken),
 
-  sessions: () => request<Session[]>('GET', '/api/sessions'),
+  /** The newest sessions, or the page `next` names. */
+  sessions: (next?: string) => page<Session>(next ?? '/api/sessions'),
   /** The report, with the quiz points recomputed under `scoring` if given. */
   report: (roomId: string, scoring?: Scoring) =>
     request<SessionReport>(

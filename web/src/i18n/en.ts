@@ -280,6 +280,8 @@ export const en = {
   'sessions.title': 'Sessions',
   'sessions.intro': 'Live and past sessions, with their reports.',
   'sessions.empty': 'No session yet: launch a capsule.',
+  'sessions.older': 'Show older sessions',
+  'sessions.loadingOlder': 'Loading…',
   'sessions.date': 'Date',
   'sessions.capsule': 'Capsule',
   'sessions.duration': 'Duration',

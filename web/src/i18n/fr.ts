@@ -284,6 +284,8 @@ export const fr: Messages = {
   'sessions.title': 'Sessions',
   'sessions.intro': 'Les sessions en cours et passées, avec leurs rapports.',
   'sessions.empty': 'Aucune session pour l’instant : lancez une capsule.',
+  'sessions.older': 'Voir les sessions plus anciennes',
+  'sessions.loadingOlder': 'Chargement…',
   'sessions.date': 'Date',
   'sessions.capsule': 'Capsule',
   'sessions.duration': 'Durée',

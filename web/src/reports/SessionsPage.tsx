@@ -1,5 +1,6 @@
 // Past and live sessions, newest first: back to a live one, or its report.
-import { api } from '../api'
+import { useState } from 'react'
+import { api, type Page, type Session } from '../api'
 import { useI18n } from '../i18n'
 import { Link } from '../router'
 import { Alert } from '../ui/Alert'
@@ -7,7 +8,28 @@ import { useLoad } from '../ui/useLoad'
 
 export function SessionsPage() {
   const { t, dateTime, duration } = useI18n()
-  const sessions = useLoad(api.sessions, [])
+  const first = useLoad(() => api.sessions(), [])
+  // Older pages, as the trainer asks for them (the server gives 50 at a time).
+  const [older, setOlder] = useState<Page<Session> | null>(null)
+  const [loadingMore, setLoadingMore] = useState(false)
+  const [moreFailed, setMoreFailed] = useState(false)
+  const sessions = {
+    error: first.error,
+    data: first.data && [...first.data.items, ...(older?.items ?? [])],
+  }
+  const next = older ? older.next : (first.data?.next ?? null)
+  async function showOlder(path: string) {
+    setLoadingMore(true)
+    setMoreFailed(false)
+    try {
+      const page = await api.sessions(path)
+      setOlder((before) => ({ items: [...(before?.items ?? []), ...page.items], next: page.next }))
+    } catch {
+      setMoreFailed(true)
+    } finally {
+      setLoadingMore(false)
+    }
+  }
   return (
     <>
       <div className="page-head">
@@ -64,6 +86,14 @@ export function SessionsPage() {
             </tbody>
           </table>
         </div>
+      )}
+      {moreFailed && <Alert>{t('error.generic')}</Alert>}
+      {next && (
+        <p className="more">
+          <button type="button" className="button" disabled={loadingMore} onClick={() => showOlder(next)}>
+            {loadingMore ? t('sessions.loadingOlder') : t('sessions.older')}
+          </button>
+        </p>
       )}
     </>
   )
