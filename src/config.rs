@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::domain::quiz::Scoring;
 use crate::export::Format;
+use crate::export::locale::Lang;
 
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -139,6 +140,13 @@ pub struct ReportArgs {
     /// Recompute quiz points under `accuracy` or `speed`.
     #[arg(long, value_parser = parse_scoring)]
     pub scoring: Option<Scoring>,
+    /// With `--format html`: the page's language.
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    pub lang: Lang,
+    /// With `--format html`: clock times at this offset from UTC, in minutes (60 for UTC+01:00).
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true,
+          value_parser = clap::value_parser!(i32).range(-720..=840))]
+    pub utc_offset: i32,
     /// Write to this file instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,

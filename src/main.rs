@@ -4,6 +4,7 @@ use anyhow::Context;
 use clap::Parser;
 use pratico::app::Application;
 use pratico::config::{Command, Config, ReportArgs};
+use pratico::export::locale::Locale;
 use pratico::store::{Db, StoreError, events, now_ms};
 use pratico::{export, telemetry};
 use tokio_util::sync::CancellationToken;
@@ -37,7 +38,8 @@ async fn report(config: &Config, args: &ReportArgs) -> anyhow::Result<()> {
         other => other?,
     };
     let report = session.report(args.scoring, now_ms());
-    let rendered = export::render(&report, args.format, args.table.as_deref())?;
+    let locale = Locale::new(args.lang, args.utc_offset).context("--utc-offset out of range")?;
+    let rendered = export::render(&report, args.format, args.table.as_deref(), &locale)?;
     match &args.output {
         Some(path) => std::fs::write(path, &rendered.bytes)
             .with_context(|| format!("writing {}", path.display()))?,

@@ -3,8 +3,7 @@
 
 use std::fmt::Write;
 
-use time::OffsetDateTime;
-
+use super::locale::{Locale, fill};
 use super::{serde_name, svg};
 use crate::domain::report::{QuizReport, SessionReport, Status};
 
@@ -58,22 +57,6 @@ pub fn person(first_name: &str, last_name: &str) -> String {
     esc(format!("{first_name} {last_name}").trim())
 }
 
-fn utc(ms: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-}
-
-/// `09:05:07` (UTC).
-pub fn clock(ms: i64) -> String {
-    let t = utc(ms);
-    format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
-}
-
-fn date(ms: i64) -> String {
-    let t = utc(ms);
-    format!("{}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
-}
-
 /// `1:02:05` for 3725 seconds.
 fn duration(seconds: i64) -> String {
     format!(
@@ -84,8 +67,10 @@ fn duration(seconds: i64) -> String {
     )
 }
 
-pub fn page(report: &SessionReport) -> String {
+/// The page, in `locale`'s language with its clock times at its offset.
+pub fn page(report: &SessionReport, locale: &Locale) -> String {
     let s = &report.session;
+    let w = locale.words();
     let mut out = String::with_capacity(64 * 1024 + report.attendance.len() * 600);
     let title = if s.capsule_title.is_empty() {
         s.room_name.clone()
@@ -94,42 +79,55 @@ pub fn page(report: &SessionReport) -> String {
     };
     let _ = writeln!(
         out,
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Session report — {}</title><style>{STYLE}</style></head><body>"#,
-        esc(&title)
+        r#"<!doctype html><html lang="{}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{}</title><style>{STYLE}</style></head><body>"#,
+        w.lang,
+        fill(w.title, &[("title", &esc(&title))])
     );
-    header(&mut out, report, &title);
-    attendance(&mut out, report);
-    pages(&mut out, report);
+    header(&mut out, report, &title, locale);
+    attendance(&mut out, report, locale);
+    pages(&mut out, report, locale);
     for quiz in &report.quizzes {
-        quiz_section(&mut out, quiz);
+        quiz_section(&mut out, quiz, locale);
     }
-    chat(&mut out, report);
-    attendance_sheet(&mut out, report, &title);
+    chat(&mut out, report, locale);
+    attendance_sheet(&mut out, report, &title, locale);
     out.push_str("</body></html>\n");
     out
 }
 
-fn header(out: &mut String, report: &SessionReport, title: &str) {
+fn header(out: &mut String, report: &SessionReport, title: &str, locale: &Locale) {
     let s = &report.session;
+    let w = locale.words();
     let status = match s.status {
-        Status::Live => "live: reported up to now",
-        Status::Ended => "ended",
-        Status::Interrupted => "interrupted: never ended",
+        Status::Live => w.live,
+        Status::Ended => w.ended,
+        Status::Interrupted => w.interrupted,
     };
+    let meta = fill(
+        w.meta,
+        &[
+            ("room", &esc(&s.room_name)),
+            ("trainer", &esc(&s.trainer_name)),
+            ("date", &locale.date(s.started_at.0)),
+            ("start", &locale.clock(s.started_at.0)),
+            ("end", &locale.clock(s.until.0)),
+            ("zone", &locale.zone()),
+            ("duration", &duration(s.duration_s)),
+            ("count", &s.participant_count.to_string()),
+            ("status", status),
+        ],
+    );
     let _ = writeln!(
         out,
-        "<header><h1>{}</h1><p class=\"meta\">Room <b>{}</b> · trainer <b>{}</b> · {} from {} to {} UTC · {} · {} participant(s) · {status}</p>\n</header>",
-        esc(title),
-        esc(&s.room_name),
-        esc(&s.trainer_name),
-        date(s.started_at.0),
-        clock(s.started_at.0),
-        clock(s.until.0),
-        duration(s.duration_s),
-        s.participant_count,
+        "<header><h1>{}</h1><p class=\"meta\">{meta}</p>\n</header>",
+        esc(title)
     );
     if !report.notes.is_empty() {
-        out.push_str("<aside class=\"notes\"><b>Missing events.</b><ul>");
+        let _ = write!(
+            out,
+            "<aside class=\"notes\"><b>{}</b><ul>",
+            w.missing_events
+        );
         for note in &report.notes {
             let _ = writeln!(out, "<li>{}</li>", esc(&note.message));
         }
@@ -148,11 +146,12 @@ fn table(out: &mut String, class: &str, columns: &[&str], rows: impl FnOnce(&mut
     out.push_str("</tbody></table>");
 }
 
-fn attendance(out: &mut String, report: &SessionReport) {
+fn attendance(out: &mut String, report: &SessionReport, locale: &Locale) {
     let s = &report.session;
-    out.push_str("<section id=\"attendance\"><h2>Attendance</h2>");
+    let w = locale.words();
+    let _ = write!(out, "<section id=\"attendance\"><h2>{}</h2>", w.attendance);
     if report.attendance.is_empty() {
-        out.push_str("<p>Nobody joined.</p>\n</section>\n");
+        let _ = writeln!(out, "<p>{}</p>\n</section>", w.nobody);
         return;
     }
     out.push_str("<figure>");
@@ -160,41 +159,42 @@ fn attendance(out: &mut String, report: &SessionReport) {
         &report.attendance,
         s.started_at.0,
         s.until.0,
+        locale,
     ));
     let shown = report.attendance.len().min(svg::TIMELINE_MAX_ROWS);
+    let legend = fill(
+        w.timeline_legend,
+        &[
+            ("shown", &shown.to_string()),
+            ("count", &report.attendance.len().to_string()),
+            ("zone", &locale.zone()),
+        ],
+    );
     let _ = writeln!(
         out,
-        "<figcaption class=\"legend\">Presence of {shown} of {} participant(s) over the session (UTC); pale bars: no leave recorded or still present.</figcaption></figure>",
-        report.attendance.len()
+        "<figcaption class=\"legend\">{legend}</figcaption></figure>"
     );
-    let columns = [
-        "Participant",
-        "First joined",
-        "Last left",
-        "Time present",
-        "Reconnections",
-        "There at the end",
-    ];
-    table(out, "attendance", &columns, |out| {
+    table(out, "attendance", &w.attendance_columns, |out| {
         for a in &report.attendance {
             let _ = writeln!(
                 out,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
                 person(&a.first_name, &a.last_name),
-                clock(a.first_joined_at.0),
-                clock(a.last_left_at.0),
+                locale.clock(a.first_joined_at.0),
+                locale.clock(a.last_left_at.0),
                 duration(a.present_s),
                 a.reconnections,
-                if a.present_at_end { "yes" } else { "no" },
+                if a.present_at_end { w.yes } else { w.no },
             );
         }
     });
     out.push_str("</section>\n");
 }
 
-fn pages(out: &mut String, report: &SessionReport) {
-    out.push_str("<section id=\"pages\"><h2>Pages</h2>");
-    table(out, "pages", &["#", "Page", "Views", "Time shown"], |out| {
+fn pages(out: &mut String, report: &SessionReport, locale: &Locale) {
+    let w = locale.words();
+    let _ = write!(out, "<section id=\"pages\"><h2>{}</h2>", w.pages);
+    table(out, "pages", &w.pages_columns, |out| {
         for t in &report.pages.totals {
             let _ = writeln!(
                 out,
@@ -206,51 +206,56 @@ fn pages(out: &mut String, report: &SessionReport) {
             );
         }
     });
-    out.push_str("<h3>Timeline</h3>");
-    table(
-        out,
-        "timeline",
-        &["From", "To", "Page", "Navigation", "Duration"],
-        |out| {
-            for v in &report.pages.timeline {
-                let navigation = serde_name(v.navigation);
-                let _ = writeln!(
-                    out,
-                    "<tr><td>{}</td><td>{}</td><td>{}. {}</td><td>{navigation}</td><td class=\"n\">{}</td></tr>",
-                    clock(v.from.0),
-                    clock(v.to.0),
-                    v.page_index + 1,
-                    esc(&v.page_name),
-                    duration(v.duration_s)
-                );
-            }
-        },
-    );
+    let _ = write!(out, "<h3>{}</h3>", w.timeline);
+    table(out, "timeline", &w.timeline_columns, |out| {
+        for v in &report.pages.timeline {
+            let navigation = serde_name(v.navigation);
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}. {}</td><td>{navigation}</td><td class=\"n\">{}</td></tr>",
+                locale.clock(v.from.0),
+                locale.clock(v.to.0),
+                v.page_index + 1,
+                esc(&v.page_name),
+                duration(v.duration_s)
+            );
+        }
+    });
     out.push_str("</section>\n");
 }
 
-fn quiz_section(out: &mut String, quiz: &QuizReport) {
+fn quiz_section(out: &mut String, quiz: &QuizReport, locale: &Locale) {
+    let w = locale.words();
     let rescored = if quiz.rescored {
-        format!(
-            " (recomputed; the quiz ran with {})",
-            serde_name(quiz.recorded_scoring)
+        fill(
+            w.rescored,
+            &[("scoring", &serde_name(quiz.recorded_scoring))],
         )
     } else {
         String::new()
     };
+    let meta = fill(
+        w.quiz_meta,
+        &[
+            ("count", &quiz.questions.len().to_string()),
+            ("scoring", &serde_name(quiz.scoring)),
+            ("rescored", &rescored),
+        ],
+    );
     let _ = writeln!(
         out,
-        "<section class=\"quiz\"><h2>Quiz: {}</h2><p class=\"meta\">{} question(s) · scoring: {}{rescored}</p>\n<h3>Ranking</h3><figure>{}</figure>",
-        esc(&quiz.quiz_title),
-        quiz.questions.len(),
-        serde_name(quiz.scoring),
-        svg::ranking(&quiz.ranking),
+        "<section class=\"quiz\"><h2>{}</h2><p class=\"meta\">{meta}</p>\n<h3>{}</h3><figure>{}</figure>",
+        fill(w.quiz, &[("title", &esc(&quiz.quiz_title))]),
+        w.ranking,
+        svg::ranking(&quiz.ranking, w),
     );
     // The participant × question grid: ✓ right, ✗ wrong, • answered (not scored), – there
     // and silent, blank: not there.
-    let mut columns = vec!["Rank".to_owned(), "Participant".to_owned()];
-    columns.extend((1..=quiz.questions.len()).map(|n| format!("Q{n}")));
-    columns.push("Score".to_owned());
+    let mut columns = vec![w.rank.to_owned(), w.participant.to_owned()];
+    columns.extend(
+        (1..=quiz.questions.len()).map(|n| fill(w.question_short, &[("n", &n.to_string())])),
+    );
+    columns.push(w.score.to_owned());
     let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
     let marks = grid(quiz);
     table(out, "results", &columns, |out| {
@@ -267,24 +272,31 @@ fn quiz_section(out: &mut String, quiz: &QuizReport) {
             let _ = writeln!(out, "<td class=\"n\">{}</td></tr>", line.score);
         }
     });
-    out.push_str("<p class=\"legend\">✓ right · ✗ wrong · • answered (not scored) · – there, no answer</p>\n");
+    let _ = writeln!(out, "<p class=\"legend\">{}</p>", w.marks_legend);
     for q in &quiz.questions {
-        let percent = q
-            .percent_correct
-            .map_or(String::new(), |p| format!(" · {p} % right"));
-        let median = q
-            .median_response_s
-            .map_or(String::new(), |m| format!(" · median time {m} s"));
+        let percent = q.percent_correct.map_or(String::new(), |p| {
+            fill(w.percent_right, &[("percent", &p.to_string())])
+        });
+        let median = q.median_response_s.map_or(String::new(), |m| {
+            fill(w.median_time, &[("seconds", &m.to_string())])
+        });
+        let meta = fill(
+            w.question_meta,
+            &[
+                ("answered", &q.answered.to_string()),
+                ("present", &q.present.to_string()),
+                ("percent", &percent),
+                ("median", &median),
+            ],
+        );
         let _ = writeln!(
             out,
-            "<h3>Q{}. {}</h3><p class=\"meta\">{} answer(s) of {} present{percent}{median}</p>",
-            q.index + 1,
+            "<h3>{}. {}</h3><p class=\"meta\">{meta}</p>",
+            fill(w.question_short, &[("n", &(q.index + 1).to_string())]),
             esc(&q.prompt),
-            q.answered,
-            q.present,
         );
         if !q.distribution.is_empty() {
-            let _ = writeln!(out, "<figure>{}</figure>", svg::distribution(q));
+            let _ = writeln!(out, "<figure>{}</figure>", svg::distribution(q, w));
         }
     }
     out.push_str("</section>\n");
@@ -320,15 +332,16 @@ fn grid(quiz: &QuizReport) -> Vec<Vec<&'static str>> {
     marks
 }
 
-fn chat(out: &mut String, report: &SessionReport) {
-    out.push_str("<section id=\"chat\"><h2>Chat</h2>");
+fn chat(out: &mut String, report: &SessionReport, locale: &Locale) {
+    let w = locale.words();
+    let _ = write!(out, "<section id=\"chat\"><h2>{}</h2>", w.chat);
     if report.chat.is_empty() {
-        out.push_str("<p>No messages.</p>\n</section>\n");
+        let _ = writeln!(out, "<p>{}</p>\n</section>", w.no_messages);
         return;
     }
-    table(out, "chat", &["Author", "Messages", "Characters"], |out| {
+    table(out, "chat", &w.chat_columns, |out| {
         for c in &report.chat {
-            let role = if c.trainer { " (trainer)" } else { "" };
+            let role = if c.trainer { w.trainer } else { "" };
             let _ = writeln!(
                 out,
                 "<tr><td>{}{role}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
@@ -342,27 +355,26 @@ fn chat(out: &mut String, report: &SessionReport) {
 }
 
 /// A sheet to print and sign: it starts on a new A4 page, and its header repeats on each.
-fn attendance_sheet(out: &mut String, report: &SessionReport, title: &str) {
+fn attendance_sheet(out: &mut String, report: &SessionReport, title: &str, locale: &Locale) {
     let s = &report.session;
+    let w = locale.words();
+    let meta = fill(
+        w.sheet_meta,
+        &[
+            ("title", &esc(title)),
+            ("date", &locale.date(s.started_at.0)),
+            ("start", &locale.clock(s.started_at.0)),
+            ("end", &locale.clock(s.until.0)),
+            ("zone", &locale.zone()),
+            ("trainer", &esc(&s.trainer_name)),
+        ],
+    );
     let _ = writeln!(
         out,
-        "<section class=\"sheet\" id=\"attendance-sheet\"><h2>Attendance sheet</h2><p class=\"meta\">{} · {} · {} to {} UTC · trainer: {}</p>",
-        esc(title),
-        date(s.started_at.0),
-        clock(s.started_at.0),
-        clock(s.until.0),
-        esc(&s.trainer_name)
+        "<section class=\"sheet\" id=\"attendance-sheet\"><h2>{}</h2><p class=\"meta\">{meta}</p>",
+        w.sheet
     );
-    let columns = [
-        "#",
-        "Last name",
-        "First name",
-        "Arrived",
-        "Left",
-        "Time present",
-        "Signature",
-    ];
-    table(out, "signatures", &columns, |out| {
+    table(out, "signatures", &w.sheet_columns, |out| {
         for (i, a) in report.attendance.iter().enumerate() {
             let _ = writeln!(
                 out,
@@ -370,8 +382,8 @@ fn attendance_sheet(out: &mut String, report: &SessionReport, title: &str) {
                 i + 1,
                 esc(&a.last_name),
                 esc(&a.first_name),
-                clock(a.first_joined_at.0),
-                clock(a.last_left_at.0),
+                locale.clock(a.first_joined_at.0),
+                locale.clock(a.last_left_at.0),
                 duration(a.present_s),
             );
         }
@@ -390,7 +402,5 @@ mod tests {
             "&lt;b&gt;&quot;Zoé&quot; &amp; &#39;Léa&#39;&lt;/b&gt;"
         );
         assert_eq!(duration(3725), "1:02:05");
-        assert_eq!(clock(1_800_000_000_000), "08:00:00");
-        assert_eq!(date(1_800_000_000_000), "2027-01-15");
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod csv;
 pub mod html;
+pub mod locale;
 mod svg;
 pub mod tables;
 pub mod xlsx;
@@ -11,6 +12,7 @@ pub mod xlsx;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::report::SessionReport;
+use locale::Locale;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -50,10 +52,12 @@ impl ExportError {
 }
 
 /// Renders `report`; for CSV, `table` picks one file, and without it every table comes in a zip.
+/// The HTML page is written in `locale`'s language and clock; the other formats keep UTC.
 pub fn render(
     report: &SessionReport,
     format: Format,
     table: Option<&str>,
+    locale: &Locale,
 ) -> Result<Export, ExportError> {
     if let Some(name) = table {
         if format != Format::Csv {
@@ -95,7 +99,7 @@ pub fn render(
             "report.xlsx",
         ),
         (Format::Html, _) => export(
-            html::page(report).into_bytes(),
+            html::page(report, locale).into_bytes(),
             "text/html; charset=utf-8",
             "report.html",
         ),

@@ -2,7 +2,8 @@
 
 use std::fmt::Write;
 
-use super::html::{clock, esc};
+use super::html::esc;
+use super::locale::{Locale, Words, fill};
 use crate::domain::report::{Attendance, LeftReason, QuestionReport, RankLine};
 
 const WIDTH: f64 = 720.0;
@@ -32,7 +33,7 @@ fn short(text: &str, max: usize) -> String {
 }
 
 /// One row per participant, a bar per presence; open-ended presences are hatched.
-pub fn attendance_timeline(rows: &[Attendance], start: i64, until: i64) -> String {
+pub fn attendance_timeline(rows: &[Attendance], start: i64, until: i64, locale: &Locale) -> String {
     let rows = &rows[..rows.len().min(TIMELINE_MAX_ROWS)];
     let span = (until - start).max(1) as f64;
     // Room on the right for the last time label.
@@ -40,14 +41,14 @@ pub fn attendance_timeline(rows: &[Attendance], start: i64, until: i64) -> Strin
     let x = |t: i64| LABEL + (t - start).clamp(0, until - start) as f64 / span * plot;
     let height = AXIS + ROW * rows.len() as f64 + 4.0;
     let mut out = String::new();
-    open(&mut out, height, "Attendance timeline");
+    open(&mut out, height, locale.words().timeline_title);
     for i in 0..=4 {
         let t = start + (until - start) * i / 4;
         let tx = x(t);
         let _ = writeln!(
             out,
             r##"<line x1="{tx:.1}" y1="{AXIS}" x2="{tx:.1}" y2="{height}" stroke="#ddd"/><text x="{tx:.1}" y="14" font-size="10" text-anchor="middle" fill="#555">{}</text>"##,
-            clock(t)
+            locale.clock(t)
         );
     }
     for (i, a) in rows.iter().enumerate() {
@@ -108,7 +109,7 @@ fn bars(title: &str, items: &[(String, f64, String, bool)]) -> String {
 }
 
 /// How many answers named each choice; correct choices in green.
-pub fn distribution(question: &QuestionReport) -> String {
+pub fn distribution(question: &QuestionReport, words: &Words) -> String {
     let items: Vec<_> = question
         .distribution
         .iter()
@@ -117,14 +118,12 @@ pub fn distribution(question: &QuestionReport) -> String {
             (c.text.clone(), c.count as f64, shown, c.correct)
         })
         .collect();
-    bars(
-        &format!("Answers to question {}", question.index + 1),
-        &items,
-    )
+    let n = (question.index + 1).to_string();
+    bars(&fill(words.answers_to, &[("n", &n)]), &items)
 }
 
 /// The best scores of a quiz; the podium in green.
-pub fn ranking(lines: &[RankLine]) -> String {
+pub fn ranking(lines: &[RankLine], words: &Words) -> String {
     let items: Vec<_> = lines
         .iter()
         .take(RANKING_MAX_ROWS)
@@ -133,5 +132,5 @@ pub fn ranking(lines: &[RankLine]) -> String {
             (label, r.score as f64, r.score.to_string(), r.rank <= 3)
         })
         .collect();
-    bars("Score ranking", &items)
+    bars(words.ranking_title, &items)
 }

@@ -224,6 +224,12 @@ describe('a whole session', { timeout: 240_000 }, () => {
     await screenshot(trainer, 'report')
     await screenshot(zoe, 'participant-ended')
     await audit(trainer, 'report')
+    // The printable page opens in the trainer's language, at their browser's clock.
+    const printable = await trainer.getByRole('link', { name: 'Printable page' }).getAttribute('href')
+    assert.match(printable ?? '', /format=html&lang=en&utc_offset=-?\d+$/)
+    const page = await trainer.request.get(printable ?? '')
+    assert.equal(page.status(), 200)
+    assert.match(await page.text(), /<h2>Attendance sheet<\/h2>/)
     await trainer.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sessions' }).click()
     await trainer.getByRole('link', { name: 'Report' }).waitFor()
     await audit(trainer, 'sessions')

@@ -203,5 +203,8 @@ export const api = {
     ),
   /** Erases an ended session's events: its report is gone for good. */
   eraseSession: (roomId: string) => request<void>('DELETE', `/api/sessions/${id(roomId)}`),
-  reportUrl: (roomId: string, format: ReportFormat) => `/api/sessions/${id(roomId)}/report?format=${format}`,
+  /** A report's address; the printable page in the reader's language and at their clock's offset then. */
+  reportUrl: (roomId: string, format: ReportFormat, reader?: { lang: Language; utcOffsetMin: number }) =>
+    `/api/sessions/${id(roomId)}/report?format=${format}` +
+    (format === 'html' && reader ? `&lang=${reader.lang}&utc_offset=${reader.utcOffsetMin}` : ''),
 }

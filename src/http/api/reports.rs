@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::sessions::check_owner;
 use crate::domain::quiz::Scoring;
+use crate::export::locale::{Lang, Locale};
 use crate::export::{self, Format};
 use crate::http::AppState;
 use crate::http::auth::CurrentUser;
@@ -25,6 +26,12 @@ pub struct ReportQuery {
     pub scoring: Option<Scoring>,
     /// With `format=csv`: one table (`attendance`, `quiz_answers`, …) instead of the zip.
     pub table: Option<String>,
+    /// With `format=html`: the page's language, `en` (default) or `fr`.
+    #[param(value_type = Option<String>)]
+    pub lang: Option<Lang>,
+    /// With `format=html`: clock times at this offset from UTC, in minutes (-720 to 840;
+    /// 60 for UTC+01:00). UTC by default.
+    pub utc_offset: Option<i32>,
 }
 
 /// The HTML page holds names people typed: it may load nothing and run nothing.
@@ -34,7 +41,7 @@ const HTML_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-sr
     params(("room_id" = uuid::Uuid, Path), ReportQuery),
     responses(
         (status = 200, description = "the report: JSON, text/csv, application/zip, XLSX or text/html"),
-        (status = 400, description = "unknown format, scoring or table"),
+        (status = 400, description = "unknown format, scoring, table, lang or utc_offset"),
         (status = 404, description = "no such session of yours")))]
 pub async fn report(
     State(state): State<AppState>,
@@ -46,11 +53,18 @@ pub async fn report(
     check_owner(&state, current.user.id, room_id).await?;
     let session = events::session_events(&state.db, room_id).await?;
     let format = query.format.unwrap_or_default();
+    let offset = query.utc_offset.unwrap_or(0);
+    let locale = Locale::new(query.lang.unwrap_or_default(), offset).ok_or_else(|| {
+        ApiError::bad_request(
+            "bad_query",
+            "utc_offset: minutes east of UTC, between -720 and 840",
+        )
+    })?;
     let now = now_ms();
     // Folding and rendering a large session takes a while: off the async threads.
     let rendered = tokio::task::spawn_blocking(move || {
         let report = session.report(query.scoring, now);
-        export::render(&report, format, query.table.as_deref())
+        export::render(&report, format, query.table.as_deref(), &locale)
     })
     .await
     .map_err(ApiError::internal)?

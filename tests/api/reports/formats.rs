@@ -196,6 +196,56 @@ async fn html_is_one_printable_page_with_its_charts() {
 }
 
 #[tokio::test]
+async fn the_printable_page_speaks_french_at_the_trainer_s_offset() {
+    let (app, token, _) = workshop_app().await;
+    let page = |query: &str| {
+        let path = format!("/api/sessions/{ROOM}/report?format=html{query}");
+        let (app, token) = (&app, &token);
+        async move {
+            let (status, _, body) = fetch(app, &path, token).await;
+            (status, String::from_utf8(body).unwrap())
+        }
+    };
+    let (status, english) = page("").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, french) = page("&lang=fr&utc_offset=60").await;
+    assert_eq!(status, StatusCode::OK);
+    // The session starts at 09:00 UTC on 27 November 2026: 10:00 in Paris.
+    assert!(english.contains("<html lang=\"en\">") && english.contains("2026-11-27 from 09:00:00"));
+    assert!(french.starts_with("<!doctype html><html lang=\"fr\">"));
+    for phrase in [
+        "le 27/11/2026 de 10:00:00",
+        "UTC+01:00",
+        "<h2>Feuille d’émargement</h2>",
+        "<th>Prénom</th>",
+        "<title>Chronologie des présences</title>",
+        "<title>Réponses à la question 1</title>",
+    ] {
+        assert!(french.contains(phrase), "{phrase}");
+    }
+    for english_only in ["Attendance sheet", "First name", " UTC ·", "09:00:00"] {
+        assert!(!french.contains(english_only), "{english_only}");
+    }
+    // West of UTC the clock goes back, and the offset is said.
+    let (_, west) = page("&utc_offset=-300").await;
+    assert!(west.contains("04:00:00") && west.contains("UTC−05:00"));
+
+    for (query, what) in [
+        ("&utc_offset=900", "utc_offset"),
+        ("&utc_offset=-721", "utc_offset"),
+        ("&utc_offset=east", "utc_offset"),
+        ("&lang=de", "lang"),
+    ] {
+        let (status, body) = page(query).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(
+            body.contains("bad_query") && body.contains(what),
+            "{query}: {body}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn reports_travel_compressed_unless_already_zipped() {
     let (app, token, _) = workshop_app().await;
     for (format, compressed) in [

@@ -19,7 +19,7 @@ const EXPORTS: { format: ReportFormat; key: 'report.json' | 'report.csv' | 'repo
 ]
 
 export function ReportPage({ roomId }: { roomId: string }) {
-  const { t, dateTime, duration } = useI18n()
+  const { t, lang, dateTime, duration } = useI18n()
   const [scoring, setScoring] = useState<Scoring | ''>('')
   const [erasing, setErasing] = useState(false)
   const report = useLoad(() => api.report(roomId, scoring || undefined), [roomId, scoring])
@@ -47,7 +47,11 @@ export function ReportPage({ roomId }: { roomId: string }) {
             <a
               key={format}
               className={format === 'html' ? 'button primary' : 'button'}
-              href={api.reportUrl(roomId, format)}
+              href={api.reportUrl(roomId, format, {
+                lang,
+                // This browser's offset on the day the session started (summer time included).
+                utcOffsetMin: -new Date(session.started_at).getTimezoneOffset(),
+              })}
               target={format === 'html' ? '_blank' : undefined}
               rel="noreferrer"
             >

@@ -1,0 +1,323 @@
+//! How the printable report speaks: its language, and the time offset its clock times are in.
+//!
+//! The machine formats (JSON, CSV, XLSX) keep UTC and English names; the page people print and
+//! sign is written for them. A fixed offset (the trainer's at the session's start) rather than
+//! a time-zone name: a session lasts hours, and the browser that asks knows its offset.
+
+use serde::Deserialize;
+use time::{OffsetDateTime, UtcOffset};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    En,
+    Fr,
+}
+
+/// The furthest offsets in use (UTC−12:00 to UTC+14:00), in minutes.
+pub const OFFSET_RANGE: std::ops::RangeInclusive<i32> = -720..=840;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Locale {
+    pub lang: Lang,
+    /// Minutes east of UTC.
+    pub offset_min: i32,
+}
+
+impl Locale {
+    /// `None` unless `offset_min` is within `OFFSET_RANGE`.
+    pub fn new(lang: Lang, offset_min: i32) -> Option<Self> {
+        OFFSET_RANGE
+            .contains(&offset_min)
+            .then_some(Self { lang, offset_min })
+    }
+
+    fn at(&self, ms: i64) -> OffsetDateTime {
+        let offset = UtcOffset::from_whole_seconds(self.offset_min * 60).unwrap_or(UtcOffset::UTC);
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+            .to_offset(offset)
+    }
+
+    /// `09:05:07`.
+    pub fn clock(&self, ms: i64) -> String {
+        let t = self.at(ms);
+        format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
+    }
+
+    /// `2026-11-27`, or `27/11/2026` in French.
+    pub fn date(&self, ms: i64) -> String {
+        let t = self.at(ms);
+        let (y, m, d) = (t.year(), u8::from(t.month()), t.day());
+        match self.lang {
+            Lang::En => format!("{y}-{m:02}-{d:02}"),
+            Lang::Fr => format!("{d:02}/{m:02}/{y}"),
+        }
+    }
+
+    /// `UTC`, `UTC+01:00`, `UTC−03:30`.
+    pub fn zone(&self) -> String {
+        let (sign, minutes) = match self.offset_min {
+            0 => return "UTC".to_owned(),
+            m if m > 0 => ('+', m),
+            m => ('−', -m),
+        };
+        format!("UTC{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+    }
+
+    pub fn words(&self) -> &'static Words {
+        match self.lang {
+            Lang::En => &EN,
+            Lang::Fr => &FR,
+        }
+    }
+}
+
+/// `template` with each `{name}` replaced by its value, in one pass: a value that holds
+/// braces (a room or person name) is inserted as given, never read as a placeholder.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            let value = values.iter().find(|(n, _)| *n == name)?.1;
+            Some((value, close))
+        });
+        match value {
+            Some((value, close)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Every phrase of the printable report; `{name}`s are filled by `fill`.
+pub struct Words {
+    pub lang: &'static str,
+    pub title: &'static str,
+    pub meta: &'static str,
+    pub live: &'static str,
+    pub ended: &'static str,
+    pub interrupted: &'static str,
+    pub missing_events: &'static str,
+    pub attendance: &'static str,
+    pub nobody: &'static str,
+    pub timeline_legend: &'static str,
+    pub timeline_title: &'static str,
+    pub attendance_columns: [&'static str; 6],
+    pub yes: &'static str,
+    pub no: &'static str,
+    pub pages: &'static str,
+    pub pages_columns: [&'static str; 4],
+    pub timeline: &'static str,
+    pub timeline_columns: [&'static str; 5],
+    pub quiz: &'static str,
+    pub quiz_meta: &'static str,
+    pub rescored: &'static str,
+    pub ranking: &'static str,
+    pub ranking_title: &'static str,
+    pub rank: &'static str,
+    pub participant: &'static str,
+    pub question_short: &'static str,
+    pub score: &'static str,
+    pub marks_legend: &'static str,
+    pub question_meta: &'static str,
+    pub percent_right: &'static str,
+    pub median_time: &'static str,
+    pub answers_to: &'static str,
+    pub chat: &'static str,
+    pub no_messages: &'static str,
+    pub chat_columns: [&'static str; 3],
+    pub trainer: &'static str,
+    pub sheet: &'static str,
+    pub sheet_meta: &'static str,
+    pub sheet_columns: [&'static str; 7],
+}
+
+pub const EN: Words = Words {
+    lang: "en",
+    title: "Session report — {title}",
+    meta: "Room <b>{room}</b> · trainer <b>{trainer}</b> · {date} from {start} to {end} {zone} · {duration} · {count} participant(s) · {status}",
+    live: "live: reported up to now",
+    ended: "ended",
+    interrupted: "interrupted: never ended",
+    missing_events: "Missing events.",
+    attendance: "Attendance",
+    nobody: "Nobody joined.",
+    timeline_legend: "Presence of {shown} of {count} participant(s) over the session ({zone}); pale bars: no leave recorded or still present.",
+    timeline_title: "Attendance timeline",
+    attendance_columns: [
+        "Participant",
+        "First joined",
+        "Last left",
+        "Time present",
+        "Reconnections",
+        "There at the end",
+    ],
+    yes: "yes",
+    no: "no",
+    pages: "Pages",
+    pages_columns: ["#", "Page", "Views", "Time shown"],
+    timeline: "Timeline",
+    timeline_columns: ["From", "To", "Page", "Navigation", "Duration"],
+    quiz: "Quiz: {title}",
+    quiz_meta: "{count} question(s) · scoring: {scoring}{rescored}",
+    rescored: " (recomputed; the quiz ran with {scoring})",
+    ranking: "Ranking",
+    ranking_title: "Score ranking",
+    rank: "Rank",
+    participant: "Participant",
+    question_short: "Q{n}",
+    score: "Score",
+    marks_legend: "✓ right · ✗ wrong · • answered (not scored) · – there, no answer",
+    question_meta: "{answered} answer(s) of {present} present{percent}{median}",
+    percent_right: " · {percent} % right",
+    median_time: " · median time {seconds} s",
+    answers_to: "Answers to question {n}",
+    chat: "Chat",
+    no_messages: "No messages.",
+    chat_columns: ["Author", "Messages", "Characters"],
+    trainer: " (trainer)",
+    sheet: "Attendance sheet",
+    sheet_meta: "{title} · {date} · {start} to {end} {zone} · trainer: {trainer}",
+    sheet_columns: [
+        "#",
+        "Last name",
+        "First name",
+        "Arrived",
+        "Left",
+        "Time present",
+        "Signature",
+    ],
+};
+
+pub const FR: Words = Words {
+    lang: "fr",
+    title: "Rapport de session — {title}",
+    meta: "Salle <b>{room}</b> · formateur <b>{trainer}</b> · le {date} de {start} à {end} {zone} · {duration} · {count} participant(s) · {status}",
+    live: "en cours : rapport arrêté à maintenant",
+    ended: "terminée",
+    interrupted: "interrompue : jamais terminée",
+    missing_events: "Événements manquants.",
+    attendance: "Présence",
+    nobody: "Personne n’a rejoint la session.",
+    timeline_legend: "Présence de {shown} participant(s) sur {count} pendant la session ({zone}) ; barres pâles : aucun départ enregistré ou encore présent.",
+    timeline_title: "Chronologie des présences",
+    attendance_columns: [
+        "Participant",
+        "Arrivée",
+        "Départ",
+        "Temps présent",
+        "Reconnexions",
+        "Présent à la fin",
+    ],
+    yes: "oui",
+    no: "non",
+    pages: "Pages",
+    pages_columns: ["N°", "Page", "Affichages", "Temps affiché"],
+    timeline: "Déroulé",
+    timeline_columns: ["De", "À", "Page", "Navigation", "Durée"],
+    quiz: "Quiz : {title}",
+    quiz_meta: "{count} question(s) · barème : {scoring}{rescored}",
+    rescored: " (recalculé ; le quiz s’est déroulé avec {scoring})",
+    ranking: "Classement",
+    ranking_title: "Classement des scores",
+    rank: "Rang",
+    participant: "Participant",
+    question_short: "Q{n}",
+    score: "Score",
+    marks_legend: "✓ juste · ✗ faux · • répondu (non noté) · – présent, sans réponse",
+    question_meta: "{answered} réponse(s) sur {present} présent(s){percent}{median}",
+    percent_right: " · {percent} % de bonnes réponses",
+    median_time: " · temps médian {seconds} s",
+    answers_to: "Réponses à la question {n}",
+    chat: "Discussion",
+    no_messages: "Aucun message.",
+    chat_columns: ["Auteur", "Messages", "Caractères"],
+    trainer: " (formateur)",
+    sheet: "Feuille d’émargement",
+    sheet_meta: "{title} · le {date} · de {start} à {end} {zone} · formateur : {trainer}",
+    sheet_columns: [
+        "N°",
+        "Nom",
+        "Prénom",
+        "Arrivée",
+        "Départ",
+        "Temps présent",
+        "Signature",
+    ],
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 2027-01-15T08:00:00Z
+    const T: i64 = 1_800_000_000_000;
+
+    #[test]
+    fn times_are_shown_at_the_offset_asked_for() {
+        let utc = Locale::default();
+        assert_eq!(
+            (utc.clock(T), utc.date(T), utc.zone()),
+            ("08:00:00".into(), "2027-01-15".into(), "UTC".into())
+        );
+        let paris = Locale::new(Lang::Fr, 60).unwrap();
+        assert_eq!(
+            (paris.clock(T), paris.date(T), paris.zone()),
+            ("09:00:00".into(), "15/01/2027".into(), "UTC+01:00".into())
+        );
+        // West of UTC, the date can be the day before.
+        let marquesas = Locale::new(Lang::Fr, -9 * 60 - 30).unwrap();
+        assert_eq!(
+            (marquesas.clock(T), marquesas.date(T), marquesas.zone()),
+            ("22:30:00".into(), "14/01/2027".into(), "UTC−09:30".into())
+        );
+        assert!(Locale::new(Lang::En, 841).is_none());
+        assert!(Locale::new(Lang::En, -721).is_none());
+    }
+
+    #[test]
+    fn templates_are_filled_by_name() {
+        let filled = fill(
+            EN.question_meta,
+            &[
+                ("answered", "3"),
+                ("present", "4"),
+                ("percent", ""),
+                ("median", ""),
+            ],
+        );
+        assert_eq!(filled, "3 answer(s) of 4 present");
+        let named = fill(
+            EN.sheet_meta,
+            &[
+                ("title", "{date}"),
+                ("date", "2027-01-15"),
+                ("trainer", "{x}"),
+            ],
+        );
+        assert!(
+            named.starts_with("{date} · 2027-01-15 · {start}"),
+            "{named}"
+        );
+        assert!(named.ends_with("trainer: {x}"), "{named}");
+        for words in [&EN, &FR] {
+            assert!(
+                words.timeline_legend.contains("{shown}")
+                    && words.timeline_legend.contains("{zone}")
+            );
+        }
+    }
+}
