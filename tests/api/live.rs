@@ -932,6 +932,41 @@ async fn a_close_frame_from_a_client_is_answered_and_everyone_is_told() {
 }
 
 #[tokio::test]
+async fn a_websocket_ping_gets_its_pong_and_a_fragmented_message_is_put_together() {
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+
+    let (app, room) = live_room().await;
+    let mut trainer = room.trainer(&app).await;
+    let mut zoe = room.participant(&app, "Zoé", "Durand").await;
+    zoe.send_frame(Message::Ping(b"still there?".to_vec().into()))
+        .await;
+    // One chat message in three frames, the middle one split inside a multi-byte character.
+    let text = json!({"type": "chat_send", "text": "en trois morceaux, é", "req": "frag"})
+        .to_string()
+        .into_bytes();
+    let cut = text.len() - 5;
+    let fragments = [
+        Frame::message(text[..10].to_vec(), OpCode::Data(Data::Text), false),
+        Frame::message(text[10..cut].to_vec(), OpCode::Data(Data::Continue), false),
+        Frame::message(text[cut..].to_vec(), OpCode::Data(Data::Continue), true),
+    ];
+    for fragment in fragments {
+        zoe.send_frame(Message::Frame(fragment)).await;
+    }
+    let ack = zoe.recv_where("the ack", |m| m["req"] == "frag").await;
+    assert_eq!(ack["type"], "ack", "{ack}");
+    assert_eq!(
+        zoe.pongs,
+        [b"still there?".to_vec()],
+        "the ping's payload comes back"
+    );
+    let said = trainer.recv_type("chat_message").await;
+    assert_eq!(said["text"], "en trois morceaux, é");
+}
+
+#[tokio::test]
 async fn a_silent_participant_is_dropped_after_the_heartbeat_timeout() {
     let (app, room) = live_room_with(|c| c.heartbeat_timeout_s = 1).await;
     let mut trainer = room.trainer(&app).await;

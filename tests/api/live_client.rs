@@ -66,6 +66,8 @@ pub struct LiveClient {
     backlog: VecDeque<Value>,
     /// Every message received, in order.
     pub seen: Vec<Value>,
+    /// The payloads of the WebSocket pongs received, in order.
+    pub pongs: Vec<Vec<u8>>,
     /// The `welcome` of the last successful join (`Null` before).
     pub welcome: Value,
     /// `welcome.you.participant_id` of the last successful join.
@@ -149,6 +151,7 @@ impl LiveClient {
             ws,
             backlog: VecDeque::new(),
             seen: Vec::new(),
+            pongs: Vec::new(),
             welcome: Value::Null,
             participant_id: String::new(),
             resume_token: None,
@@ -185,6 +188,14 @@ impl LiveClient {
         let text = text.into();
         self.ws
             .send(Message::text(text))
+            .await
+            .unwrap_or_else(|e| panic!("{}: cannot send: {e}", self.label));
+    }
+
+    /// Sends a WebSocket message or raw frame as is (a ping, a fragment).
+    pub async fn send_frame(&mut self, message: Message) {
+        self.ws
+            .send(message)
             .await
             .unwrap_or_else(|e| panic!("{}: cannot send: {e}", self.label));
     }
@@ -292,7 +303,8 @@ impl LiveClient {
                     self.label,
                     bytes.len()
                 ),
-                Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
+                Message::Pong(payload) => self.pongs.push(payload.to_vec()),
+                Message::Ping(_) | Message::Frame(_) => {}
             }
         }
     }
