@@ -210,6 +210,7 @@ fn pages(out: &mut String, report: &SessionReport, locale: &Locale) {
     table(out, "timeline", &w.timeline_columns, |out| {
         for v in &report.pages.timeline {
             let navigation = serde_name(v.navigation);
+            let navigation = w.value(&navigation);
             let _ = writeln!(
                 out,
                 "<tr><td>{}</td><td>{}</td><td>{}. {}</td><td>{navigation}</td><td class=\"n\">{}</td></tr>",
@@ -229,7 +230,7 @@ fn quiz_section(out: &mut String, quiz: &QuizReport, locale: &Locale) {
     let rescored = if quiz.rescored {
         fill(
             w.rescored,
-            &[("scoring", &serde_name(quiz.recorded_scoring))],
+            &[("scoring", w.value(&serde_name(quiz.recorded_scoring)))],
         )
     } else {
         String::new()
@@ -238,7 +239,7 @@ fn quiz_section(out: &mut String, quiz: &QuizReport, locale: &Locale) {
         w.quiz_meta,
         &[
             ("count", &quiz.questions.len().to_string()),
-            ("scoring", &serde_name(quiz.scoring)),
+            ("scoring", w.value(&serde_name(quiz.scoring))),
             ("rescored", &rescored),
         ],
     );

@@ -74,6 +74,16 @@ impl Locale {
     }
 }
 
+impl Words {
+    /// A navigation or scoring rule by its serde name, in this language (as is if unknown).
+    pub fn value<'a>(&'a self, name: &'a str) -> &'a str {
+        self.values
+            .iter()
+            .find(|(key, _)| *key == name)
+            .map_or(name, |(_, said)| said)
+    }
+}
+
 /// `template` with each `{name}` replaced by its value, in one pass: a value that holds
 /// braces (a room or person name) is inserted as given, never read as a placeholder.
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
@@ -140,6 +150,8 @@ pub struct Words {
     pub no_messages: &'static str,
     pub chat_columns: [&'static str; 3],
     pub trainer: &'static str,
+    /// The serde names of navigations and scoring rules, and how this language says them.
+    pub values: [(&'static str, &'static str); 4],
     pub sheet: &'static str,
     pub sheet_meta: &'static str,
     pub sheet_columns: [&'static str; 7],
@@ -189,6 +201,12 @@ pub const EN: Words = Words {
     no_messages: "No messages.",
     chat_columns: ["Author", "Messages", "Characters"],
     trainer: " (trainer)",
+    values: [
+        ("follow", "follow"),
+        ("free", "free"),
+        ("accuracy", "accuracy"),
+        ("speed", "speed"),
+    ],
     sheet: "Attendance sheet",
     sheet_meta: "{title} · {date} · {start} to {end} {zone} · trainer: {trainer}",
     sheet_columns: [
@@ -246,6 +264,12 @@ pub const FR: Words = Words {
     no_messages: "Aucun message.",
     chat_columns: ["Auteur", "Messages", "Caractères"],
     trainer: " (formateur)",
+    values: [
+        ("follow", "suivre le formateur"),
+        ("free", "libre"),
+        ("accuracy", "justesse"),
+        ("speed", "rapidité"),
+    ],
     sheet: "Feuille d’émargement",
     sheet_meta: "{title} · le {date} · de {start} à {end} {zone} · formateur : {trainer}",
     sheet_columns: [

@@ -220,6 +220,8 @@ async fn the_printable_page_speaks_french_at_the_trainer_s_offset() {
         "<th>Prénom</th>",
         "<title>Chronologie des présences</title>",
         "<title>Réponses à la question 1</title>",
+        "barème : rapidité",
+        "<td>suivre le formateur</td>",
     ] {
         assert!(french.contains(phrase), "{phrase}");
     }
