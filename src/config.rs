@@ -144,8 +144,7 @@ pub struct ReportArgs {
     #[arg(long, value_enum, default_value_t = Lang::En)]
     pub lang: Lang,
     /// With `--format html`: clock times at this offset from UTC, in minutes (60 for UTC+01:00).
-    #[arg(long, default_value_t = 0, allow_negative_numbers = true,
-          value_parser = clap::value_parser!(i32).range(-720..=840))]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub utc_offset: i32,
     /// Write to this file instead of standard output.
     #[arg(long, short)]

@@ -32,13 +32,14 @@ async fn main() -> anyhow::Result<()> {
 /// `pratico report <room_id>`: the report, from the events in the database, to a file or to
 /// standard output (nothing else is written there).
 async fn report(config: &Config, args: &ReportArgs) -> anyhow::Result<()> {
+    let locale = Locale::new(args.lang, args.utc_offset)
+        .with_context(|| format!("--utc-offset: {}", Locale::offset_rule()))?;
     let db = Db::connect(&config.database_url).await?;
     let session = match events::session_events(&db, args.room_id).await {
         Err(StoreError::NotFound) => anyhow::bail!("no session {} in this database", args.room_id),
         other => other?,
     };
     let report = session.report(args.scoring, now_ms());
-    let locale = Locale::new(args.lang, args.utc_offset).context("--utc-offset out of range")?;
     let rendered = export::render(&report, args.format, args.table.as_deref(), &locale)?;
     match &args.output {
         Some(path) => std::fs::write(path, &rendered.bytes)

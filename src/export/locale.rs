@@ -33,6 +33,12 @@ impl Locale {
             .then_some(Self { lang, offset_min })
     }
 
+    /// What an offset must be, said for an error message.
+    pub fn offset_rule() -> String {
+        let (low, high) = (OFFSET_RANGE.start(), OFFSET_RANGE.end());
+        format!("minutes east of UTC, between {low} and {high}")
+    }
+
     fn at(&self, ms: i64) -> OffsetDateTime {
         let offset = UtcOffset::from_whole_seconds(self.offset_min * 60).unwrap_or(UtcOffset::UTC);
         OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)

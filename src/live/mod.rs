@@ -340,29 +340,32 @@ impl Live {
 
     /// The live view of a room if its actor runs (the database may lag it by a second).
     pub async fn peek(&self, room_id: Uuid) -> Option<RoomView> {
-        let handle = self.running(room_id)?;
-        let (reply, answer) = oneshot::channel();
-        handle.tx.send(Request::Peek { reply }).await.ok()?;
-        answer.await.ok()
+        self.ask(room_id, |reply| Request::Peek { reply }).await
     }
 
     /// Whether a running room is locked; `None` if it is not running.
     pub async fn locked(&self, room_id: Uuid) -> Option<bool> {
-        let handle = self.running(room_id)?;
-        let (reply, answer) = oneshot::channel();
-        handle.tx.send(Request::Locked { reply }).await.ok()?;
-        answer.await.ok()
+        self.ask(room_id, |reply| Request::Locked { reply }).await
     }
 
     /// Whether a seat of a running room was banned; `None` if the room is not running.
     pub async fn banned(&self, room_id: Uuid, participant_id: Uuid) -> Option<bool> {
-        let handle = self.running(room_id)?;
-        let (reply, answer) = oneshot::channel();
-        let request = Request::Banned {
+        let ask = |reply| Request::Banned {
             participant_id,
             reply,
         };
-        handle.tx.send(request).await.ok()?;
+        self.ask(room_id, ask).await
+    }
+
+    /// A question to a running room's actor; `None` if it is not running (none is started).
+    async fn ask<T>(
+        &self,
+        room_id: Uuid,
+        question: impl FnOnce(oneshot::Sender<T>) -> Request,
+    ) -> Option<T> {
+        let handle = self.running(room_id)?;
+        let (reply, answer) = oneshot::channel();
+        handle.tx.send(question(reply)).await.ok()?;
         answer.await.ok()
     }
 

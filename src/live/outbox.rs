@@ -95,10 +95,6 @@ impl Outbox {
         self.shared.closing.cancel();
     }
 
-    pub fn is_closing(&self) -> bool {
-        self.shared.closing.is_cancelled()
-    }
-
     pub async fn closed(&self) {
         self.shared.closing.cancelled().await
     }

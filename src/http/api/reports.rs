@@ -57,7 +57,7 @@ pub async fn report(
     let locale = Locale::new(query.lang.unwrap_or_default(), offset).ok_or_else(|| {
         ApiError::bad_request(
             "bad_query",
-            "utc_offset: minutes east of UTC, between -720 and 840",
+            format!("utc_offset: {}", Locale::offset_rule()),
         )
     })?;
     let now = now_ms();
