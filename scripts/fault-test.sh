@@ -11,5 +11,5 @@ faults='test(/^faults::/) | test(/repeated_kills/)'
 echo "== fault tests on SQLite (outage ${PRATICO_FAULT_OUTAGE_S} s, ${PRATICO_FAULT_KILLS} kills)"
 cargo nextest run --locked --test api --no-capture -E "$faults"
 echo "== fault tests on PostgreSQL"
-PRATICO_TEST_DATABASE_URL="${PRATICO_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}" \
+PRATICO_TEST_DATABASE=postgres \
   cargo nextest run --locked --test api --no-capture -E "$faults"

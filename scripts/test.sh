@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite twice: on SQLite (a fresh file per test), then on PostgreSQL
-# (a fresh database per test, created on the server below and dropped afterwards).
+# (a fresh database per test, created on the server of PRATICO_TEST_POSTGRES_URL and dropped
+# afterwards).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +12,7 @@ echo "== tests on SQLite"
 cargo nextest run --no-fail-fast "$@"
 
 echo "== tests on PostgreSQL ($postgres_url)"
-PRATICO_TEST_DATABASE_URL="$postgres_url" cargo nextest run --no-fail-fast "$@"
+PRATICO_TEST_DATABASE=postgres cargo nextest run --no-fail-fast "$@"
 
 echo "== browser tests"
 bash scripts/browser-test.sh

@@ -33,6 +33,13 @@ pub enum EndReason {
     Admin,
 }
 
+/// How many answers picked one choice of a question.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ChoiceCount {
+    pub choice_id: String,
+    pub count: usize,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScoreLine {
     pub participant_id: Uuid,
@@ -111,6 +118,13 @@ pub enum RoomEvent {
         question_id: String,
         answered: usize,
         present: usize,
+    },
+    /// The trainer showed the class a question's results: from now on its correct answers
+    /// and everyone's points are public (a restart shows them still).
+    QuizResultsRevealed {
+        quiz_id: Uuid,
+        question_id: String,
+        distribution: Vec<ChoiceCount>,
     },
     QuizEnded {
         quiz_id: Uuid,

@@ -11,9 +11,9 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::events::{LeaveReason, PageRef, RoomEvent, ScoreLine};
+use super::events::{EndReason, LeaveReason, PageRef, RoomEvent, ScoreLine};
 use super::live_quiz::QuizSheet;
-use super::names::parse_person_name;
+use super::names::{parse_person_name, parse_room_name};
 use super::protocol::{ChatLine, Headcount, PersonView, Role, ServerMessage, WelcomeState};
 use super::quiz::Answer;
 use super::room::{Navigation, ParamsPatch, RoomParams, RoomState, Seat, Switch};
@@ -673,6 +673,44 @@ impl LiveRoom {
         Ok(outcome)
     }
 
+    /// The event of a rename to `name`, `None` if the room has that name already. The
+    /// caller applies it once the database has accepted the name (only it knows the names
+    /// of other rooms).
+    pub fn rename(&self, name: &str) -> RoomResult<Option<RoomEvent>> {
+        let name = parse_room_name(name)
+            .map_err(|m| RoomError::new("bad_message", format!("name {m}")))?;
+        Ok((name != self.name).then(|| RoomEvent::RoomRenamed {
+            from: self.name.clone(),
+            to: name,
+        }))
+    }
+
+    /// The session ends at `at`: a running quiz ends first (its open question closed, its
+    /// final standings told), as with the trainer's own `quiz_end`; everyone online leaves;
+    /// then `session_ended`, the last event.
+    pub fn end(&mut self, reason: EndReason, at: i64) -> Outcome {
+        let mut outcome = Outcome::default();
+        if self.state.quiz.is_some()
+            && let Ok(ended) = self.quiz_end(at)
+        {
+            outcome = ended;
+        }
+        for id in self.online_participants() {
+            if let Some(left) = self.leave(id, LeaveReason::SessionEnded) {
+                outcome.events.extend(left.events);
+            }
+        }
+        let event = RoomEvent::SessionEnded {
+            reason,
+            duration_s: (at - self.facts.created_at).max(0) / 1000,
+            participant_count: self.participant_count(),
+            room_name: self.name.clone(),
+        };
+        self.evolve(&event, at);
+        outcome.events.push(event);
+        outcome
+    }
+
     /// Applies one event to the state. Used as commands are decided and when stored events
     /// are replayed after a restart, so both paths give the same room.
     pub fn evolve(&mut self, event: &RoomEvent, at: i64) {
@@ -721,6 +759,7 @@ impl LiveRoom {
             | RoomEvent::QuizQuestionOpened { .. }
             | RoomEvent::QuizAnswered { .. }
             | RoomEvent::QuizQuestionClosed { .. }
+            | RoomEvent::QuizResultsRevealed { .. }
             | RoomEvent::QuizEnded { .. } => self.evolve_quiz(event, at),
             _ => {}
         }
@@ -736,9 +775,9 @@ impl LiveRoom {
         }
     }
 
-    /// Everything a client needs on (re)connection.
-    pub fn welcome_state(&self, sender: Sender) -> WelcomeState {
-        let (activity, score, answers) = self.quiz_welcome(sender);
+    /// Everything a client needs on (re)connection, sent at `now`.
+    pub fn welcome_state(&self, sender: Sender, now: i64) -> WelcomeState {
+        let (activity, score, answers) = self.quiz_welcome(sender, now);
         WelcomeState {
             name: self.name.clone(),
             capsule: super::protocol::CapsuleView {
@@ -766,6 +805,7 @@ impl LiveRoom {
             chat: self.chat.iter().map(ChatLine::from).collect(),
             score,
             answers,
+            quiz_ended: self.last_quiz_welcome(sender),
         }
     }
 

@@ -12,10 +12,11 @@ use uuid::Uuid;
 use super::events::{RoomEvent, ScoreLine};
 use super::live::{LiveRoom, Outcome, RoomError, RoomResult, Sender};
 use super::protocol::{
-    ChoiceCount, ChoiceView, QuestionView, QuizActivity, ServerMessage, Standing, YourAnswer,
-    YourResult,
+    ActivityKind, ChoiceCount, ChoiceView, QuestionView, QuizActivity, QuizOutcome, QuizPhase,
+    ServerMessage, Standing, YourAnswer, YourResult,
 };
 use super::quiz::{Answer, Question, QuestionKind, Scoring, points_for};
+use super::ranking::{self, Ranked};
 
 /// How many of the best scores every participant sees (the trainer sees them all).
 pub const LEADERBOARD_TOP: usize = 10;
@@ -342,7 +343,7 @@ impl LiveRoom {
         }
     }
 
-    pub(super) fn quiz_reveal(&mut self, _at: i64) -> RoomResult<Outcome> {
+    pub(super) fn quiz_reveal(&mut self, at: i64) -> RoomResult<Outcome> {
         let mut outcome = self.close_question()?.unwrap_or_default();
         let run = self.run()?;
         let (Some(index), Some(question)) = (run.index, run.current()) else {
@@ -394,45 +395,89 @@ impl LiveRoom {
                 .to_each
                 .push((standing.participant_id, results(top.clone(), Some(yours))));
         }
-        if let Some(run) = &mut self.state.quiz {
-            run.phase = Phase::Revealed;
-        }
+        let event = RoomEvent::QuizResultsRevealed {
+            quiz_id: run.quiz_id,
+            question_id: question.id.clone(),
+            distribution,
+        };
+        self.evolve(&event, at);
+        outcome.events.push(event);
         Ok(outcome)
     }
 
     pub(super) fn quiz_end(&mut self, _at: i64) -> RoomResult<Outcome> {
         let mut outcome = self.close_question()?.unwrap_or_default();
         let quiz_id = self.run()?.quiz_id;
-        let standings = self.standings();
         let event = RoomEvent::QuizEnded {
             quiz_id,
-            scores: standings
-                .iter()
+            scores: self
+                .standings()
+                .into_iter()
                 .map(|s| ScoreLine {
                     participant_id: s.participant_id,
-                    first_name: s.first_name.clone(),
-                    last_name: s.last_name.clone(),
+                    first_name: s.first_name,
+                    last_name: s.last_name,
                     score: s.score,
                 })
                 .collect(),
         };
         self.evolve(&event, 0);
         outcome.events.push(event);
-        let top: Vec<Standing> = standings.iter().take(LEADERBOARD_TOP).cloned().collect();
-        outcome.to_trainers.push(ServerMessage::QuizEnded {
-            quiz_id,
-            leaderboard: standings.clone(),
-            yours: None,
-        });
-        for standing in standings {
-            let message = ServerMessage::QuizEnded {
-                quiz_id,
-                leaderboard: top.clone(),
-                yours: Some(standing.clone()),
-            };
+        let standings = self.final_standings();
+        outcome.to_trainers.push(ServerMessage::QuizEnded(
+            self.quiz_outcome(&standings, Sender::Trainer),
+        ));
+        for standing in &standings {
+            let who = Sender::Participant(standing.participant_id);
+            let message = ServerMessage::QuizEnded(self.quiz_outcome(&standings, who));
             outcome.to_each.push((standing.participant_id, message));
         }
         Ok(outcome)
+    }
+
+    /// The final standings of the quiz ended last (`rooms.quiz_scores`), ranked.
+    fn final_standings(&self) -> Vec<Standing> {
+        let mut standings: Vec<Standing> = (self.quiz_scores.iter())
+            .map(|s| Standing {
+                participant_id: s.participant_id,
+                first_name: s.first_name.clone(),
+                last_name: s.last_name.clone(),
+                score: s.score,
+                rank: 0,
+            })
+            .collect();
+        ranking::rank(&mut standings);
+        standings
+    }
+
+    /// The end of the quiz last ended as one client sees it: every standing for the trainer,
+    /// the best few and their own for a participant.
+    fn quiz_outcome(&self, standings: &[Standing], who: Sender) -> QuizOutcome {
+        let quiz_id = self.quiz_id.unwrap_or_default();
+        let title = self.state.last_quiz_title.clone().unwrap_or_default();
+        match who {
+            Sender::Trainer => QuizOutcome {
+                quiz_id,
+                title,
+                leaderboard: standings.to_vec(),
+                yours: None,
+            },
+            Sender::Participant(me) => QuizOutcome {
+                quiz_id,
+                title,
+                leaderboard: standings.iter().take(LEADERBOARD_TOP).cloned().collect(),
+                yours: standings.iter().find(|s| s.participant_id == me).cloned(),
+            },
+        }
+    }
+
+    /// What a `welcome` says of the quiz ended last, while no other runs: a participant who
+    /// reloads keeps their rank and points.
+    pub(super) fn last_quiz_welcome(&self, who: Sender) -> Option<QuizOutcome> {
+        if self.state.quiz.is_some() || self.quiz_scores.is_empty() {
+            return None;
+        }
+        Some(self.quiz_outcome(&self.final_standings(), who))
     }
 
     /// Every seated participant, best score first; equal scores share a rank.
@@ -454,18 +499,7 @@ impl LiveRoom {
                 rank: 0,
             })
             .collect();
-        standings.sort_by(|a, b| {
-            b.score
-                .cmp(&a.score)
-                .then_with(|| (&a.last_name, &a.first_name).cmp(&(&b.last_name, &b.first_name)))
-        });
-        for i in 0..standings.len() {
-            standings[i].rank = if i > 0 && standings[i].score == standings[i - 1].score {
-                standings[i - 1].rank
-            } else {
-                i + 1
-            };
-        }
+        ranking::rank(&mut standings);
         standings
     }
 
@@ -535,8 +569,17 @@ impl LiveRoom {
                     run.phase = Phase::Closed;
                 }
             }
+            RoomEvent::QuizResultsRevealed { question_id, .. } => {
+                if let Some(run) = &mut self.state.quiz
+                    && run.current().is_some_and(|q| &q.id == question_id)
+                {
+                    run.phase = Phase::Revealed;
+                }
+            }
             RoomEvent::QuizEnded { scores, .. } => {
-                self.state.quiz = None;
+                if let Some(run) = self.state.quiz.take() {
+                    self.state.last_quiz_title = Some(run.title);
+                }
                 self.quiz_scores = scores.clone();
             }
             _ => {}
@@ -545,30 +588,41 @@ impl LiveRoom {
 
     /// The quiz part of a `welcome`: the activity, and the participant's own score and answers.
     /// Correct answers show only for the trainer, or for questions already over.
+    /// The score is the final one of the quiz ended last while no other runs.
     pub(super) fn quiz_welcome(
         &self,
         sender: Sender,
+        now: i64,
     ) -> (Option<QuizActivity>, i64, Vec<YourAnswer>) {
         let Some(run) = &self.state.quiz else {
-            return (None, 0, Vec::new());
+            let score = match sender {
+                Sender::Participant(me) => (self.quiz_scores.iter())
+                    .find(|s| s.participant_id == me)
+                    .map_or(0, |s| s.score),
+                Sender::Trainer => 0,
+            };
+            return (None, score, Vec::new());
         };
         let trainer = sender == Sender::Trainer;
         let (phase, deadline_ms) = match run.phase {
-            Phase::Idle => ("idle", None),
-            Phase::Open { deadline, .. } => ("open", Some(deadline)),
-            Phase::Closed => ("closed", None),
-            Phase::Revealed => ("revealed", None),
+            Phase::Idle => (QuizPhase::Idle, None),
+            Phase::Open { deadline, .. } => (QuizPhase::Open, Some(deadline)),
+            Phase::Closed => (QuizPhase::Closed, None),
+            Phase::Revealed => (QuizPhase::Revealed, None),
         };
         let activity = QuizActivity {
-            kind: "quiz".to_owned(),
+            kind: ActivityKind::Quiz,
             quiz_id: run.quiz_id,
             title: run.title.clone(),
             scoring: run.scoring,
             question_count: run.questions.len(),
             index: run.index,
-            question: run.current().map(|q| question_view(q, trainer)),
-            phase: phase.to_owned(),
+            // Once revealed, the correct answers are everyone's.
+            question: (run.current())
+                .map(|q| question_view(q, trainer || run.phase == Phase::Revealed)),
+            phase,
             deadline_ms,
+            remaining_ms: deadline_ms.map(|deadline| (deadline - now).max(0)),
             answered: run.index.map_or(0, |i| run.answers[i].len()),
         };
         let Sender::Participant(me) = sender else {
@@ -616,3 +670,15 @@ fn all_answered<'a>(
 #[cfg(test)]
 #[path = "live_quiz_tests.rs"]
 mod tests;
+
+impl Ranked for Standing {
+    fn score(&self) -> i64 {
+        self.score
+    }
+    fn person(&self) -> (&str, &str, Uuid) {
+        (&self.first_name, &self.last_name, self.participant_id)
+    }
+    fn set_rank(&mut self, rank: usize) {
+        self.rank = rank;
+    }
+}

@@ -67,7 +67,7 @@ fn a_join_seats_the_participant_and_announces_them() {
         &outcome.events[..],
         [RoomEvent::ParticipantJoined { first_name, rejoin: false, .. }] if first_name == "Zoé"
     ));
-    let state = room.welcome_state(Sender::Trainer);
+    let state = room.welcome_state(Sender::Trainer, 0);
     assert_eq!(state.participants.len(), 1);
     assert!(state.participants[0].online);
 }
@@ -144,7 +144,11 @@ fn a_ban_refuses_the_seat_and_the_name() {
     );
     let again = room.join(None, Some("ZOÉ"), Some("durand"), Uuid::from_u128(8));
     assert_eq!(again.unwrap_err().code, "banned");
-    assert!(room.welcome_state(Sender::Trainer).participants.is_empty());
+    assert!(
+        room.welcome_state(Sender::Trainer, 0)
+            .participants
+            .is_empty()
+    );
 }
 
 #[test]
@@ -306,7 +310,7 @@ fn chat_rules() {
         .unwrap();
     assert_eq!(deleted.chat_delete, Some(message.id));
     assert!(
-        room.welcome_state(Sender::Trainer)
+        room.welcome_state(Sender::Trainer, 0)
             .chat
             .iter()
             .all(|m| m.id != message.id)
@@ -466,7 +470,7 @@ fn past_the_roster_limit_arrivals_and_departures_go_to_trainers_only() {
         "the arrival is recorded all the same"
     );
 
-    let seen = room.welcome_state(Sender::Participant(leo));
+    let seen = room.welcome_state(Sender::Participant(leo), 0);
     assert_eq!(seen.participants.len(), 1);
     assert_eq!(seen.participants[0].participant_id, leo);
     assert_eq!(
@@ -476,7 +480,7 @@ fn past_the_roster_limit_arrivals_and_departures_go_to_trainers_only() {
             seats: 2
         }
     );
-    assert_eq!(room.welcome_state(Sender::Trainer).participants.len(), 2);
+    assert_eq!(room.welcome_state(Sender::Trainer, 0).participants.len(), 2);
 
     let outcome = room.leave(zoe, LeaveReason::Closed).unwrap();
     assert_eq!((outcome.broadcast.len(), outcome.to_trainers.len()), (0, 1));

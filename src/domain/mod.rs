@@ -9,6 +9,7 @@ pub mod live_quiz;
 pub mod names;
 pub mod protocol;
 pub mod quiz;
+pub mod ranking;
 pub mod report;
 pub mod room;
 pub mod sessions;

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
+pub use super::events::ChoiceCount;
 use super::events::{EndReason, LeaveReason, PageRef};
 use super::quiz::{Answer, QuestionKind, Scoring};
 use super::room::{ParamsPatch, RoomParams};
@@ -153,9 +154,23 @@ pub struct WelcomeState {
     /// The activity in progress (a quiz), if any.
     pub activity: Option<QuizActivity>,
     pub chat: Vec<ChatLine>,
-    /// The participant's own score and answers (zero and none for the trainer).
+    /// The participant's own score and answers (zero and none for the trainer); once a quiz
+    /// has ended, and until another starts, the final score of that quiz.
     pub score: i64,
     pub answers: Vec<YourAnswer>,
+    /// The final standings of the quiz ended last, until another starts: what `quiz_ended`
+    /// said, for a client that (re)connects after it.
+    pub quiz_ended: Option<QuizOutcome>,
+}
+
+/// The end of a quiz: the standings (all of them for the trainer, the best ones for a
+/// participant) and the participant's own.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct QuizOutcome {
+    pub quiz_id: Uuid,
+    pub title: String,
+    pub leaderboard: Vec<Standing>,
+    pub yours: Option<Standing>,
 }
 
 /// How many people a room holds: participants online and seats taken (online or not).
@@ -165,11 +180,28 @@ pub struct Headcount {
     pub seats: usize,
 }
 
+/// What kind of activity runs in a room (others may follow the quiz).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityKind {
+    Quiz,
+}
+
+/// Where a quiz stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum QuizPhase {
+    /// Started, no question opened yet.
+    Idle,
+    Open,
+    Closed,
+    Revealed,
+}
+
 /// A quiz in progress, as `welcome` shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct QuizActivity {
-    /// Always `quiz` (other activities may follow).
-    pub kind: String,
+    pub kind: ActivityKind,
     pub quiz_id: Uuid,
     pub title: String,
     pub scoring: Scoring,
@@ -177,9 +209,12 @@ pub struct QuizActivity {
     /// The question opened last, if any.
     pub index: Option<usize>,
     pub question: Option<QuestionView>,
-    /// `idle` (none opened yet), `open`, `closed` or `revealed`.
-    pub phase: String,
+    pub phase: QuizPhase,
+    /// When the open question closes, in milliseconds since the Unix epoch on the server's
+    /// clock (for API users; a client's clock may be minutes off).
     pub deadline_ms: Option<i64>,
+    /// How long the open question stays open from when this was sent: clients count from it.
+    pub remaining_ms: Option<i64>,
     pub answered: usize,
 }
 
@@ -210,12 +245,6 @@ pub struct YourAnswer {
     pub answer: Answer,
     pub correct: Option<bool>,
     pub points: Option<i64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct ChoiceCount {
-    pub choice_id: String,
-    pub count: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -351,11 +380,7 @@ pub enum ServerMessage {
         /// The participant's own result (none for the trainer).
         yours: Option<YourResult>,
     },
-    QuizEnded {
-        quiz_id: Uuid,
-        leaderboard: Vec<Standing>,
-        yours: Option<Standing>,
-    },
+    QuizEnded(QuizOutcome),
 }
 
 impl ServerMessage {

@@ -107,6 +107,9 @@ pub struct RoomState {
     /// The quiz in progress, if any.
     #[serde(default)]
     pub quiz: Option<QuizRun>,
+    /// The title of the quiz ended last (its final scores are `rooms.quiz_scores`).
+    #[serde(default)]
+    pub last_quiz_title: Option<String>,
     /// Participants present as the events tell it: joined and not left since. After a
     /// restart, they are who the room expects back.
     #[serde(default)]

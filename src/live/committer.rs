@@ -60,8 +60,8 @@ impl Committer {
 
     fn lane(&self, write: &Write) -> &mpsc::Sender<Job> {
         match write {
-            Write::Batch { .. } => &self.batches,
             Write::Checkpoint(_) => &self.checkpoints,
+            _ => &self.batches,
         }
     }
 
@@ -105,14 +105,20 @@ fn stopped() -> CommitError {
 async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
     let mut jobs = Vec::new();
     while rx.recv_many(&mut jobs, WRITES_PER_TRANSACTION).await > 0 {
-        // Batches first (a stable partition keeps each room's writes in order).
+        // Batches first (a stable partition keeps each room's writes in order); a room waits
+        // for each of its writes, so a room's rename or end is never in a round with its batch.
+        let (alone, jobs): (Vec<Job>, Vec<Job>) = jobs.drain(..).partition(|j| j.write.alone());
         let (batches, checkpoints): (Vec<Job>, Vec<Job>) = jobs
-            .drain(..)
+            .into_iter()
             .partition(|job| matches!(job.write, Write::Batch { .. }));
         for jobs in [batches, checkpoints] {
             if !jobs.is_empty() {
                 commit(&db, jobs).await;
             }
+        }
+        for job in alone {
+            let result = live_store::write_alone(&db, &job.write).await;
+            let _ = job.done.send(result.map_err(Arc::new));
         }
     }
 }

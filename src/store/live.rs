@@ -58,11 +58,46 @@ fn raw_json(value: &impl serde::Serialize) -> Box<RawValue> {
     serde_json::value::to_raw_value(value).expect("a room's state is plain data")
 }
 
-/// One room's write: a batch of its chat (`chat_id`), or a checkpoint.
+/// One room's write: a batch of its chat (`chat_id`), a checkpoint, or one of the two changes
+/// of the room's row that must be written alone (their refusal is an answer, not an outage).
 #[derive(Debug)]
 pub enum Write {
-    Batch { chat_id: Uuid, batch: Arc<Batch> },
+    Batch {
+        chat_id: Uuid,
+        batch: Arc<Batch>,
+    },
     Checkpoint(Checkpoint),
+    /// The room's new name with its `room_renamed` event; `Conflict` if a live room has it.
+    Rename {
+        room_id: Uuid,
+        name: String,
+        event: EventRow,
+    },
+    /// The closing events, then the room deleted with its chat; `NotFound` if it is gone.
+    End {
+        room_id: Uuid,
+        events: Vec<EventRow>,
+    },
+}
+
+impl Write {
+    /// Whether this write goes in a transaction of its own.
+    pub fn alone(&self) -> bool {
+        matches!(self, Write::Rename { .. } | Write::End { .. })
+    }
+}
+
+/// Writes one write in a transaction of its own.
+pub async fn write_alone(db: &Db, write: &Write) -> StoreResult<()> {
+    match write {
+        Write::Rename {
+            room_id,
+            name,
+            event,
+        } => rename(db, *room_id, name, event).await,
+        Write::End { room_id, events } => super::rooms::end(db, *room_id, events).await,
+        Write::Batch { .. } | Write::Checkpoint(_) => write_all(db, &[write]).await,
+    }
 }
 
 /// Writes the writes of several rooms in one transaction: all of them or none.
@@ -70,7 +105,7 @@ pub async fn write_all(db: &Db, writes: &[&Write]) -> StoreResult<()> {
     let batches = || {
         writes.iter().filter_map(|w| match w {
             Write::Batch { chat_id, batch } => Some((*chat_id, batch)),
-            Write::Checkpoint(_) => None,
+            _ => None,
         })
     };
     let events = || batches().flat_map(|(_, b)| &b.events);
@@ -188,7 +223,7 @@ pub async fn untouched_since(db: &Db, before: i64) -> StoreResult<Vec<Uuid>> {
 }
 
 /// Renames a live room, with the event that records it; `Conflict` if the name is taken.
-pub async fn rename(db: &Db, room_id: Uuid, name: &str, event: &EventRow) -> StoreResult<()> {
+async fn rename(db: &Db, room_id: Uuid, name: &str, event: &EventRow) -> StoreResult<()> {
     on_db!(db, |pool| {
         let mut tx = pool.begin().await?;
         sqlx::query("UPDATE rooms SET name = $1 WHERE id = $2")

@@ -1,7 +1,9 @@
 //! `spawn_app`: the real application on a free port, over a fresh database of its own.
 //!
-//! With `PRATICO_TEST_DATABASE_URL=postgres://…` each test gets a new PostgreSQL database
-//! (created from that server, dropped afterwards); otherwise a new SQLite file.
+//! With `PRATICO_TEST_DATABASE=postgres` each test gets a new PostgreSQL database (created on
+//! the server of `PRATICO_TEST_POSTGRES_URL`, the local one by default, and dropped
+//! afterwards); otherwise a new SQLite file. `PRATICO_TEST_POSTGRES_URL` is the one name of the
+//! test PostgreSQL server, for every test that needs one.
 
 use std::net::SocketAddr;
 
@@ -73,12 +75,11 @@ impl Drop for ScratchPostgres {
     }
 }
 
-/// The PostgreSQL server tests use: `PRATICO_TEST_DATABASE_URL` when it names one, else the
-/// local one.
+/// The PostgreSQL server tests use: `PRATICO_TEST_POSTGRES_URL`, else the local one.
 pub fn postgres_server_url() -> String {
-    std::env::var("PRATICO_TEST_DATABASE_URL")
+    std::env::var("PRATICO_TEST_POSTGRES_URL")
         .ok()
-        .filter(|url| url.starts_with("postgres"))
+        .filter(|url| !url.is_empty())
         .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
@@ -88,18 +89,27 @@ pub async fn postgres_database() -> (String, TestDatabase) {
     (scratch.url.clone(), TestDatabase::Postgres(scratch))
 }
 
+/// Whether the suite runs on PostgreSQL (`PRATICO_TEST_DATABASE=postgres`) or SQLite.
+pub fn on_postgres() -> bool {
+    std::env::var("PRATICO_TEST_DATABASE").is_ok_and(|db| db == "postgres")
+}
+
 async fn test_database() -> (String, TestDatabase) {
-    match std::env::var("PRATICO_TEST_DATABASE_URL") {
-        Ok(server_url) if server_url.starts_with("postgres") => {
-            let scratch = ScratchPostgres::create(&server_url).await;
-            (scratch.url.clone(), TestDatabase::Postgres(scratch))
-        }
-        _ => {
-            let dir = tempfile::tempdir().expect("temporary folder");
-            let url = format!("sqlite://{}/pratico.db", dir.path().display());
-            (url, TestDatabase::Sqlite(dir))
-        }
+    if on_postgres() {
+        return postgres_database().await;
     }
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let url = format!("sqlite://{}/pratico.db", dir.path().display());
+    (url, TestDatabase::Sqlite(dir))
+}
+
+#[test]
+fn the_test_postgres_server_is_named_by_one_variable() {
+    let url = "postgres://someone@127.0.0.9:6543/elsewhere";
+    // SAFETY: nextest runs each test in a process of its own: no other thread reads the
+    // environment.
+    unsafe { std::env::set_var("PRATICO_TEST_POSTGRES_URL", url) };
+    assert_eq!(postgres_server_url(), url);
 }
 
 /// `postgres://user@host:port/db?opts` with its database replaced by `name`.

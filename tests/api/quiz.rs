@@ -1493,6 +1493,114 @@ async fn after_a_kill_mid_question_it_is_still_open_and_no_answer_is_lost() {
     assert_room_scores(&s.app, &s.room, &event["scores"]).await;
 }
 
+#[tokio::test]
+async fn after_a_kill_a_revealed_question_is_still_revealed_with_its_answer_and_points() {
+    let (mut server, mut s) = quiz_room_on_binary("accuracy", two_questions(60)).await;
+    let mut people = [s.join("Zoé", "Durand").await, s.join("Léo", "Petit").await];
+    s.start_and_open(&mut people).await;
+    let [zoe, leo] = &mut people;
+    accepted(zoe, s.quiz.choose(0, &["Rome"])).await;
+    accepted(leo, s.quiz.choose(0, &["Milan"])).await;
+    s.trainer_does(&mut people, "quiz_reveal", "quiz_results")
+        .await;
+    let token = people[0].resume_token.clone().unwrap();
+    server.kill();
+    drop((s.trainer, people));
+
+    let _server = Server::start(&s.app).await;
+    let zoe = LiveClient::joined(&s.app, &s.room.name, returning(&token)).await;
+    let state = &zoe.welcome["state"];
+    let activity = &state["activity"];
+    assert_eq!(activity["phase"], "revealed", "{activity}");
+    assert_eq!(
+        correct_ids(&activity["question"]),
+        [s.quiz.choice(0, "Rome")],
+        "the correct answer stays shown: {activity}"
+    );
+    assert!(
+        contains(
+            &state["answers"][0],
+            &json!({"correct": true, "points": 1000})
+        ),
+        "{state}"
+    );
+    assert_eq!(state["score"], 1000);
+    let events = s.room.events(&s.app).await;
+    let [revealed] = &data_of(&events, "quiz_results_revealed")[..] else {
+        panic!("one quiz_results_revealed event");
+    };
+    assert_eq!(revealed["question_id"], s.quiz.question_id(0));
+    assert_eq!(
+        counts(&revealed["distribution"]),
+        BTreeMap::from([
+            (s.quiz.choice(0, "Rome").to_owned(), 1),
+            (s.quiz.choice(0, "Milan").to_owned(), 1)
+        ])
+    );
+}
+
+#[tokio::test]
+async fn ending_the_session_mid_question_ends_the_quiz_and_everyone_gets_the_standings() {
+    let mut s = quiz_room("accuracy", two_questions(60)).await;
+    let mut people = [s.join("Zoé", "Durand").await, s.join("Léo", "Petit").await];
+    s.start_and_open(&mut people).await;
+    accepted(&mut people[0], s.quiz.choose(0, &["Rome"])).await;
+    s.trainer.command(json!({"type": "end_session"})).await;
+    for client in &mut people {
+        let ended = client.recv_type("quiz_ended").await;
+        assert_eq!(ended["quiz_id"], s.quiz.id());
+        assert_eq!(
+            ended["yours"]["participant_id"],
+            json!(client.participant_id)
+        );
+        client.recv_type("session_ended").await;
+    }
+    let events = s.events().await;
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    let tail = &kinds[kinds.len() - 5..];
+    assert_eq!(
+        tail,
+        [
+            "quiz_question_closed",
+            "quiz_ended",
+            "participant_left",
+            "participant_left",
+            "session_ended"
+        ]
+    );
+    let path = format!("/api/sessions/{}/report?lang=fr", s.room.id);
+    let report = s.app.get(&path, &s.room.token).await.expect(StatusCode::OK);
+    assert_eq!(report["notes"], json!([]), "nothing is missing: {report}");
+    assert_eq!(report["quizzes"][0]["ranking"][0]["score"], 1000);
+}
+
+#[tokio::test]
+async fn a_participant_who_reloads_after_the_quiz_ended_keeps_their_rank_and_points() {
+    let mut s = quiz_room("accuracy", two_questions(60)).await;
+    let mut people = [s.join("Zoé", "Durand").await, s.join("Léo", "Petit").await];
+    s.start_and_open(&mut people).await;
+    accepted(&mut people[1], s.quiz.choose(0, &["Rome"])).await;
+    s.trainer_does(&mut people, "quiz_end", "quiz_ended").await;
+    let token = people[1].resume_token.clone().unwrap();
+    let leo_id = people[1].participant_id.clone();
+    drop(people);
+
+    let leo = LiveClient::joined(&s.app, &s.room.name, returning(&token)).await;
+    let state = &leo.welcome["state"];
+    assert_eq!(state["score"], 1000, "{state}");
+    let ended = &state["quiz_ended"];
+    assert_eq!(ended["quiz_id"], s.quiz.id());
+    assert_eq!(ended["title"], "Révisions");
+    assert!(
+        contains(
+            &ended["yours"],
+            &json!({"participant_id": leo_id, "score": 1000, "rank": 1})
+        ),
+        "{ended}"
+    );
+    assert_eq!(ended["leaderboard"].as_array().unwrap().len(), 2);
+}
+
 // --- failing at the time of writing (see the report): a room loaded from its row forgets
 // --- `rooms.quiz_id` and `rooms.quiz_scores`, and reopens a question replayed from its event at
 // --- the time the event row was stamped rather than the moment the question opened ---

@@ -73,8 +73,7 @@ async fn both_databases_get_the_same_tables_and_columns() {
     ))
     .await
     .unwrap();
-    let server = std::env::var("PRATICO_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    let server = crate::helpers::postgres_server_url();
     let postgres = crate::helpers::ScratchPostgres::create(&server).await;
     let pg = Db::connect(&postgres.url).await.unwrap();
 

@@ -147,6 +147,12 @@ describe('a whole session', { timeout: 240_000 }, () => {
     await zoe.locator('.tl-container').getByText('Bienvenue à la formation !').first().waitFor()
 
     liam = await client({ phone: true, locale: 'en-US' })
+    // Liam's phone is seven minutes fast: countdowns must not depend on its clock.
+    await liam.addInitScript(() => {
+      const fast = 7 * 60_000
+      const now = Date.now
+      Date.now = () => now() + fast
+    })
     await liam.goto(link)
     await liam.getByLabel('First name').fill('Liam')
     await liam.getByLabel('Last name').fill('Smith')
@@ -182,6 +188,10 @@ describe('a whole session', { timeout: 240_000 }, () => {
     await liam.getByText('How much is 2 + 2?').waitFor()
     await liam.reload()
     await liam.getByText('How much is 2 + 2?').waitFor()
+    // Counted from the time left the server sends, not from its clock's deadline.
+    const timer = await liam.getByRole('timer').getAttribute('aria-label')
+    const left = Number(timer?.match(/(\d+) seconds? left/)?.[1])
+    assert.ok(left > 5 && left <= 30, `time left after the reload on a fast clock: ${timer}`)
     await trainer.getByRole('tab', { name: 'People 2/2' }).waitFor()
 
     await zoe.getByText('How much is 2 + 2?').waitFor()

@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use super::events::{EndReason, RoomEvent};
 use super::quiz::Scoring;
+use super::ranking;
 use attendance::Presence;
 use pages::Timeline;
 use quizzes::QuizFold;
@@ -150,11 +151,10 @@ impl People {
 
     /// Sorting order of people in every table: last name, then first name, accents folded.
     fn sort_key(&self, id: Uuid) -> (String, String, Uuid) {
-        let fold = |s: &str| deunicode::deunicode(s).to_lowercase();
         self.0
             .get(&id)
             .map_or((String::new(), String::new(), id), |p| {
-                (fold(&p.last_name), fold(&p.first_name), id)
+                ranking::name_key(&p.first_name, &p.last_name, id)
             })
     }
 }
@@ -262,6 +262,7 @@ impl Fold {
             RoomEvent::QuizStarted { .. }
             | RoomEvent::QuizQuestionOpened { .. }
             | RoomEvent::QuizQuestionClosed { .. }
+            | RoomEvent::QuizResultsRevealed { .. }
             | RoomEvent::QuizEnded { .. } => self.quizzes.apply(at, event),
             RoomEvent::SessionEnded {
                 reason, room_name, ..

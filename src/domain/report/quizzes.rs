@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::{At, Attendance, Note, People, Scope};
 use crate::domain::events::{RoomEvent, ScoreLine};
 use crate::domain::quiz::{Answer, Question, QuestionKind, Scoring, points_for};
+use crate::domain::ranking;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QuizReport {
@@ -494,20 +495,20 @@ fn ranking(questions: &[QuestionReport], people: &People) -> Vec<RankLine> {
             }
         })
         .collect();
-    lines.sort_by_cached_key(|line| {
-        (
-            std::cmp::Reverse(line.score),
-            people.sort_key(line.participant_id),
-        )
-    });
-    for i in 0..lines.len() {
-        lines[i].rank = if i > 0 && lines[i].score == lines[i - 1].score {
-            lines[i - 1].rank
-        } else {
-            i + 1
-        };
-    }
+    ranking::rank(&mut lines);
     lines
+}
+
+impl ranking::Ranked for RankLine {
+    fn score(&self) -> i64 {
+        self.score
+    }
+    fn person(&self) -> (&str, &str, Uuid) {
+        (&self.first_name, &self.last_name, self.participant_id)
+    }
+    fn set_rank(&mut self, rank: usize) {
+        self.rank = rank;
+    }
 }
 
 /// Whether `quiz_ended`'s scores agree with the ranking (a missing line counts as 0).

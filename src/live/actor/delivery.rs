@@ -69,16 +69,29 @@ impl Actor {
 
     /// `at` is when the outcome was decided: its events are stored with that time, the time
     /// the room used (a question opened at `at` must reopen at `at` after a restart).
-    pub(super) fn take_with(&mut self, outcome: Outcome, at: i64, to: impl Fn(Frame) -> Delivery) {
-        let facts = &self.room.facts;
-        self.batch.events.extend(
-            outcome
-                .events
-                .iter()
-                .map(|e| EventRow::stamped((Uuid::now_v7(), at), facts.id, facts.trainer_id, e)),
-        );
-        self.batch.chat_inserts.extend(outcome.chat_insert);
+    pub(super) fn take_with(
+        &mut self,
+        mut outcome: Outcome,
+        at: i64,
+        to: impl Fn(Frame) -> Delivery,
+    ) {
+        let rows = self.rows(&outcome, at);
+        self.batch.events.extend(rows);
+        self.batch.chat_inserts.extend(outcome.chat_insert.take());
         self.batch.chat_deletes.extend(outcome.chat_delete);
+        self.queue(&outcome, to);
+    }
+
+    /// The outcome's events as rows of `room_events`, stamped `at`.
+    pub(super) fn rows(&self, outcome: &Outcome, at: i64) -> Vec<EventRow> {
+        let facts = &self.room.facts;
+        (outcome.events.iter())
+            .map(|e| EventRow::stamped((Uuid::now_v7(), at), facts.id, facts.trainer_id, e))
+            .collect()
+    }
+
+    /// Queues the outcome's messages (and eviction) for delivery after the commit.
+    pub(super) fn queue(&mut self, outcome: &Outcome, to: impl Fn(Frame) -> Delivery) {
         for message in &outcome.broadcast {
             self.deliveries.push(to(frame(message)));
         }
@@ -129,6 +142,8 @@ impl Actor {
                 if let Some(c) = self.conns.get_mut(&conn) {
                     c.sender = None;
                 }
+                self.trainer_conns.retain(|&c| c != conn);
+                self.seat_conn.retain(|_, &mut c| c != conn);
             }
             self.degraded = true;
             metrics::counter!("live_rooms_degraded_total").increment(1);

@@ -5,40 +5,59 @@ use std::time::Instant;
 use super::delivery::{Delivery, frame};
 use super::load::load;
 use super::{Actor, unavailable};
-use crate::domain::events::{EndReason, LeaveReason, RoomEvent};
+use crate::domain::events::{EndReason, RoomEvent};
 use crate::domain::live::{RoomError, Sender};
-use crate::domain::names::parse_room_name;
 use crate::domain::protocol::ServerMessage;
 use crate::live::outbox::Frame;
 use crate::live::{ConnId, EndSummary};
 use crate::store::events::{EventRow, stamp};
-use crate::store::live::{self as live_store, Checkpoint, Write};
-use crate::store::{StoreError, now_ms, rooms};
+use crate::store::live::{Checkpoint, Write};
+use crate::store::{StoreError, now_ms};
 
 impl Actor {
-    /// Renames the room at once (the name must be free among live rooms, which only the
-    /// database can tell), with its `room_renamed` event.
-    pub(super) async fn rename(&mut self, name: String) -> Result<(), RoomError> {
-        let name = parse_room_name(&name)
-            .map_err(|m| RoomError::new("bad_message", format!("name {m}")))?;
-        if name == self.room.name {
-            return Ok(());
-        }
+    /// Commits what is pending and makes sure the room in memory is the database's: a room
+    /// whose commit failed reloads first. `false` if it cannot (the database is still away,
+    /// or the room has stopped).
+    async fn settled(&mut self) -> bool {
         self.flush().await;
-        if self.stopped {
+        if self.degraded && !self.stopped {
+            self.recover().await;
+        }
+        !self.degraded && !self.stopped
+    }
+
+    /// Renames the room (the name must be free among live rooms, which only the database can
+    /// tell): its `room_renamed` event is applied once the database has taken the name.
+    pub(super) async fn rename(&mut self, name: String) -> Result<(), RoomError> {
+        self.room.rename(&name)?;
+        if !self.settled().await {
             return Err(unavailable());
         }
-        let event = RoomEvent::RoomRenamed {
-            from: self.room.name.clone(),
-            to: name.clone(),
+        let Some(event) = self.room.rename(&name)? else {
+            return Ok(());
         };
-        let row = EventRow::new(self.room.facts.id, self.room.facts.trainer_id, &event);
-        match live_store::rename(self.live.db(), self.room.facts.id, &name, &row).await {
+        let RoomEvent::RoomRenamed { from, to } = &event else {
+            unreachable!("a rename decides a room_renamed event")
+        };
+        let renamed = ServerMessage::Renamed {
+            link: format!("{}/r/{to}", self.live.config().public_base),
+            from: from.clone(),
+            to: to.clone(),
+        };
+        let facts = &self.room.facts;
+        let row = EventRow::new(facts.id, facts.trainer_id, &event);
+        let (id, at) = (row.id, row.created_at);
+        let write = Write::Rename {
+            room_id: facts.id,
+            name: to.clone(),
+            event: row,
+        };
+        match self.live.committer().write(write).await {
             Ok(()) => {}
-            Err(StoreError::Conflict) => {
+            Err(error) if matches!(*error, StoreError::Conflict) => {
                 return Err(RoomError::new(
                     "name_taken",
-                    format!("a live room is already named `{name}`"),
+                    format!("a live room is already named `{to}`"),
                 ));
             }
             Err(error) => {
@@ -46,60 +65,46 @@ impl Actor {
                 return Err(unavailable());
             }
         }
-        let renamed = ServerMessage::Renamed {
-            link: format!("{}/r/{name}", self.live.config().public_base),
-            from: self.room.name.clone(),
-            to: name,
-        };
-        self.room.evolve(&event, row.created_at);
-        self.room.state.last_event = Some((row.id, row.created_at));
+        self.room.evolve(&event, at);
+        self.room.state.last_event = Some((id, at));
         self.dirty = true;
         self.deliveries.push(Delivery::All(frame(&renamed)));
         Ok(())
     }
 
-    /// Ends the session: everyone online leaves, `session_ended` is appended, and the room,
-    /// its chat and messages are deleted, in one transaction; then every socket is told and
-    /// closed.
+    /// Ends the session: a running quiz ends, everyone online leaves, `session_ended` is
+    /// appended, and the room, its chat and messages are deleted, in one transaction; then
+    /// every socket gets what the end says (the final standings of the quiz) and is closed.
     pub(super) async fn end(
         &mut self,
         reason: EndReason,
         ack: Option<(ConnId, Frame)>,
     ) -> Result<EndSummary, RoomError> {
-        self.flush().await;
-        if self.stopped {
+        // Only leaves of committed joins are recorded: a room whose last commit failed reloads
+        // before it ends.
+        if !self.settled().await {
             return Err(unavailable());
         }
-        let facts = self.room.facts.clone();
-        let mut rows = Vec::new();
-        for id in self.room.online_participants() {
-            if let Some(outcome) = self.room.leave(id, LeaveReason::SessionEnded) {
-                rows.extend(
-                    outcome
-                        .events
-                        .iter()
-                        .map(|e| EventRow::new(facts.id, facts.trainer_id, e)),
-                );
-            }
-        }
-        let (event_id, ended_at) = stamp();
-        let duration_s = (ended_at - facts.created_at).max(0) / 1000;
-        let participant_count = self.room.participant_count();
-        let ended = RoomEvent::SessionEnded {
-            reason,
+        let ended_at = stamp().1;
+        let outcome = self.room.end(reason, ended_at);
+        let Some(&RoomEvent::SessionEnded {
             duration_s,
             participant_count,
-            room_name: self.room.name.clone(),
+            ..
+        }) = outcome.events.last()
+        else {
+            unreachable!("an end closes with session_ended")
         };
-        rows.push(EventRow::stamped(
-            (event_id, ended_at),
-            facts.id,
-            facts.trainer_id,
-            &ended,
-        ));
-        match rooms::end(self.live.db(), facts.id, &rows).await {
+        let room_id = self.room.facts.id;
+        let events = self.rows(&outcome, ended_at);
+        match self
+            .live
+            .committer()
+            .write(Write::End { room_id, events })
+            .await
+        {
             Ok(()) => {}
-            Err(StoreError::NotFound) => {
+            Err(error) if matches!(*error, StoreError::NotFound) => {
                 self.close_all(1000, "the session has ended");
                 self.stopped = true;
                 return Err(RoomError::new(
@@ -108,12 +113,14 @@ impl Actor {
                 ));
             }
             Err(error) => {
-                tracing::warn!(room_id = %facts.id, %error, "end not committed");
-                // The leaves decided above did not happen: reload before anything else.
+                tracing::warn!(%room_id, %error, "end not committed");
+                // The end decided above did not happen: reload before anything else.
                 self.degraded = true;
                 return Err(unavailable());
             }
         }
+        self.queue(&outcome, Delivery::All);
+        self.deliver(true);
         if let Some((conn, ack)) = ack
             && let Some(c) = self.conns.get(&conn)
         {
@@ -125,12 +132,13 @@ impl Actor {
             conn.outbox.close(1000, "the session has ended");
         }
         self.seat_conn.clear();
+        self.trainer_conns.clear();
         self.stopped = true;
         self.dirty = false;
         Ok(EndSummary {
-            room_id: facts.id,
+            room_id,
             name: self.room.name.clone(),
-            started_at: facts.created_at,
+            started_at: self.room.facts.created_at,
             ended_at,
             duration_s,
             participant_count,
@@ -199,14 +207,17 @@ impl Actor {
         self.loaded_at = Some(Instant::now());
         self.degraded = false;
         self.dirty = false;
+        // Who is who is rebuilt from the connections, as the reloaded room allows it.
         self.seat_conn.clear();
+        self.trainer_conns.clear();
         for (&conn, c) in self.conns.iter_mut() {
-            if let Some(Sender::Participant(id)) = c.sender {
-                if self.room.mark_online(id) {
+            match c.sender {
+                Some(Sender::Participant(id)) if self.room.mark_online(id) => {
                     self.seat_conn.insert(id, conn);
-                } else {
-                    c.sender = None;
                 }
+                Some(Sender::Participant(_)) => c.sender = None,
+                Some(Sender::Trainer) => self.trainer_conns.push(conn),
+                None => {}
             }
         }
         let joined: Vec<(ConnId, Sender)> = self

@@ -37,6 +37,8 @@ const BURST: usize = 1_024;
 mod delivery;
 mod lifecycle;
 mod load;
+#[cfg(test)]
+mod tests;
 
 use delivery::{Delivery, frame};
 pub(super) use load::{Loaded, load};
@@ -81,26 +83,32 @@ struct Actor {
     empty_since: Option<Instant>,
 }
 
+impl Actor {
+    fn new(live: Arc<Live>, loaded: Loaded) -> Self {
+        Actor {
+            live,
+            room: loaded.room,
+            chat_id: loaded.chat_id,
+            conns: HashMap::new(),
+            seat_conn: HashMap::new(),
+            trainer_conns: Vec::new(),
+            headcount_sent: None,
+            seats_from: HashMap::new(),
+            loaded_at: Some(Instant::now()),
+            batch: Batch::default(),
+            deliveries: Vec::new(),
+            dirty: false,
+            checkpointing: None,
+            stopped: false,
+            degraded: false,
+            joined_in_batch: Vec::new(),
+            empty_since: Some(Instant::now()),
+        }
+    }
+}
+
 pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<Request>) {
-    let mut actor = Actor {
-        live: Arc::clone(&live),
-        room: loaded.room,
-        chat_id: loaded.chat_id,
-        conns: HashMap::new(),
-        seat_conn: HashMap::new(),
-        trainer_conns: Vec::new(),
-        headcount_sent: None,
-        seats_from: HashMap::new(),
-        loaded_at: Some(Instant::now()),
-        batch: Batch::default(),
-        deliveries: Vec::new(),
-        dirty: false,
-        checkpointing: None,
-        stopped: false,
-        degraded: false,
-        joined_in_batch: Vec::new(),
-        empty_since: Some(Instant::now()),
-    };
+    let mut actor = Actor::new(Arc::clone(&live), loaded);
     let room_id = actor.room.facts.id;
     tracing::debug!(%room_id, "room started");
     metrics::gauge!("live_rooms").increment(1.0);
@@ -423,7 +431,7 @@ impl Actor {
         ServerMessage::Welcome {
             you: self.room.you(sender),
             resume_token,
-            state: Box::new(self.room.welcome_state(sender)),
+            state: Box::new(self.room.welcome_state(sender, now_ms())),
         }
     }
 

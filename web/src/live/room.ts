@@ -98,12 +98,22 @@ function welcome(message: Extract<ServerMessage, { type: 'welcome' }>): RoomView
       ...emptyQuiz(activity.quiz_id, activity.title, activity.scoring, activity.question_count),
       index: activity.index,
       question: activity.question,
-      phase: activity.phase as QuizPhase,
-      deadline: activity.deadline_ms,
+      phase: activity.phase,
+      // Counted on this browser's clock: the server's may be minutes away from it.
+      deadline: activity.remaining_ms === null ? null : Date.now() + activity.remaining_ms,
       answered: activity.answered,
       present: state.headcount.online,
       sent: mine?.answer ?? null,
       accepted: mine !== undefined,
+    }
+  } else if (state.quiz_ended) {
+    // Back after the quiz ended: its final standings, as `quiz_ended` gave them.
+    const ended = state.quiz_ended
+    quiz = {
+      ...emptyQuiz(ended.quiz_id, ended.title, 'accuracy', 0),
+      phase: 'ended',
+      leaderboard: ended.leaderboard,
+      standing: ended.yours,
     }
   }
   return {

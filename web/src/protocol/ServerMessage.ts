@@ -6,6 +6,7 @@ import type { Headcount } from "./Headcount";
 import type { LeaveReason } from "./LeaveReason";
 import type { PersonView } from "./PersonView";
 import type { QuestionView } from "./QuestionView";
+import type { QuizOutcome } from "./QuizOutcome";
 import type { Role } from "./Role";
 import type { RoomParams } from "./RoomParams";
 import type { Scoring } from "./Scoring";
@@ -32,4 +33,4 @@ leaderboard: Array<Standing>,
 /**
  * The participant's own result (none for the trainer).
  */
-yours: YourResult | null, } | { "type": "quiz_ended", quiz_id: string, leaderboard: Array<Standing>, yours: Standing | null, };
+yours: YourResult | null, } | { "type": "quiz_ended" } & QuizOutcome;

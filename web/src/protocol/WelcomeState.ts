@@ -4,6 +4,7 @@ import type { ChatLine } from "./ChatLine";
 import type { Headcount } from "./Headcount";
 import type { PersonView } from "./PersonView";
 import type { QuizActivity } from "./QuizActivity";
+import type { QuizOutcome } from "./QuizOutcome";
 import type { RoomParams } from "./RoomParams";
 import type { YourAnswer } from "./YourAnswer";
 
@@ -18,6 +19,12 @@ participants: Array<PersonView>, headcount: Headcount, locked: boolean,
  */
 activity: QuizActivity | null, chat: Array<ChatLine>, 
 /**
- * The participant's own score and answers (zero and none for the trainer).
+ * The participant's own score and answers (zero and none for the trainer); once a quiz
+ * has ended, and until another starts, the final score of that quiz.
  */
-score: number, answers: Array<YourAnswer>, };
+score: number, answers: Array<YourAnswer>, 
+/**
+ * The final standings of the quiz ended last, until another starts: what `quiz_ended`
+ * said, for a client that (re)connects after it.
+ */
+quiz_ended: QuizOutcome | null, };
