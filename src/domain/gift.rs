@@ -17,7 +17,8 @@ pub struct GiftImport {
 }
 
 /// A question left out of the import, by the 1-based line where it starts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export_to = "../api-types/")]
 pub struct GiftWarning {
     pub line: usize,
     pub message: String,

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use uuid::Uuid;
 
 use super::events::{RoomEvent, ScoreLine};
@@ -30,8 +31,9 @@ pub struct QuizSheet {
     pub questions: Vec<Question>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "phase", rename_all = "snake_case")]
+#[ts(export_to = "../api-types/")]
 pub enum Phase {
     /// Started, no question opened yet.
     Idle,
@@ -43,7 +45,8 @@ pub enum Phase {
     Revealed,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export_to = "../api-types/")]
 pub struct AnswerRecord {
     pub answer: Answer,
     pub correct: Option<bool>,
@@ -52,7 +55,8 @@ pub struct AnswerRecord {
 }
 
 /// The quiz in progress in a room.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export_to = "../api-types/")]
 pub struct QuizRun {
     pub quiz_id: Uuid,
     pub title: String,

@@ -28,8 +28,9 @@ pub enum Scoring {
     Speed,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export_to = "../api-types/")]
 pub struct QuizSettings {
     #[serde(default)]
     pub scoring: Scoring,
@@ -55,14 +56,16 @@ impl QuestionKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export_to = "../api-types/")]
 pub struct Choice {
     pub id: String,
     pub text: String,
     pub correct: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export_to = "../api-types/")]
 pub struct Question {
     pub id: String,
     pub kind: QuestionKind,
@@ -73,14 +76,16 @@ pub struct Question {
 }
 
 /// A question as a client (or the GIFT importer) writes it: ids and defaults may be left out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export_to = "../api-types/", optional_fields = nullable)]
 pub struct QuestionInput {
     #[serde(default)]
     pub id: Option<String>,
     pub kind: QuestionKind,
     pub prompt: String,
     #[serde(default)]
+    #[ts(as = "Option<Vec<ChoiceInput>>", optional)]
     pub choices: Vec<ChoiceInput>,
     #[serde(default)]
     pub time_limit_s: Option<u32>,
@@ -88,13 +93,15 @@ pub struct QuestionInput {
     pub points: Option<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export_to = "../api-types/", optional_fields = nullable)]
 pub struct ChoiceInput {
     #[serde(default)]
     pub id: Option<String>,
     pub text: String,
     #[serde(default)]
+    #[ts(as = "Option<bool>", optional)]
     pub correct: bool,
 }
 

@@ -78,7 +78,8 @@ impl RoomParams {
 }
 
 /// A seat in the room. Seats outlive connections: a participant who comes back gets theirs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export_to = "../api-types/")]
 pub struct Seat {
     pub participant_id: Uuid,
     pub first_name: String,
@@ -89,7 +90,8 @@ pub struct Seat {
 }
 
 /// `rooms.state`: what the room looks like at instant t, beyond its params.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
+#[ts(export_to = "../api-types/")]
 pub struct RoomState {
     /// The page the trainer shows; `None` only for a capsule without pages.
     pub page_id: Option<String>,

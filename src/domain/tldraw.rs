@@ -22,7 +22,8 @@ pub struct CapsuleDocument {
     pub pages: Vec<PageInfo>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export_to = "../api-types/")]
 pub struct PageInfo {
     pub id: String,
     pub name: String,

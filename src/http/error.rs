@@ -100,16 +100,19 @@ impl ApiError {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
+#[ts(export, export_to = "../api-types/")]
 struct ErrorBody<'a> {
     error: ErrorFields<'a>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
+#[ts(export_to = "../api-types/")]
 struct ErrorFields<'a> {
     code: &'a str,
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     field: Option<&'a str>,
 }
 

@@ -1,96 +1,27 @@
-// The REST API (SPEC §5), typed. The log-in travels as the HttpOnly cookie the server sets, so
-// the token never sits in JavaScript.
-import type { QuestionKind } from './protocol/QuestionKind'
-import type { RoomParams } from './protocol/RoomParams'
-import type { Scoring } from './protocol/Scoring'
+// The REST API (SPEC §5), typed with the types ts-rs generates from the server's Rust types
+// (web/src/api-types/): a field renamed on one side fails the type check. The log-in travels as
+// the HttpOnly cookie the server sets, so the token never sits in JavaScript.
+import type { AuthSession } from './api-types/AuthSession'
+import type { Capsule } from './api-types/Capsule'
+import type { CapsulePatch } from './api-types/CapsulePatch'
+import type { ErrorBody } from './api-types/ErrorBody'
+import type { JoinInfo } from './api-types/JoinInfo'
+import type { Launch } from './api-types/Launch'
+import type { Login } from './api-types/Login'
+import type { NewCapsule } from './api-types/NewCapsule'
+import type { NewQuiz } from './api-types/NewQuiz'
+import type { Quiz } from './api-types/Quiz'
+import type { QuizPatch } from './api-types/QuizPatch'
+import type { Room } from './api-types/Room'
+import type { Session } from './api-types/Session'
+import type { SessionReport } from './api-types/SessionReport'
+import type { Signup } from './api-types/Signup'
+import type { User } from './api-types/User'
 import type { Language } from './i18n'
-import type { SessionReport } from './reports/report'
+import type { Scoring } from './protocol/Scoring'
 
-export interface User {
-  id: string
-  email: string
-  name: string
-  created_at: string
-}
-
-export interface PageInfo {
-  id: string
-  name: string
-  shape_count: number
-}
-
-/** A tldraw store snapshot `{store, schema}`. */
-export type StoreSnapshot = { store: Record<string, unknown>; schema: Record<string, unknown> }
-
-export interface Capsule {
-  id: string
-  title: string
-  created_at: string
-  updated_at: string
-  pages: PageInfo[]
-  snapshot?: StoreSnapshot
-}
-
-export interface Choice {
-  id?: string
-  text: string
-  correct: boolean
-}
-
-export interface Question {
-  id?: string
-  kind: QuestionKind
-  prompt: string
-  choices: Choice[]
-  time_limit_s: number
-  points: number
-}
-
-export interface QuizInput {
-  title: string
-  capsule_id: string | null
-  settings: { scoring: Scoring }
-  questions: Question[]
-}
-
-export interface Quiz extends QuizInput {
-  id: string
-  created_at: string
-  updated_at: string
-  /** After a GIFT import: what was skipped, with line numbers. */
-  warnings?: { line: number; message: string }[]
-}
-
-export interface Room {
-  id: string
-  name: string
-  link: string
-  capsule_id: string
-  capsule_title: string
-  quiz_id: string | null
-  params: RoomParams
-  created_at: string
-}
-
-export interface JoinInfo {
-  name: string
-  title: string
-  trainer_name: string
-  locked: boolean
-}
-
-export interface Session {
-  room_id: string
-  room_name: string
-  capsule_id: string
-  capsule_title: string
-  trainer_name: string
-  started_at: string
-  ended_at: string | null
-  live: boolean
-  duration_s: number | null
-  participant_count: number | null
-}
+/** A tldraw store snapshot `{store, schema}`, as the server keeps every capsule. */
+export type StoreSnapshot = NonNullable<Capsule['snapshot']>
 
 export type ReportFormat = 'json' | 'csv' | 'xlsx' | 'html'
 
@@ -145,8 +76,9 @@ async function exchange<T>(
   if (response.status === 204) return { data: undefined as T, response }
   const data = await response.json().catch(() => null)
   if (!response.ok) {
-    const error = data?.error ?? {}
-    throw new ApiError(response.status, error.code ?? 'http', error.message ?? response.statusText)
+    // The server's errors carry an ErrorBody; a proxy's may not.
+    const error = (data as Partial<ErrorBody> | null)?.error
+    throw new ApiError(response.status, error?.code ?? 'http', error?.message ?? response.statusText)
   }
   return { data: data as T, response }
 }
@@ -165,28 +97,27 @@ export function found(request: Promise<unknown>): Promise<boolean> {
 const id = encodeURIComponent
 
 export const api = {
-  signup: (body: { email: string; password: string; name: string; language: Language }) =>
-    request<{ user: User }>('POST', '/api/auth/signup', body),
-  login: (body: { email: string; password: string }) => request<{ user: User }>('POST', '/api/auth/login', body),
+  signup: (body: Signup) => request<AuthSession>('POST', '/api/auth/signup', body),
+  login: (body: Login) => request<AuthSession>('POST', '/api/auth/login', body),
   logout: () => request<void>('POST', '/api/auth/logout'),
   me: () => request<User>('GET', '/api/me'),
 
   capsules: () => request<Capsule[]>('GET', '/api/capsules'),
   capsule: (capsuleId: string) => request<Capsule>('GET', `/api/capsules/${id(capsuleId)}`),
-  createCapsule: (body: { title: string; snapshot: unknown }) => request<Capsule>('POST', '/api/capsules', body),
+  createCapsule: (body: NewCapsule) => request<Capsule>('POST', '/api/capsules', body),
   renameCapsule: (capsuleId: string, title: string) =>
-    request<Capsule>('PATCH', `/api/capsules/${id(capsuleId)}`, { title }),
+    request<Capsule>('PATCH', `/api/capsules/${id(capsuleId)}`, { title } satisfies CapsulePatch),
   deleteCapsule: (capsuleId: string) => request<void>('DELETE', `/api/capsules/${id(capsuleId)}`),
 
   quizzes: () => request<Quiz[]>('GET', '/api/quizzes'),
   quiz: (quizId: string) => request<Quiz>('GET', `/api/quizzes/${id(quizId)}`),
-  createQuiz: (body: QuizInput) => request<Quiz>('POST', '/api/quizzes', body),
-  updateQuiz: (quizId: string, body: QuizInput) => request<Quiz>('PATCH', `/api/quizzes/${id(quizId)}`, body),
+  createQuiz: (body: NewQuiz) => request<Quiz>('POST', '/api/quizzes', body),
+  updateQuiz: (quizId: string, body: QuizPatch) => request<Quiz>('PATCH', `/api/quizzes/${id(quizId)}`, body),
   deleteQuiz: (quizId: string) => request<void>('DELETE', `/api/quizzes/${id(quizId)}`),
   importGift: (text: string, title: string) =>
     request<Quiz>('POST', `/api/quizzes/import?format=gift&title=${id(title)}`, text),
 
-  launch: (body: { capsule_id: string; quiz_id: string | null }) => request<Room>('POST', '/api/rooms', body),
+  launch: (body: Launch) => request<Room>('POST', '/api/rooms', body),
   room: (roomId: string) => request<Room>('GET', `/api/rooms/${id(roomId)}`),
   joinInfo: (name: string) => request<JoinInfo>('GET', `/api/join/${id(name)}`),
   /** The capsule a live room shows: a participant passes their resume token, a trainer nothing. */

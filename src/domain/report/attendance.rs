@@ -3,12 +3,14 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
+use ts_rs::TS;
 use uuid::Uuid;
 
 use super::{At, Note, People, seconds};
 use crate::domain::events::LeaveReason;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export_to = "../api-types/")]
 pub struct Attendance {
     pub participant_id: Uuid,
     pub first_name: String,
@@ -32,7 +34,8 @@ impl Attendance {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export_to = "../api-types/")]
 pub struct Interval {
     pub joined_at: At,
     pub left_at: At,
@@ -41,8 +44,9 @@ pub struct Interval {
 }
 
 /// How a presence ended: a recorded `participant_left`, or what the report assumed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export_to = "../api-types/")]
 pub enum LeftReason {
     Closed,
     Timeout,

@@ -15,6 +15,7 @@ mod tests;
 use std::collections::HashMap;
 
 use serde::{Serialize, Serializer};
+use ts_rs::TS;
 use uuid::Uuid;
 
 use super::events::{EndReason, RoomEvent};
@@ -29,7 +30,8 @@ pub use pages::{PageTotal, PageView, Pages};
 pub use quizzes::{AnswerLine, ChoiceCount, Participant, QuestionReport, QuizReport, RankLine};
 
 /// An instant, kept in epoch milliseconds and shown as RFC 3339.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, TS)]
+#[ts(type = "string", export_to = "../api-types/")]
 pub struct At(pub i64);
 
 impl Serialize for At {
@@ -56,7 +58,8 @@ pub struct Scope {
     pub scoring: Option<Scoring>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../api-types/")]
 pub struct SessionReport {
     pub session: Session,
     pub attendance: Vec<Attendance>,
@@ -67,8 +70,9 @@ pub struct SessionReport {
     pub notes: Vec<Note>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export_to = "../api-types/")]
 pub enum Status {
     Live,
     Ended,
@@ -76,7 +80,9 @@ pub enum Status {
     Interrupted,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+// `ReportSession` in TypeScript, beside the session list's `Session`.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export_to = "../api-types/", rename = "ReportSession")]
 pub struct Session {
     pub room_id: Uuid,
     /// The room's last name (after renames).
@@ -95,7 +101,8 @@ pub struct Session {
     pub participant_count: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export_to = "../api-types/")]
 pub struct ChatActivity {
     pub participant_id: Uuid,
     pub first_name: String,
@@ -106,7 +113,8 @@ pub struct ChatActivity {
 }
 
 /// Something the report had to assume; `code` is stable, `message` is for people.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export_to = "../api-types/")]
 pub struct Note {
     pub code: &'static str,
     pub message: String,

@@ -5,19 +5,22 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
+use ts_rs::TS;
 
 use super::{At, seconds};
 use crate::domain::events::PageRef;
 use crate::domain::room::Navigation;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export_to = "../api-types/")]
 pub struct Pages {
     pub timeline: Vec<PageView>,
     /// Every page of the deck in order (shown or not), then any other page shown.
     pub totals: Vec<PageTotal>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export_to = "../api-types/")]
 pub struct PageView {
     pub page_id: String,
     pub page_name: String,
@@ -29,7 +32,8 @@ pub struct PageView {
     pub duration_s: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export_to = "../api-types/")]
 pub struct PageTotal {
     pub page_id: String,
     pub page_name: String,

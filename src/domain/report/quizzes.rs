@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
+use ts_rs::TS;
 use uuid::Uuid;
 
 use super::{At, Attendance, Note, People, Scope};
@@ -12,7 +13,8 @@ use crate::domain::events::{RoomEvent, ScoreLine};
 use crate::domain::quiz::{Answer, Question, QuestionKind, Scoring, points_for};
 use crate::domain::ranking;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export_to = "../api-types/")]
 pub struct QuizReport {
     pub quiz_id: Uuid,
     pub quiz_title: String,
@@ -27,7 +29,8 @@ pub struct QuizReport {
     pub ranking: Vec<RankLine>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export_to = "../api-types/")]
 pub struct QuestionReport {
     pub question_id: String,
     /// Position in the quiz, from 0.
@@ -52,7 +55,8 @@ pub struct QuestionReport {
     pub not_answered: Vec<Participant>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export_to = "../api-types/")]
 pub struct ChoiceCount {
     pub choice_id: String,
     pub text: String,
@@ -62,7 +66,8 @@ pub struct ChoiceCount {
     pub percent: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export_to = "../api-types/")]
 pub struct AnswerLine {
     pub participant_id: Uuid,
     pub first_name: String,
@@ -75,14 +80,16 @@ pub struct AnswerLine {
     pub points: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export_to = "../api-types/")]
 pub struct Participant {
     pub participant_id: Uuid,
     pub first_name: String,
     pub last_name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export_to = "../api-types/")]
 pub struct RankLine {
     /// Equal scores share a rank (1, 2, 2, 4).
     pub rank: usize,

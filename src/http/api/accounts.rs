@@ -23,7 +23,8 @@ const MIN_PASSWORD: usize = 8;
 /// Argon2 takes any length; the cap keeps one request from costing seconds of CPU.
 const MAX_PASSWORD: usize = 1_024;
 
-#[derive(Serialize, utoipa::ToSchema)]
+#[derive(Serialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export, export_to = "../api-types/")]
 pub struct User {
     pub id: Uuid,
     pub email: String,
@@ -42,24 +43,29 @@ impl From<&UserRow> for User {
     }
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
+// `AuthSession` in TypeScript, beside the session (room) list's `Session`.
+#[derive(Serialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export, export_to = "../api-types/", rename = "AuthSession")]
 pub struct Session {
     pub user: User,
     /// Send it as `Authorization: Bearer <token>`; it is also set as an HttpOnly cookie.
     pub token: String,
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export, export_to = "../api-types/")]
 pub struct Signup {
     pub email: String,
     pub password: String,
     pub name: String,
     /// The language of the sample capsule and quiz the account starts with (`fr` by default).
     #[serde(default)]
+    #[ts(as = "Option<samples::Language>", optional)]
     pub language: samples::Language,
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export, export_to = "../api-types/")]
 pub struct Login {
     pub email: String,
     pub password: String,

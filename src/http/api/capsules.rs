@@ -16,7 +16,8 @@ use crate::http::iso;
 use crate::store::capsules::{self, CapsuleSummary};
 use crate::store::{StoreError, now_ms};
 
-#[derive(Serialize, utoipa::ToSchema)]
+#[derive(Serialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export, export_to = "../api-types/")]
 pub struct Capsule {
     pub id: Uuid,
     pub title: String,
@@ -28,6 +29,11 @@ pub struct Capsule {
     /// The normalised tldraw store snapshot `{store, schema}`; only when one capsule is read.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
+    // The shape `tldraw::read_document` gives every upload, which the web client renders.
+    #[ts(
+        optional,
+        type = "{ store: Record<string, unknown>, schema: Record<string, unknown> }"
+    )]
     pub snapshot: Option<Value>,
 }
 
@@ -44,7 +50,8 @@ impl Capsule {
     }
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export, export_to = "../api-types/")]
 pub struct NewCapsule {
     pub title: String,
     /// A tldraw store snapshot `{store, schema}`, an editor snapshot `{document, session}`, or
@@ -53,8 +60,9 @@ pub struct NewCapsule {
     pub snapshot: Value,
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, utoipa::ToSchema, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "../api-types/", optional_fields = nullable)]
 pub struct CapsulePatch {
     pub title: Option<String>,
     #[schema(value_type = Option<Object>)]

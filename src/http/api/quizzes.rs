@@ -16,7 +16,8 @@ use crate::http::iso;
 use crate::store::quizzes::{self, QuizFields, QuizRow};
 use crate::store::{StoreError, capsules, now_ms};
 
-#[derive(Serialize, utoipa::ToSchema)]
+#[derive(Serialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export, export_to = "../api-types/")]
 pub struct Quiz {
     pub id: Uuid,
     pub title: String,
@@ -30,6 +31,7 @@ pub struct Quiz {
     /// Only after a GIFT import: what was skipped, with line numbers.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Vec<Object>>)]
+    #[ts(optional)]
     pub warnings: Option<Vec<GiftWarning>>,
 }
 
@@ -48,25 +50,29 @@ impl From<QuizRow> for Quiz {
     }
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, utoipa::ToSchema, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "../api-types/", optional_fields = nullable)]
 pub struct NewQuiz {
     pub title: String,
     pub capsule_id: Option<Uuid>,
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
+    #[ts(as = "Option<QuizSettings>", optional)]
     pub settings: QuizSettings,
     #[schema(value_type = Vec<Object>)]
     pub questions: Vec<QuestionInput>,
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, utoipa::ToSchema, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "../api-types/", optional_fields = nullable)]
 pub struct QuizPatch {
     pub title: Option<String>,
     /// `null` detaches the quiz from its capsule.
     #[serde(default, with = "double_option")]
     #[schema(value_type = Option<Uuid>)]
+    #[ts(as = "Option<Option<Uuid>>", optional)]
     pub capsule_id: Option<Option<Uuid>>,
     #[schema(value_type = Option<Object>)]
     pub settings: Option<QuizSettings>,

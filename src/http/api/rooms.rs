@@ -19,7 +19,8 @@ use crate::live::RoomView;
 use crate::store::rooms::{self, NewRoom, RoomRow};
 use crate::store::{StoreError, capsules, now_ms, quizzes};
 
-#[derive(Serialize, utoipa::ToSchema)]
+#[derive(Serialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export, export_to = "../api-types/")]
 pub struct Room {
     pub id: Uuid,
     pub name: String,
@@ -58,8 +59,9 @@ impl Room {
     }
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, utoipa::ToSchema, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "../api-types/", optional_fields = nullable)]
 pub struct Launch {
     pub capsule_id: Uuid,
     /// A name of one's own instead of the capsule title's slug (409 if taken).
@@ -70,8 +72,9 @@ pub struct Launch {
     pub params: Option<ParamsPatch>,
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, utoipa::ToSchema, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
+#[ts(export, export_to = "../api-types/", optional_fields = nullable)]
 pub struct RoomPatch {
     pub name: Option<String>,
     #[schema(value_type = Option<Object>)]
@@ -250,7 +253,8 @@ fn live_error(error: RoomError) -> ApiError {
     ApiError::new(status, error.code, error.message)
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
+#[derive(Serialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export, export_to = "../api-types/")]
 pub struct SessionEnd {
     pub room_id: Uuid,
     pub name: String,
@@ -292,7 +296,8 @@ pub async fn end(
     }))
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
+#[derive(Serialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export, export_to = "../api-types/")]
 pub struct JoinInfo {
     pub name: String,
     pub title: String,

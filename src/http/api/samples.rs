@@ -11,8 +11,9 @@ use crate::store::quizzes::{self, QuizFields};
 use crate::store::{Db, capsules};
 
 /// The language of the samples; French unless the sign-up asks for English.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
+#[ts(export_to = "../api-types/")]
 pub enum Language {
     #[default]
     Fr,

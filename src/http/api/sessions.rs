@@ -115,7 +115,8 @@ fn next_link(
     Some((LINK, HeaderValue::from_str(&link).ok()?))
 }
 
-#[derive(serde::Serialize, utoipa::ToSchema)]
+#[derive(serde::Serialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export, export_to = "../api-types/")]
 pub struct Session {
     pub room_id: Uuid,
     pub room_name: String,
@@ -230,7 +231,9 @@ pub struct EventsPage {
     pub after: Option<String>,
 }
 
-#[derive(serde::Serialize, utoipa::ToSchema)]
+// `SessionEvent` in TypeScript, where `Event` is the DOM's.
+#[derive(serde::Serialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export, export_to = "../api-types/", rename = "SessionEvent")]
 pub struct Event {
     pub id: Uuid,
     pub created_at: String,

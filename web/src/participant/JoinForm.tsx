@@ -1,6 +1,6 @@
 // The join page: the session's title and trainer, and the participant's first and last name.
 import { useState, type FormEvent } from 'react'
-import type { JoinInfo } from '../api'
+import type { JoinInfo } from '../api-types/JoinInfo'
 import { useI18n } from '../i18n'
 import { Alert } from '../ui/Alert'
 import { Field } from '../ui/Field'

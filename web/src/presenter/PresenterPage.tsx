@@ -1,6 +1,7 @@
 // The presenter view: the current page, the page strip, and everything that runs the session.
 import { useCallback, useEffect, useState } from 'react'
-import { api, found, type Room } from '../api'
+import { api, found } from '../api'
+import type { Room } from '../api-types/Room'
 import { LazySlide } from '../canvas'
 import { useI18n } from '../i18n'
 import { ChatPanel } from '../live/ChatPanel'

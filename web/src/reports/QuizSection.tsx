@@ -1,8 +1,8 @@
 // One quiz in a report: how each question went, and who answered what.
+import type { QuizReport } from '../api-types/QuizReport'
 import { useI18n } from '../i18n'
 import { fullName } from '../live/room'
 import { LazyBarChart } from '../ui/LazyBarChart'
-import type { QuizReport } from './report'
 
 export function QuizSection({ quiz }: { quiz: QuizReport }) {
   const { t, lang } = useI18n()

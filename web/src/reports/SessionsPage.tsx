@@ -1,6 +1,7 @@
 // Past and live sessions, newest first: back to a live one, or its report.
 import { useState } from 'react'
-import { api, type Page, type Session } from '../api'
+import { api, type Page } from '../api'
+import type { Session } from '../api-types/Session'
 import { useI18n } from '../i18n'
 import { Link } from '../router'
 import { Alert } from '../ui/Alert'

@@ -1,6 +1,6 @@
 // The trainer's frame: brand, sections, language, account.
 import { useEffect, useRef, type ReactNode } from 'react'
-import type { User } from '../api'
+import type { User } from '../api-types/User'
 import { useI18n } from '../i18n'
 import { Link, usePath } from '../router'
 import { LanguageSwitch } from '../ui/LanguageSwitch'

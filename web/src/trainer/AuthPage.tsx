@@ -1,7 +1,8 @@
 // Sign up or log in. The server answers with an HttpOnly cookie; nothing is stored here but
 // the fact that this browser has an account (to open on the log-in form next time).
 import { useState, type FormEvent } from 'react'
-import { api, ApiError, type User } from '../api'
+import { api, ApiError } from '../api'
+import type { User } from '../api-types/User'
 import { useI18n } from '../i18n'
 import { navigate } from '../router'
 import { Alert } from '../ui/Alert'

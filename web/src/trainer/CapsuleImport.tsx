@@ -1,6 +1,7 @@
 // Import a .tldr file, by drag and drop or with the file picker.
 import { useState, type DragEvent } from 'react'
-import { api, ApiError, type Capsule } from '../api'
+import { api, ApiError } from '../api'
+import type { Capsule } from '../api-types/Capsule'
 import { useI18n } from '../i18n'
 import { Alert } from '../ui/Alert'
 

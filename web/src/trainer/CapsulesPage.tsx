@@ -1,6 +1,7 @@
 // The trainer's capsules: import, browse with a picture of the first page, launch.
 import { useState } from 'react'
-import { api, type Capsule } from '../api'
+import { api } from '../api'
+import type { Capsule } from '../api-types/Capsule'
 import { LazyThumbnail } from '../canvas'
 import { useI18n } from '../i18n'
 import { Link } from '../router'

@@ -1,6 +1,7 @@
 // Import a quiz written in Moodle's GIFT format: pasted, or read from a file.
 import { useState } from 'react'
-import { api, ApiError, type Quiz } from '../api'
+import { api, ApiError } from '../api'
+import type { Quiz } from '../api-types/Quiz'
 import { useI18n } from '../i18n'
 import { navigate } from '../router'
 import { Alert } from '../ui/Alert'

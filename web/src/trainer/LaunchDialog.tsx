@@ -1,6 +1,7 @@
 // Launch: a room on the capsule, with the quiz to run (the one made for it by default).
 import { useEffect, useState } from 'react'
-import { api, ApiError, type Capsule } from '../api'
+import { api, ApiError } from '../api'
+import type { Capsule } from '../api-types/Capsule'
 import { useI18n } from '../i18n'
 import { navigate } from '../router'
 import { Alert } from '../ui/Alert'

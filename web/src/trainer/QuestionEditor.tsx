@@ -1,16 +1,15 @@
 // One question of a quiz being edited: kind, prompt, choices with the correct ones, timing.
-import type { Question } from '../api'
 import { useI18n } from '../i18n'
 import { LETTERS } from '../live/QuestionCard'
 import type { QuestionKind } from '../protocol/QuestionKind'
 import { Field } from '../ui/Field'
-import { KINDS, MAX_CHOICES, withKind } from './quizDraft'
+import { KINDS, MAX_CHOICES, withKind, type ChoiceDraft, type QuestionDraft } from './quizDraft'
 
 interface QuestionEditorProps {
-  question: Question
+  question: QuestionDraft
   index: number
   count: number
-  onChange(question: Question): void
+  onChange(question: QuestionDraft): void
   onMove(delta: -1 | 1): void
   onRemove(): void
   onPreview(): void
@@ -21,7 +20,7 @@ export function QuestionEditor({ question, index, count, onChange, onMove, onRem
   const headingId = `question-${index}`
   const single = question.kind === 'single' || question.kind === 'true_false'
   const scored = question.kind !== 'poll' && question.kind !== 'open'
-  const setChoice = (i: number, change: Partial<Question['choices'][number]>) =>
+  const setChoice = (i: number, change: Partial<ChoiceDraft>) =>
     onChange({
       ...question,
       choices: question.choices.map((c, j) => {

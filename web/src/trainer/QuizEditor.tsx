@@ -1,6 +1,6 @@
 // Write or edit a quiz: settings, questions of every kind, a participant's-eye preview.
 import { useEffect, useState } from 'react'
-import { api, ApiError, type Question, type QuizInput } from '../api'
+import { api, ApiError } from '../api'
 import { useI18n } from '../i18n'
 import { QuestionCard } from '../live/QuestionCard'
 import type { QuestionKind } from '../protocol/QuestionKind'
@@ -10,12 +10,12 @@ import { ConfirmDialog, Dialog } from '../ui/Dialog'
 import { Field } from '../ui/Field'
 import { useLoad } from '../ui/useLoad'
 import { QuestionEditor } from './QuestionEditor'
-import { KINDS, newQuestion, newQuiz, problem } from './quizDraft'
+import { KINDS, newQuestion, newQuiz, problem, type QuestionDraft, type QuizDraft } from './quizDraft'
 
 export function QuizEditor({ id }: { id: string | null }) {
   const { t } = useI18n()
   const capsules = useLoad(api.capsules, [])
-  const [draft, setDraft] = useState<QuizInput | null>(id ? null : newQuiz(t))
+  const [draft, setDraft] = useState<QuizDraft | null>(id ? null : newQuiz(t))
   const [message, setMessage] = useState<{ tone: 'error' | 'success'; text: string } | null>(null)
   const [previewing, setPreviewing] = useState<number | null>(null)
   const [deleting, setDeleting] = useState(false)
@@ -32,11 +32,11 @@ export function QuizEditor({ id }: { id: string | null }) {
 
   if (!draft) return message ? <Alert>{message.text}</Alert> : <p role="status">{t('common.loading')}</p>
 
-  const change = (patch: Partial<QuizInput>) => {
+  const change = (patch: Partial<QuizDraft>) => {
     setDraft({ ...draft, ...patch })
     setMessage(null)
   }
-  const setQuestion = (i: number, question: Question) =>
+  const setQuestion = (i: number, question: QuestionDraft) =>
     change({ questions: draft.questions.map((q, j) => (j === i ? question : q)) })
   const move = (i: number, delta: -1 | 1) => {
     const questions = [...draft.questions]
@@ -93,7 +93,7 @@ export function QuizEditor({ id }: { id: string | null }) {
           <Field label={t('editor.scoring')}>
             <select
               value={draft.settings.scoring}
-              onChange={(e) => change({ settings: { scoring: e.target.value as QuizInput['settings']['scoring'] } })}
+              onChange={(e) => change({ settings: { scoring: e.target.value as QuizDraft['settings']['scoring'] } })}
             >
               <option value="accuracy">{t('editor.accuracy')}</option>
               <option value="speed">{t('editor.speed')}</option>

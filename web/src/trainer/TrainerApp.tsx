@@ -1,6 +1,7 @@
 // Everything but the participant page: log-in, then the trainer's sections and the presenter.
 import { useEffect, useState } from 'react'
-import { api, type User } from '../api'
+import { api } from '../api'
+import type { User } from '../api-types/User'
 import { useI18n } from '../i18n'
 import { PresenterPage } from '../presenter/PresenterPage'
 import { ReportPage } from '../reports/ReportPage'

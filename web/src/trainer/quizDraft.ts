@@ -1,21 +1,32 @@
 // Quiz drafts in the editor: new questions, kind changes, and the rules of SPEC §4 checked
 // before saving, so that mistakes are named in the trainer's language.
-import type { Question, QuizInput } from '../api'
+import type { Choice } from '../api-types/Choice'
+import type { Question } from '../api-types/Question'
+import type { Quiz } from '../api-types/Quiz'
 import type { Translate } from '../i18n'
 import type { QuestionKind } from '../protocol/QuestionKind'
+
+/** `T` whose fields `K` may be left out; naming a field `T` does not have fails the type check. */
+type Partly<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>
+
+// A draft is a saved quiz minus what the server adds: ids of new questions and choices are
+// chosen by the server, every other field is always set by the editor.
+export type ChoiceDraft = Partly<Choice, 'id'>
+export type QuestionDraft = Partly<Omit<Question, 'choices'>, 'id'> & { choices: ChoiceDraft[] }
+export type QuizDraft = Pick<Quiz, 'title' | 'capsule_id' | 'settings'> & { questions: QuestionDraft[] }
 
 export const KINDS: QuestionKind[] = ['single', 'multiple', 'true_false', 'poll', 'open']
 export const MAX_CHOICES = 10
 
-export function newQuestion(kind: QuestionKind, t: Translate): Question {
+export function newQuestion(kind: QuestionKind, t: Translate): QuestionDraft {
   return { kind, prompt: '', choices: choicesFor(kind, [], t), time_limit_s: 30, points: 1000 }
 }
 
-export function newQuiz(t: Translate): QuizInput {
+export function newQuiz(t: Translate): QuizDraft {
   return { title: '', capsule_id: null, settings: { scoring: 'accuracy' }, questions: [newQuestion('single', t)] }
 }
 
-function choicesFor(kind: QuestionKind, choices: Question['choices'], t: Translate): Question['choices'] {
+function choicesFor(kind: QuestionKind, choices: ChoiceDraft[], t: Translate): ChoiceDraft[] {
   const some =
     choices.length >= 2
       ? choices
@@ -44,12 +55,12 @@ function choicesFor(kind: QuestionKind, choices: Question['choices'], t: Transla
   }
 }
 
-export function withKind(question: Question, kind: QuestionKind, t: Translate): Question {
+export function withKind(question: QuestionDraft, kind: QuestionKind, t: Translate): QuestionDraft {
   return { ...question, kind, choices: choicesFor(kind, question.choices, t) }
 }
 
 /** The first broken rule, in words, or null when the quiz can be saved. */
-export function problem(quiz: QuizInput, t: Translate): string | null {
+export function problem(quiz: QuizDraft, t: Translate): string | null {
   if (!quiz.title.trim()) return t('editor.needTitle')
   if (quiz.questions.length === 0) return t('editor.needQuestion')
   for (const [i, q] of quiz.questions.entries()) {
