@@ -9,6 +9,41 @@ use super::events::{EndReason, LeaveReason, PageRef};
 use super::quiz::{Answer, QuestionKind, Scoring};
 use super::room::{ParamsPatch, RoomParams};
 
+/// The WebSocket close codes the server closes a live socket with (docs/protocol.md, "Closing").
+/// A client reconnects after any of them but `Normal`, `Kicked`, `Replaced` and `Banned`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, TS)]
+#[ts(export, repr(enum))]
+#[repr(u16)]
+pub enum CloseCode {
+    /// The session ended (or the socket was done).
+    Normal = 1000,
+    /// Never sent: a socket that would not take its frames is dropped without a close frame.
+    Abnormal = 1006,
+    /// Flooding: far past the message rate limit.
+    Flooding = 1008,
+    /// A frame larger than the message size limit.
+    TooLarge = 1009,
+    /// The room could not be reached (no such live room, or the database did not answer).
+    Unavailable = 1011,
+    /// The server or the room restarted under the socket: reconnect.
+    Restarting = 1012,
+    /// No sign of life, or no `join`, within the heartbeat timeout.
+    Silent = 4000,
+    /// Removed by the trainer (may come back).
+    Kicked = 4001,
+    /// The same participant connected again (another tab, or a reconnect).
+    Replaced = 4002,
+    Banned = 4003,
+    /// The client did not read its messages fast enough: reconnect.
+    TooSlow = 4008,
+}
+
+impl CloseCode {
+    pub fn code(self) -> u16 {
+        self as u16
+    }
+}
+
 /// A client's message. `req` (any string) travels beside these fields and is echoed back.
 #[derive(Debug, Clone, PartialEq, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]

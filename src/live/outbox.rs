@@ -10,7 +10,7 @@ use futures_util::task::AtomicWaker;
 use tokio_util::sync::CancellationToken;
 
 use super::ConnId;
-use crate::domain::protocol::ServerMessage;
+use crate::domain::protocol::{CloseCode, ServerMessage};
 
 /// Frames a connection may have waiting before it counts as too slow and is dropped. The queue
 /// allocates as it fills, so a roomy bound costs nothing for clients that keep up; it must hold
@@ -44,7 +44,7 @@ struct Shared {
     gone: AtomicBool,
     closing: CancellationToken,
     /// The close code and reason, set by whoever closes first.
-    why: OnceLock<(u16, &'static str)>,
+    why: OnceLock<(CloseCode, &'static str)>,
 }
 
 /// The receiving half, owned by the socket's writer task.
@@ -90,7 +90,7 @@ impl Outbox {
     }
 
     /// Asks the connection to close with `code`; frames queued before are still written.
-    pub fn close(&self, code: u16, reason: &'static str) {
+    pub fn close(&self, code: CloseCode, reason: &'static str) {
         let _ = self.shared.why.set((code, reason));
         self.shared.closing.cancel();
     }
@@ -100,8 +100,8 @@ impl Outbox {
     }
 
     /// Why the connection is closing (normal closure if nobody said).
-    pub fn close_reason(&self) -> (u16, &'static str) {
-        self.shared.why.get().copied().unwrap_or((1000, ""))
+    pub fn close_reason(&self) -> (CloseCode, &'static str) {
+        self.shared.why.get().copied().unwrap_or((CloseCode::Normal, ""))
     }
 }
 

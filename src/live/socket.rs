@@ -18,7 +18,9 @@ use super::outbox::{Frame, Inbox};
 use super::wire::{ReadOnly, write_frames};
 use super::{JoinAs, Live, Outbox, Request, RoomHandle};
 use crate::domain::events::LeaveReason;
-use crate::domain::protocol::{ClientMessage, JoinRole, ServerMessage, parse_client_message};
+use crate::domain::protocol::{
+    ClientMessage, CloseCode, JoinRole, ServerMessage, parse_client_message,
+};
 use crate::store::{auth_tokens, now_ms};
 
 type Io = TokioIo<Upgraded>;
@@ -63,7 +65,7 @@ pub async fn serve(
     // what it needs for the connection's whole life.
     let connected = Box::pin(live.connect(room_id, outbox.clone())).await;
     match connected {
-        Err(_) => outbox.close(1011, "this session is not available"),
+        Err(_) => outbox.close(CloseCode::Unavailable, "this session is not available"),
         Ok(room) => {
             let reason = Reader {
                 live: &live,
@@ -79,7 +81,7 @@ pub async fn serve(
             let _ = room.send(Request::Disconnect { conn, reason }).await;
         }
     }
-    outbox.close(1000, "goodbye");
+    outbox.close(CloseCode::Normal, "goodbye");
     let _ = writer.await;
     // The closing handshake: give the client a moment to answer our close frame, so that it
     // reads the close code rather than a reset connection.
@@ -119,13 +121,13 @@ impl Reader<'_> {
             let message = match next {
                 Err(_) => {
                     self.outbox
-                        .close(4000, "no sign of life within the heartbeat timeout");
+                        .close(CloseCode::Silent, "no sign of life within the heartbeat timeout");
                     return LeaveReason::Timeout;
                 }
                 Ok(None) => return LeaveReason::Closed,
                 Ok(Some(Err(error))) => {
                     if too_large(error) {
-                        self.outbox.close(1009, "message too large");
+                        self.outbox.close(CloseCode::TooLarge, "message too large");
                     }
                     return LeaveReason::Closed;
                 }
@@ -153,7 +155,7 @@ impl Reader<'_> {
                 Message::Pong(_) | Message::Frame(_) => continue,
             };
             if text.len() > config.max_frame_bytes {
-                self.outbox.close(1009, "message too large");
+                self.outbox.close(CloseCode::TooLarge, "message too large");
                 return LeaveReason::Closed;
             }
             match bucket.take(Instant::now()) {
@@ -169,13 +171,13 @@ impl Reader<'_> {
                 }
                 Rate::Flooding => {
                     self.outbox
-                        .close(1008, "flooding: far past the message rate limit");
+                        .close(CloseCode::Flooding, "flooding: far past the message rate limit");
                     return LeaveReason::Closed;
                 }
             }
             // Boxed for the same reason as the connect: a join's checks are large and brief.
             if !Box::pin(self.forward(&text, received_at)).await {
-                self.outbox.close(1011, "the session restarted; reconnect");
+                self.outbox.close(CloseCode::Restarting, "the session restarted; reconnect");
                 return LeaveReason::Closed;
             }
         }
@@ -269,7 +271,7 @@ async fn write(mut out: WriteHalf<Io>, mut inbox: Inbox, outbox: Outbox, patienc
                 // of its life, should not carry that room.
                 let written = Box::pin(write_frames(&mut out, burst.make_contiguous()));
                 if !matches!(tokio::time::timeout(patience, written).await, Ok(Ok(()))) {
-                    outbox.close(1006, "");
+                    outbox.close(CloseCode::Abnormal, "");
                     return;
                 }
             }
@@ -280,7 +282,7 @@ async fn write(mut out: WriteHalf<Io>, mut inbox: Inbox, outbox: Outbox, patienc
     // then the close frame.
     let (code, reason) = outbox.close_reason();
     let mut last = inbox.take().unwrap_or_default();
-    last.push_back(Frame::close(code, reason));
+    last.push_back(Frame::close(code.code(), reason));
     let written = Box::pin(write_frames(&mut out, last.make_contiguous()));
     let _ = tokio::time::timeout(Duration::from_secs(1), written).await;
     outbox.close(code, reason);

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::{Actor, unavailable};
 use crate::domain::events::LeaveReason;
 use crate::domain::live::{Eviction, Outcome, RoomError, Sender};
-use crate::domain::protocol::ServerMessage;
+use crate::domain::protocol::{CloseCode, ServerMessage};
 use crate::live::outbox::Frame;
 use crate::live::{ConnId, RoomView};
 use crate::store::events::EventRow;
@@ -30,7 +30,7 @@ pub(super) enum Delivery {
     /// A frame for one participant's connection, if they are online.
     Participant(Uuid, Frame),
     /// A last frame, then the connection is closed.
-    Evict(ConnId, Frame, u16, &'static str),
+    Evict(ConnId, Frame, CloseCode, &'static str),
     Update(oneshot::Sender<Result<RoomView, RoomError>>),
 }
 
@@ -110,9 +110,9 @@ impl Actor {
         {
             let ban = eviction == Eviction::Banned;
             let (code, reason) = if ban {
-                (4003, "banned from this session")
+                (CloseCode::Banned, "banned from this session")
             } else {
-                (4001, "removed by the trainer")
+                (CloseCode::Kicked, "removed by the trainer")
             };
             let kicked = frame(&ServerMessage::Kicked { ban });
             self.deliveries
@@ -253,7 +253,7 @@ impl Actor {
         for conn in too_slow {
             metrics::counter!("live_slow_clients_dropped_total").increment(1);
             if let Some(c) = self.conns.get(&conn) {
-                c.outbox.close(4008, "too slow to keep up; reconnect");
+                c.outbox.close(CloseCode::TooSlow, "too slow to keep up; reconnect");
             }
             self.disconnect(conn, LeaveReason::Timeout);
         }
@@ -284,7 +284,7 @@ impl Actor {
         }
     }
 
-    pub(super) fn close_all(&mut self, code: u16, reason: &'static str) {
+    pub(super) fn close_all(&mut self, code: CloseCode, reason: &'static str) {
         for (_, conn) in self.conns.drain() {
             conn.outbox.close(code, reason);
         }

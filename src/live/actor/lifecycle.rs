@@ -7,7 +7,7 @@ use super::load::load;
 use super::{Actor, unavailable};
 use crate::domain::events::{EndReason, RoomEvent};
 use crate::domain::live::{RoomError, Sender};
-use crate::domain::protocol::ServerMessage;
+use crate::domain::protocol::{CloseCode, ServerMessage};
 use crate::live::outbox::Frame;
 use crate::live::{ConnId, EndSummary};
 use crate::store::events::{EventRow, stamp};
@@ -105,7 +105,7 @@ impl Actor {
         {
             Ok(()) => {}
             Err(error) if matches!(*error, StoreError::NotFound) => {
-                self.close_all(1000, "the session has ended");
+                self.close_all(CloseCode::Normal, "the session has ended");
                 self.stopped = true;
                 return Err(RoomError::new(
                     "not_found",
@@ -129,7 +129,7 @@ impl Actor {
         let goodbye = frame(&ServerMessage::SessionEnded { reason, duration_s });
         for (_, conn) in self.conns.drain() {
             conn.outbox.send(goodbye.clone());
-            conn.outbox.close(1000, "the session has ended");
+            conn.outbox.close(CloseCode::Normal, "the session has ended");
         }
         self.seat_conn.clear();
         self.trainer_conns.clear();
@@ -194,7 +194,7 @@ impl Actor {
         let loaded = match load(self.live.db(), room_id, self.live.config().limits()).await {
             Ok(loaded) => loaded,
             Err(StoreError::NotFound) => {
-                self.close_all(1000, "the session has ended");
+                self.close_all(CloseCode::Normal, "the session has ended");
                 self.stopped = true;
                 return;
             }

@@ -21,7 +21,7 @@ use super::{ConnId, JoinAs, Live, Outbox, Request, RoomView};
 use crate::domain::events::{EndReason, LeaveReason};
 use crate::domain::live::{Command, LiveRoom, RoomError, Sender};
 use crate::domain::live_quiz::QuizSheet;
-use crate::domain::protocol::{ClientMessage, Headcount, ServerMessage};
+use crate::domain::protocol::{ClientMessage, CloseCode, Headcount, ServerMessage};
 use crate::domain::quiz::Answer;
 use crate::store::events::stamp;
 use crate::store::live::Batch;
@@ -121,7 +121,7 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
             _ = shutdown.cancelled() => {
                 actor.flush().await;
                 actor.checkpoint().await;
-                actor.close_all(1012, "the server is restarting; reconnect");
+                actor.close_all(CloseCode::Restarting, "the server is restarting; reconnect");
                 break;
             }
             request = rx.recv() => {
@@ -190,7 +190,7 @@ async fn until(deadline: Option<i64>) {
 fn pass_on_after_stop(live: &Arc<Live>, room_id: Uuid, request: Request, ended: bool) {
     let gone = || RoomError::new("not_found", "this session has ended");
     match request {
-        Request::Connect { outbox, .. } => outbox.close(1012, "the room restarted; reconnect"),
+        Request::Connect { outbox, .. } => outbox.close(CloseCode::Restarting, "the room restarted; reconnect"),
         Request::Update { reply, .. } if ended => drop(reply.send(Err(gone()))),
         Request::End { reply, .. } if ended => drop(reply.send(Err(gone()))),
         request @ (Request::Update { .. } | Request::End { .. }) => {
@@ -326,7 +326,7 @@ impl Actor {
         self.conns.retain(|_, c| {
             let waiting = c.sender.is_none() && c.connected_at.elapsed() >= patience;
             if waiting {
-                c.outbox.close(4000, "no join within the heartbeat timeout");
+                c.outbox.close(CloseCode::Silent, "no join within the heartbeat timeout");
             }
             !waiting
         });
@@ -398,7 +398,7 @@ impl Actor {
                 if let Some(old) = self.seat_conn.insert(participant_id, conn)
                     && let Some(old) = self.conns.remove(&old)
                 {
-                    old.outbox.close(4002, "replaced by a newer connection");
+                    old.outbox.close(CloseCode::Replaced, "replaced by a newer connection");
                 }
                 self.take_excluding(outcome, stamp().1, conn);
                 Sender::Participant(participant_id)

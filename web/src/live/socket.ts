@@ -1,6 +1,7 @@
 // One live connection (docs/protocol.md): joins on every (re)connection, pings every 10 s,
 // notices a dead link by its silence, and reconnects with exponential back-off until stopped.
 import type { ClientMessage } from '../protocol/ClientMessage'
+import { CloseCode } from '../protocol/CloseCode'
 import type { ServerMessage } from '../protocol/ServerMessage'
 
 export type LiveStatus = 'connecting' | 'open' | 'reconnecting' | 'stopped'
@@ -10,7 +11,7 @@ const PING_MS = 10_000
 const SILENCE_MS = 25_000
 const MAX_BACKOFF_MS = 10_000
 /** Close codes after which reconnecting would be wrong: ended, kicked, replaced, banned. */
-const FINAL_CLOSES = new Set([1000, 4001, 4002, 4003])
+const FINAL_CLOSES = new Set<number>([CloseCode.Normal, CloseCode.Kicked, CloseCode.Replaced, CloseCode.Banned])
 
 export interface LiveHandlers {
   /** The `join` message to send, asked for on every connection (the resume token may change). */

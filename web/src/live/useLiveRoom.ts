@@ -1,4 +1,5 @@
 // A live room in a React page: the socket, the room state, and how it ended.
+import { CloseCode } from '../protocol/CloseCode'
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react'
 import type { ClientMessage } from '../protocol/ClientMessage'
 import type { EndReason } from '../protocol/EndReason'
@@ -70,8 +71,9 @@ export function useLiveRoom(
         dispatch(message)
       },
       closed(code) {
-        if (code === 4002) finish({ kind: 'replaced' })
-        else if (code === 4001 || code === 4003) finish({ kind: 'kicked', ban: code === 4003 })
+        if (code === CloseCode.Replaced) finish({ kind: 'replaced' })
+        else if (code === CloseCode.Kicked || code === CloseCode.Banned)
+          finish({ kind: 'kicked', ban: code === CloseCode.Banned })
         else finish({ kind: 'ended' })
       },
     })
