@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpSocket};
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
 use crate::http::auth::hash_password;
@@ -39,6 +40,9 @@ pub struct Application {
     state: AppState,
     /// Cancelled to stop serving (tests use it; `main` ties it to SIGINT/SIGTERM).
     shutdown: CancellationToken,
+    /// Background work beside the live rooms (the retention purge): waited for at shutdown,
+    /// so that none of it is cut off by the database closing under it.
+    tasks: TaskTracker,
 }
 
 impl Application {
@@ -57,8 +61,9 @@ impl Application {
         let shutdown = CancellationToken::new();
         let live_config = LiveConfig::from_config(&config, Arc::clone(&public_base));
         let live = Live::start(db.clone(), live_config, shutdown.clone()).await?;
+        let tasks = TaskTracker::new();
         if let Some(days) = config.event_retention_days {
-            tokio::spawn(purge_old_sessions(db.clone(), days, shutdown.clone()));
+            tasks.spawn(purge_old_sessions(db.clone(), days, shutdown.clone()));
         }
         let state = AppState {
             public_base,
@@ -77,6 +82,7 @@ impl Application {
             listener,
             state,
             shutdown,
+            tasks,
         })
     }
 
@@ -105,6 +111,8 @@ impl Application {
         )
         .await;
         self.state.live.wait_stopped().await;
+        self.tasks.close();
+        self.tasks.wait().await;
         self.state.db.close().await;
         Ok(())
     }
