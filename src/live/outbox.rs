@@ -101,7 +101,11 @@ impl Outbox {
 
     /// Why the connection is closing (normal closure if nobody said).
     pub fn close_reason(&self) -> (CloseCode, &'static str) {
-        self.shared.why.get().copied().unwrap_or((CloseCode::Normal, ""))
+        self.shared
+            .why
+            .get()
+            .copied()
+            .unwrap_or((CloseCode::Normal, ""))
     }
 }
 

@@ -120,8 +120,10 @@ impl Reader<'_> {
             };
             let message = match next {
                 Err(_) => {
-                    self.outbox
-                        .close(CloseCode::Silent, "no sign of life within the heartbeat timeout");
+                    self.outbox.close(
+                        CloseCode::Silent,
+                        "no sign of life within the heartbeat timeout",
+                    );
                     return LeaveReason::Timeout;
                 }
                 Ok(None) => return LeaveReason::Closed,
@@ -170,14 +172,17 @@ impl Reader<'_> {
                     continue;
                 }
                 Rate::Flooding => {
-                    self.outbox
-                        .close(CloseCode::Flooding, "flooding: far past the message rate limit");
+                    self.outbox.close(
+                        CloseCode::Flooding,
+                        "flooding: far past the message rate limit",
+                    );
                     return LeaveReason::Closed;
                 }
             }
             // Boxed for the same reason as the connect: a join's checks are large and brief.
             if !Box::pin(self.forward(&text, received_at)).await {
-                self.outbox.close(CloseCode::Restarting, "the session restarted; reconnect");
+                self.outbox
+                    .close(CloseCode::Restarting, "the session restarted; reconnect");
                 return LeaveReason::Closed;
             }
         }

@@ -253,7 +253,8 @@ impl Actor {
         for conn in too_slow {
             metrics::counter!("live_slow_clients_dropped_total").increment(1);
             if let Some(c) = self.conns.get(&conn) {
-                c.outbox.close(CloseCode::TooSlow, "too slow to keep up; reconnect");
+                c.outbox
+                    .close(CloseCode::TooSlow, "too slow to keep up; reconnect");
             }
             self.disconnect(conn, LeaveReason::Timeout);
         }

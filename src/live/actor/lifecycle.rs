@@ -129,7 +129,8 @@ impl Actor {
         let goodbye = frame(&ServerMessage::SessionEnded { reason, duration_s });
         for (_, conn) in self.conns.drain() {
             conn.outbox.send(goodbye.clone());
-            conn.outbox.close(CloseCode::Normal, "the session has ended");
+            conn.outbox
+                .close(CloseCode::Normal, "the session has ended");
         }
         self.seat_conn.clear();
         self.trainer_conns.clear();

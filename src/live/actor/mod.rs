@@ -190,7 +190,9 @@ async fn until(deadline: Option<i64>) {
 fn pass_on_after_stop(live: &Arc<Live>, room_id: Uuid, request: Request, ended: bool) {
     let gone = || RoomError::new("not_found", "this session has ended");
     match request {
-        Request::Connect { outbox, .. } => outbox.close(CloseCode::Restarting, "the room restarted; reconnect"),
+        Request::Connect { outbox, .. } => {
+            outbox.close(CloseCode::Restarting, "the room restarted; reconnect")
+        }
         Request::Update { reply, .. } if ended => drop(reply.send(Err(gone()))),
         Request::End { reply, .. } if ended => drop(reply.send(Err(gone()))),
         request @ (Request::Update { .. } | Request::End { .. }) => {
@@ -326,7 +328,8 @@ impl Actor {
         self.conns.retain(|_, c| {
             let waiting = c.sender.is_none() && c.connected_at.elapsed() >= patience;
             if waiting {
-                c.outbox.close(CloseCode::Silent, "no join within the heartbeat timeout");
+                c.outbox
+                    .close(CloseCode::Silent, "no join within the heartbeat timeout");
             }
             !waiting
         });
@@ -398,7 +401,8 @@ impl Actor {
                 if let Some(old) = self.seat_conn.insert(participant_id, conn)
                     && let Some(old) = self.conns.remove(&old)
                 {
-                    old.outbox.close(CloseCode::Replaced, "replaced by a newer connection");
+                    old.outbox
+                        .close(CloseCode::Replaced, "replaced by a newer connection");
                 }
                 self.take_excluding(outcome, stamp().1, conn);
                 Sender::Participant(participant_id)
