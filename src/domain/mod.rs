@@ -2,10 +2,6 @@
 
 pub mod events;
 pub mod gift;
-#[cfg(test)]
-mod hostile_tests;
-pub mod live;
-pub mod live_quiz;
 pub mod names;
 pub mod protocol;
 pub mod quiz;

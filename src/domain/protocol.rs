@@ -437,11 +437,6 @@ impl ServerMessage {
             other => other,
         }
     }
-
-    /// The JSON text to send.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("messages serialise")
-    }
 }
 
 /// Reads a client's frame: its `req`, and the message or the error to answer with.
@@ -516,9 +511,9 @@ mod tests {
 
     #[test]
     fn server_messages_carry_their_type() {
-        let frame = ServerMessage::Locked { locked: true }.to_json();
+        let frame = serde_json::to_string(&ServerMessage::Locked { locked: true }).unwrap();
         assert_eq!(frame, r#"{"type":"locked","locked":true}"#);
-        let frame = ServerMessage::Ack { req: None }.to_json();
+        let frame = serde_json::to_string(&ServerMessage::Ack { req: None }).unwrap();
         assert_eq!(frame, r#"{"type":"ack","req":null}"#);
     }
 }

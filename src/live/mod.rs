@@ -2,7 +2,7 @@
 //! per-connection socket tasks.
 //!
 //! A room's actor is the only code that changes the room. Sockets and HTTP handlers send it
-//! requests over a bounded channel; it decides them with the sans-IO `domain::live::LiveRoom`,
+//! requests over a bounded channel; it decides them with the sans-IO `domain::room::LiveRoom`,
 //! commits their events in batches, and only then answers and broadcasts.
 
 mod actor;
@@ -24,9 +24,8 @@ use uuid::Uuid;
 
 use crate::config::Config;
 use crate::domain::events::{EndReason, LeaveReason};
-use crate::domain::live::{RoomError, RoomLimits};
 use crate::domain::protocol::ClientMessage;
-use crate::domain::room::{ParamsPatch, RoomParams, RoomState};
+use crate::domain::room::{ParamsPatch, RoomError, RoomLimits, RoomParams, RoomState};
 use crate::store::{Db, StoreError, live as live_store, now_ms, secrets};
 use committer::Committer;
 pub use outbox::{Frame, Outbox};

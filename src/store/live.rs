@@ -9,8 +9,7 @@ use uuid::Uuid;
 
 use super::events::{EventRow, insert_events};
 use super::{Db, StoreError, StoreResult, on_db};
-use crate::domain::live::{ChatMessage, LiveRoom};
-use crate::domain::room::RoomParams;
+use crate::domain::room::{ChatMessage, LiveRoom, RoomParams};
 
 /// Changes a room commits together: all of them or none.
 #[derive(Debug, Default)]

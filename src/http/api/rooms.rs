@@ -8,9 +8,8 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::domain::events::{EndReason, PageRef, RoomEvent};
-use crate::domain::live::RoomError;
 use crate::domain::names::{parse_room_name, slugify};
-use crate::domain::room::{ParamsPatch, RoomParams, RoomState};
+use crate::domain::room::{ParamsPatch, RoomError, RoomParams, RoomState};
 use crate::http::AppState;
 use crate::http::auth::CurrentUser;
 use crate::http::error::{ApiError, ApiJson, ApiResult, parse_id};

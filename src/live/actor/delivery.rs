@@ -7,8 +7,8 @@ use uuid::Uuid;
 
 use super::{Actor, unavailable};
 use crate::domain::events::LeaveReason;
-use crate::domain::live::{Eviction, Outcome, RoomError, Sender};
 use crate::domain::protocol::{CloseCode, ServerMessage};
+use crate::domain::room::{Eviction, Outcome, RoomError, Sender};
 use crate::live::outbox::Frame;
 use crate::live::{ConnId, RoomView};
 use crate::store::events::EventRow;

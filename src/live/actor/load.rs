@@ -3,7 +3,7 @@
 use uuid::Uuid;
 
 use crate::domain::events::RoomEvent;
-use crate::domain::live::{CHAT_HISTORY, LiveRoom, RoomFacts, RoomLimits};
+use crate::domain::room::{CHAT_HISTORY, LiveRoom, RoomFacts, RoomLimits};
 use crate::store::live as live_store;
 use crate::store::{Db, StoreError, events, rooms};
 

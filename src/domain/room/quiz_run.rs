@@ -1,26 +1,20 @@
 //! A quiz run inside a live room: the trainer opens questions one by one, participants answer
 //! once each, the server times and scores, and results are revealed on the trainer's word.
 //!
-//! The run's state lives in `RoomState::quiz` and follows only from events (`evolve_quiz`), so a
-//! restart rebuilds it exactly; scores are the sum of the points in `quiz_answered` events.
+//! The run's state lives in `RoomState::quiz` and changes only in `evolve`.
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-use ts_rs::TS;
 use uuid::Uuid;
 
-use super::events::{RoomEvent, ScoreLine};
-use super::live::{LiveRoom, Outcome, RoomError, RoomResult, Sender};
-use super::protocol::{
-    ActivityKind, ChoiceCount, ChoiceView, QuestionView, QuizActivity, QuizOutcome, QuizPhase,
-    ServerMessage, Standing, YourAnswer, YourResult,
+use super::standings::LEADERBOARD_TOP;
+use super::state::{AnswerRecord, Phase, QuizRun};
+use super::{LiveRoom, Outcome, RoomError, RoomResult, Sender};
+use crate::domain::events::{RoomEvent, ScoreLine};
+use crate::domain::protocol::{
+    ChoiceCount, ChoiceView, QuestionView, ServerMessage, Standing, YourResult,
 };
-use super::quiz::{Answer, Question, QuestionKind, Scoring, points_for};
-use super::ranking::{self, Ranked};
-
-/// How many of the best scores every participant sees (the trainer sees them all).
-pub const LEADERBOARD_TOP: usize = 10;
+use crate::domain::quiz::{Answer, Question, QuestionKind, Scoring, points_for};
 
 /// A quiz as the trainer starts it.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,57 +25,12 @@ pub struct QuizSheet {
     pub questions: Vec<Question>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(tag = "phase", rename_all = "snake_case")]
-#[ts(export_to = "../api-types/")]
-pub enum Phase {
-    /// Started, no question opened yet.
-    Idle,
-    Open {
-        opened_at: i64,
-        deadline: i64,
-    },
-    Closed,
-    Revealed,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export_to = "../api-types/")]
-pub struct AnswerRecord {
-    pub answer: Answer,
-    pub correct: Option<bool>,
-    pub points: i64,
-    pub response_ms: i64,
-}
-
-/// The quiz in progress in a room.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export_to = "../api-types/")]
-pub struct QuizRun {
-    pub quiz_id: Uuid,
-    pub title: String,
-    pub scoring: Scoring,
-    pub questions: Vec<Question>,
-    /// The question opened last.
-    pub index: Option<usize>,
-    pub phase: Phase,
-    /// Per question (by index), each participant's answer.
-    pub answers: Vec<BTreeMap<Uuid, AnswerRecord>>,
-    pub scores: BTreeMap<Uuid, i64>,
-}
-
-impl QuizRun {
-    fn current(&self) -> Option<&Question> {
-        self.index.map(|i| &self.questions[i])
-    }
-}
-
 fn no_quiz() -> RoomError {
     RoomError::new("not_in_quiz", "no quiz is running in this session")
 }
 
 /// A question as participants see it: the choices, never which are correct.
-pub fn question_view(question: &Question, with_answers: bool) -> QuestionView {
+pub(super) fn question_view(question: &Question, with_answers: bool) -> QuestionView {
     QuestionView {
         id: question.id.clone(),
         kind: question.kind,
@@ -438,228 +387,6 @@ impl LiveRoom {
         }
         Ok(outcome)
     }
-
-    /// The final standings of the quiz ended last (`rooms.quiz_scores`), ranked.
-    fn final_standings(&self) -> Vec<Standing> {
-        let mut standings: Vec<Standing> = (self.quiz_scores.iter())
-            .map(|s| Standing {
-                participant_id: s.participant_id,
-                first_name: s.first_name.clone(),
-                last_name: s.last_name.clone(),
-                score: s.score,
-                rank: 0,
-            })
-            .collect();
-        ranking::rank(&mut standings);
-        standings
-    }
-
-    /// The end of the quiz last ended as one client sees it: every standing for the trainer,
-    /// the best few and their own for a participant.
-    fn quiz_outcome(&self, standings: &[Standing], who: Sender) -> QuizOutcome {
-        let quiz_id = self.quiz_id.unwrap_or_default();
-        let title = self.state.last_quiz_title.clone().unwrap_or_default();
-        match who {
-            Sender::Trainer => QuizOutcome {
-                quiz_id,
-                title,
-                leaderboard: standings.to_vec(),
-                yours: None,
-            },
-            Sender::Participant(me) => QuizOutcome {
-                quiz_id,
-                title,
-                leaderboard: standings.iter().take(LEADERBOARD_TOP).cloned().collect(),
-                yours: standings.iter().find(|s| s.participant_id == me).cloned(),
-            },
-        }
-    }
-
-    /// What a `welcome` says of the quiz ended last, while no other runs: a participant who
-    /// reloads keeps their rank and points.
-    pub(super) fn last_quiz_welcome(&self, who: Sender) -> Option<QuizOutcome> {
-        if self.state.quiz.is_some() || self.quiz_scores.is_empty() {
-            return None;
-        }
-        Some(self.quiz_outcome(&self.final_standings(), who))
-    }
-
-    /// Every seated participant, best score first; equal scores share a rank.
-    fn standings(&self) -> Vec<Standing> {
-        let scores = self.state.quiz.as_ref().map(|r| &r.scores);
-        let mut standings: Vec<Standing> = self
-            .state
-            .participants
-            .iter()
-            .filter(|s| !s.banned)
-            .map(|s| Standing {
-                participant_id: s.participant_id,
-                first_name: s.first_name.clone(),
-                last_name: s.last_name.clone(),
-                score: scores
-                    .and_then(|m| m.get(&s.participant_id))
-                    .copied()
-                    .unwrap_or(0),
-                rank: 0,
-            })
-            .collect();
-        ranking::rank(&mut standings);
-        standings
-    }
-
-    /// Applies a quiz event; `at` is when it happened (it times the question it opens).
-    pub(super) fn evolve_quiz(&mut self, event: &RoomEvent, at: i64) {
-        match event {
-            RoomEvent::QuizStarted {
-                quiz_id,
-                quiz_title,
-                scoring,
-                questions,
-            } => {
-                self.quiz_id = Some(*quiz_id);
-                self.state.quiz = Some(QuizRun {
-                    quiz_id: *quiz_id,
-                    title: quiz_title.clone(),
-                    scoring: *scoring,
-                    questions: questions.clone(),
-                    index: None,
-                    phase: Phase::Idle,
-                    answers: vec![BTreeMap::new(); questions.len()],
-                    scores: BTreeMap::new(),
-                });
-            }
-            RoomEvent::QuizQuestionOpened {
-                question_index,
-                time_limit_s,
-                ..
-            } => {
-                if let Some(run) = &mut self.state.quiz
-                    && *question_index < run.questions.len()
-                {
-                    run.index = Some(*question_index);
-                    run.phase = Phase::Open {
-                        opened_at: at,
-                        deadline: at + i64::from(*time_limit_s) * 1000,
-                    };
-                }
-            }
-            RoomEvent::QuizAnswered {
-                question_id,
-                participant_id,
-                answer,
-                correct,
-                points,
-                response_ms,
-                ..
-            } => {
-                let Some(run) = &mut self.state.quiz else {
-                    return;
-                };
-                let Some(index) = run.questions.iter().position(|q| &q.id == question_id) else {
-                    return;
-                };
-                let record = AnswerRecord {
-                    answer: answer.clone(),
-                    correct: *correct,
-                    points: *points,
-                    response_ms: *response_ms,
-                };
-                if run.answers[index].insert(*participant_id, record).is_none() {
-                    *run.scores.entry(*participant_id).or_default() += points;
-                }
-            }
-            RoomEvent::QuizQuestionClosed { .. } => {
-                if let Some(run) = &mut self.state.quiz {
-                    run.phase = Phase::Closed;
-                }
-            }
-            RoomEvent::QuizResultsRevealed { question_id, .. } => {
-                if let Some(run) = &mut self.state.quiz
-                    && run.current().is_some_and(|q| &q.id == question_id)
-                {
-                    run.phase = Phase::Revealed;
-                }
-            }
-            RoomEvent::QuizEnded { scores, .. } => {
-                if let Some(run) = self.state.quiz.take() {
-                    self.state.last_quiz_title = Some(run.title);
-                }
-                self.quiz_scores = scores.clone();
-            }
-            _ => {}
-        }
-    }
-
-    /// The quiz part of a `welcome`: the activity, and the participant's own score and answers.
-    /// Correct answers show only for the trainer, or for questions already over.
-    /// The score is the final one of the quiz ended last while no other runs.
-    pub(super) fn quiz_welcome(
-        &self,
-        sender: Sender,
-        now: i64,
-    ) -> (Option<QuizActivity>, i64, Vec<YourAnswer>) {
-        let Some(run) = &self.state.quiz else {
-            let score = match sender {
-                Sender::Participant(me) => (self.quiz_scores.iter())
-                    .find(|s| s.participant_id == me)
-                    .map_or(0, |s| s.score),
-                Sender::Trainer => 0,
-            };
-            return (None, score, Vec::new());
-        };
-        let trainer = sender == Sender::Trainer;
-        let (phase, deadline_ms) = match run.phase {
-            Phase::Idle => (QuizPhase::Idle, None),
-            Phase::Open { deadline, .. } => (QuizPhase::Open, Some(deadline)),
-            Phase::Closed => (QuizPhase::Closed, None),
-            Phase::Revealed => (QuizPhase::Revealed, None),
-        };
-        let activity = QuizActivity {
-            kind: ActivityKind::Quiz,
-            quiz_id: run.quiz_id,
-            title: run.title.clone(),
-            scoring: run.scoring,
-            question_count: run.questions.len(),
-            index: run.index,
-            // Once revealed, the correct answers are everyone's.
-            question: (run.current())
-                .map(|q| question_view(q, trainer || run.phase == Phase::Revealed)),
-            phase,
-            deadline_ms,
-            remaining_ms: deadline_ms.map(|deadline| (deadline - now).max(0)),
-            answered: run.index.map_or(0, |i| run.answers[i].len()),
-        };
-        let Sender::Participant(me) = sender else {
-            return (Some(activity), 0, Vec::new());
-        };
-        let settled = |i: usize| {
-            Some(i) < run.index || (Some(i) == run.index && run.phase == Phase::Revealed)
-        };
-        let answers = run
-            .answers
-            .iter()
-            .enumerate()
-            .filter_map(|(i, by_participant)| {
-                let record = by_participant.get(&me)?;
-                let shown = settled(i);
-                Some(YourAnswer {
-                    question_id: run.questions[i].id.clone(),
-                    answer: record.answer.clone(),
-                    correct: if shown { record.correct } else { None },
-                    points: shown.then_some(record.points),
-                })
-            })
-            .collect();
-        // Only settled questions count: a score that moved would tell the answer before the reveal.
-        let score = run
-            .answers
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| settled(*i))
-            .filter_map(|(_, by_participant)| by_participant.get(&me).map(|a| a.points))
-            .sum();
-        (Some(activity), score, answers)
-    }
 }
 
 /// Whether everyone `waited` for is in `answered` (and someone is). This runs on every answer:
@@ -669,20 +396,4 @@ fn all_answered<'a>(
     answered: &BTreeMap<Uuid, AnswerRecord>,
 ) -> bool {
     waited.len() > 0 && answered.len() >= waited.len() && waited.all(|id| answered.contains_key(id))
-}
-
-#[cfg(test)]
-#[path = "live_quiz_tests.rs"]
-mod tests;
-
-impl Ranked for Standing {
-    fn score(&self) -> i64 {
-        self.score
-    }
-    fn person(&self) -> (&str, &str, Uuid) {
-        (&self.first_name, &self.last_name, self.participant_id)
-    }
-    fn set_rank(&mut self, rank: usize) {
-        self.rank = rank;
-    }
 }

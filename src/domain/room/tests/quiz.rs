@@ -1,11 +1,21 @@
-use proptest::prelude::*;
+//! The quiz run: questions asked without their answers, scored, revealed, ended; time; the
+//! standings; a session ended mid-quiz; the replay of random quiz sessions.
 
-use super::*;
-use crate::domain::events::PageRef;
-use crate::domain::live::{Command, RoomFacts, RoomLimits};
-use crate::domain::protocol::QuizPhase;
-use crate::domain::quiz::{ChoiceInput, QuestionInput, parse_questions};
-use crate::domain::room::{RoomParams, RoomState};
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+use uuid::Uuid;
+
+use super::online;
+use crate::domain::events::{PageRef, RoomEvent};
+use crate::domain::protocol::{ChoiceCount, QuizPhase, ServerMessage, Standing};
+use crate::domain::quiz::{
+    Answer, ChoiceInput, Question, QuestionInput, QuestionKind, Scoring, parse_questions,
+};
+use crate::domain::room::{
+    Command, LiveRoom, Outcome, QuizSheet, RoomFacts, RoomLimits, RoomParams, RoomResult,
+    RoomState, Sender,
+};
 
 const T0: i64 = 1_000_000;
 
@@ -669,7 +679,7 @@ proptest! {
                 Step::Answer { who, pick, delay } => {
                     let id = people[usize::from(who)];
                     let question = live.state.quiz.as_ref().and_then(|r| r.index).map(|i| format!("q{}", i + 1));
-                    if !live.is_online(id) {
+                    if !online(&live, id) {
                         continue;
                     }
                     let at = now + i64::from(delay);

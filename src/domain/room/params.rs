@@ -1,12 +1,7 @@
-//! A room's settings and the part of its state kept in `rooms.state`.
-
-use std::collections::BTreeSet;
+//! A room's settings (`rooms.params`) and the patch the trainer sends to change them.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-
-use super::live_quiz::QuizRun;
-use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
 #[serde(rename_all = "snake_case")]
@@ -75,47 +70,6 @@ impl RoomParams {
         }
         changed
     }
-}
-
-/// A seat in the room. Seats outlive connections: a participant who comes back gets theirs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export_to = "../api-types/")]
-pub struct Seat {
-    pub participant_id: Uuid,
-    pub first_name: String,
-    pub last_name: String,
-    /// Banned seats are refused, token or not.
-    #[serde(default)]
-    pub banned: bool,
-}
-
-/// `rooms.state`: what the room looks like at instant t, beyond its params.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
-#[ts(export_to = "../api-types/")]
-pub struct RoomState {
-    /// The page the trainer shows; `None` only for a capsule without pages.
-    pub page_id: Option<String>,
-    #[serde(default)]
-    pub locked: bool,
-    #[serde(default)]
-    pub participants: Vec<Seat>,
-    /// `first last` (lowercased) of banned participants: a new seat under that name is refused.
-    #[serde(default)]
-    pub banned_names: Vec<String>,
-    /// The last event this state includes (id, created_at); on resume, later events are
-    /// replayed onto it.
-    #[serde(default)]
-    pub last_event: Option<(Uuid, i64)>,
-    /// The quiz in progress, if any.
-    #[serde(default)]
-    pub quiz: Option<QuizRun>,
-    /// The title of the quiz ended last (its final scores are `rooms.quiz_scores`).
-    #[serde(default)]
-    pub last_quiz_title: Option<String>,
-    /// Participants present as the events tell it: joined and not left since. After a
-    /// restart, they are who the room expects back.
-    #[serde(default)]
-    pub present: BTreeSet<Uuid>,
 }
 
 #[cfg(test)]

@@ -1,0 +1,101 @@
+//! The part of a room's state kept in `rooms.state`: its seats, bans, page, and the quiz
+//! in progress (`QuizRun`), all of it following from events (see `evolve`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::domain::quiz::{Answer, Question, Scoring};
+
+/// A seat in the room. Seats outlive connections: a participant who comes back gets theirs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export_to = "../api-types/")]
+pub struct Seat {
+    pub participant_id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    /// Banned seats are refused, token or not.
+    #[serde(default)]
+    pub banned: bool,
+}
+
+/// `rooms.state`: what the room looks like at instant t, beyond its params.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
+#[ts(export_to = "../api-types/")]
+pub struct RoomState {
+    /// The page the trainer shows; `None` only for a capsule without pages.
+    pub page_id: Option<String>,
+    #[serde(default)]
+    pub locked: bool,
+    #[serde(default)]
+    pub participants: Vec<Seat>,
+    /// `first last` (lowercased) of banned participants: a new seat under that name is refused.
+    #[serde(default)]
+    pub banned_names: Vec<String>,
+    /// The last event this state includes (id, created_at); on resume, later events are
+    /// replayed onto it.
+    #[serde(default)]
+    pub last_event: Option<(Uuid, i64)>,
+    /// The quiz in progress, if any.
+    #[serde(default)]
+    pub quiz: Option<QuizRun>,
+    /// The title of the quiz ended last (its final scores are `rooms.quiz_scores`).
+    #[serde(default)]
+    pub last_quiz_title: Option<String>,
+    /// Participants present as the events tell it: joined and not left since. After a
+    /// restart, they are who the room expects back.
+    #[serde(default)]
+    pub present: BTreeSet<Uuid>,
+}
+
+/// How a banned name is kept in `banned_names`.
+pub(super) fn ban_key(first: &str, last: &str) -> String {
+    format!("{} {}", first.to_lowercase(), last.to_lowercase())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "phase", rename_all = "snake_case")]
+#[ts(export_to = "../api-types/")]
+pub enum Phase {
+    /// Started, no question opened yet.
+    Idle,
+    Open {
+        opened_at: i64,
+        deadline: i64,
+    },
+    Closed,
+    Revealed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export_to = "../api-types/")]
+pub struct AnswerRecord {
+    pub answer: Answer,
+    pub correct: Option<bool>,
+    pub points: i64,
+    pub response_ms: i64,
+}
+
+/// The quiz in progress in a room.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export_to = "../api-types/")]
+pub struct QuizRun {
+    pub quiz_id: Uuid,
+    pub title: String,
+    pub scoring: Scoring,
+    pub questions: Vec<Question>,
+    /// The question opened last.
+    pub index: Option<usize>,
+    pub phase: Phase,
+    /// Per question (by index), each participant's answer.
+    pub answers: Vec<BTreeMap<Uuid, AnswerRecord>>,
+    pub scores: BTreeMap<Uuid, i64>,
+}
+
+impl QuizRun {
+    pub(super) fn current(&self) -> Option<&Question> {
+        self.index.map(|i| &self.questions[i])
+    }
+}
