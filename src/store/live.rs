@@ -47,7 +47,7 @@ impl Checkpoint {
             params: room.params,
             state: raw_json(&room.state),
             quiz_id: room.quiz_id,
-            quiz_scores: raw_json(&room.quiz_scores),
+            quiz_scores: raw_json(&room.quiz_scores()),
             at,
         }
     }

@@ -140,7 +140,7 @@ impl LiveRoom {
                 if let Some(run) = self.state.quiz.take() {
                     self.state.last_quiz_title = Some(run.title);
                 }
-                self.quiz_scores = scores.clone();
+                self.set_quiz_scores(scores.clone());
             }
             _ => {}
         }

@@ -47,6 +47,7 @@ pub use quiz_run::QuizSheet;
 pub use state::{AnswerRecord, Phase, QuizRun, RoomState, Seat};
 
 use super::events::{PageRef, ScoreLine};
+use super::protocol::Standing;
 
 /// How many chat messages a room keeps in memory (and sends in `welcome`).
 pub const CHAT_HISTORY: usize = 100;
@@ -89,10 +90,13 @@ pub struct RoomFacts {
 pub struct LiveRoom {
     pub facts: RoomFacts,
     pub name: String,
-    /// The quiz last started (`rooms.quiz_id`) and the final scores of the last one ended
-    /// (`rooms.quiz_scores`).
+    /// The quiz last started (`rooms.quiz_id`).
     pub quiz_id: Option<Uuid>,
-    pub quiz_scores: Vec<ScoreLine>,
+    /// The final scores of the quiz ended last (`rooms.quiz_scores`), set with
+    /// `set_quiz_scores`.
+    quiz_scores: Vec<ScoreLine>,
+    /// The same, ranked once: every `welcome` until the next quiz shows them.
+    final_standings: Vec<Standing>,
     pub params: RoomParams,
     pub state: RoomState,
     /// Participants with an open connection.
@@ -131,6 +135,7 @@ impl LiveRoom {
             name,
             quiz_id: None,
             quiz_scores: Vec::new(),
+            final_standings: Vec::new(),
             params,
             state,
             online: HashSet::new(),

@@ -376,15 +376,15 @@ impl LiveRoom {
         };
         self.evolve(&event, 0);
         outcome.events.push(event);
-        let standings = self.final_standings();
-        outcome.to_trainers.push(ServerMessage::QuizEnded(
-            self.quiz_outcome(&standings, Sender::Trainer),
-        ));
-        for standing in &standings {
-            let who = Sender::Participant(standing.participant_id);
-            let message = ServerMessage::QuizEnded(self.quiz_outcome(&standings, who));
+        // As a `welcome` will show them from now on.
+        let ended = self.quiz_outcome(Sender::Trainer);
+        let top = self.final_top();
+        for standing in &ended.leaderboard {
+            let yours = self.outcome_with(top.clone(), Some(standing.clone()));
+            let message = ServerMessage::QuizEnded(yours);
             outcome.to_each.push((standing.participant_id, message));
         }
+        outcome.to_trainers.push(ServerMessage::QuizEnded(ended));
         Ok(outcome)
     }
 }

@@ -4,6 +4,7 @@
 use uuid::Uuid;
 
 use super::{LiveRoom, Sender};
+use crate::domain::events::ScoreLine;
 use crate::domain::protocol::{QuizOutcome, Standing};
 use crate::domain::ranking::{self, Ranked};
 
@@ -11,9 +12,14 @@ use crate::domain::ranking::{self, Ranked};
 pub(super) const LEADERBOARD_TOP: usize = 10;
 
 impl LiveRoom {
-    /// The final standings of the quiz ended last (`rooms.quiz_scores`), ranked.
-    pub(super) fn final_standings(&self) -> Vec<Standing> {
-        let mut standings: Vec<Standing> = (self.quiz_scores.iter())
+    /// The final scores of the quiz ended last (`rooms.quiz_scores`).
+    pub fn quiz_scores(&self) -> &[ScoreLine] {
+        &self.quiz_scores
+    }
+
+    /// Keeps the final scores of the quiz ended last, and ranks them.
+    pub fn set_quiz_scores(&mut self, scores: Vec<ScoreLine>) {
+        let mut standings: Vec<Standing> = (scores.iter())
             .map(|s| Standing {
                 participant_id: s.participant_id,
                 first_name: s.first_name.clone(),
@@ -23,27 +29,42 @@ impl LiveRoom {
             })
             .collect();
         ranking::rank(&mut standings);
-        standings
+        self.final_standings = standings;
+        self.quiz_scores = scores;
+    }
+
+    /// A participant's standing in the quiz ended last, if they were ranked.
+    pub(super) fn final_standing(&self, id: Uuid) -> Option<&Standing> {
+        self.final_standings.iter().find(|s| s.participant_id == id)
     }
 
     /// The end of the quiz last ended as one client sees it: every standing for the trainer,
     /// the best few and their own for a participant.
-    pub(super) fn quiz_outcome(&self, standings: &[Standing], who: Sender) -> QuizOutcome {
-        let quiz_id = self.quiz_id.unwrap_or_default();
-        let title = self.state.last_quiz_title.clone().unwrap_or_default();
+    pub(super) fn quiz_outcome(&self, who: Sender) -> QuizOutcome {
         match who {
-            Sender::Trainer => QuizOutcome {
-                quiz_id,
-                title,
-                leaderboard: standings.to_vec(),
-                yours: None,
-            },
-            Sender::Participant(me) => QuizOutcome {
-                quiz_id,
-                title,
-                leaderboard: standings.iter().take(LEADERBOARD_TOP).cloned().collect(),
-                yours: standings.iter().find(|s| s.participant_id == me).cloned(),
-            },
+            Sender::Trainer => self.outcome_with(self.final_standings.clone(), None),
+            Sender::Participant(me) => {
+                let yours = self.final_standing(me).cloned();
+                self.outcome_with(self.final_top(), yours)
+            }
+        }
+    }
+
+    /// The best few of the final standings: what every participant is shown.
+    pub(super) fn final_top(&self) -> Vec<Standing> {
+        (self.final_standings.iter().take(LEADERBOARD_TOP).cloned()).collect()
+    }
+
+    pub(super) fn outcome_with(
+        &self,
+        leaderboard: Vec<Standing>,
+        yours: Option<Standing>,
+    ) -> QuizOutcome {
+        QuizOutcome {
+            quiz_id: self.quiz_id.unwrap_or_default(),
+            title: self.state.last_quiz_title.clone().unwrap_or_default(),
+            leaderboard,
+            yours,
         }
     }
 

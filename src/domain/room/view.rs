@@ -65,7 +65,7 @@ impl LiveRoom {
         if self.state.quiz.is_some() || self.quiz_scores.is_empty() {
             return None;
         }
-        Some(self.quiz_outcome(&self.final_standings(), who))
+        Some(self.quiz_outcome(who))
     }
 
     /// The quiz part of a `welcome`: the activity, and the participant's own score and answers.
@@ -78,9 +78,7 @@ impl LiveRoom {
     ) -> (Option<QuizActivity>, i64, Vec<YourAnswer>) {
         let Some(run) = &self.state.quiz else {
             let score = match sender {
-                Sender::Participant(me) => (self.quiz_scores.iter())
-                    .find(|s| s.participant_id == me)
-                    .map_or(0, |s| s.score),
+                Sender::Participant(me) => self.final_standing(me).map_or(0, |s| s.score),
                 Sender::Trainer => 0,
             };
             return (None, score, Vec::new());

@@ -29,6 +29,8 @@ impl Actor {
     /// Renames the room (the name must be free among live rooms, which only the database can
     /// tell): its `room_renamed` event is applied once the database has taken the name.
     pub(super) async fn rename(&mut self, name: String) -> Result<(), RoomError> {
+        // A bad name is refused at once; the rename itself is decided on the room as the
+        // database has it (a reload may have changed it).
         self.room.rename(&name)?;
         if !self.settled().await {
             return Err(unavailable());

@@ -37,7 +37,7 @@ pub(crate) async fn load(db: &Db, room_id: Uuid, limits: RoomLimits) -> Result<L
     let chat = live_store::recent_chat(db, row.chat_id, CHAT_HISTORY as i64).await?;
     let mut room = LiveRoom::new(facts, row.name, row.params.0, row.state.0, chat, limits);
     room.quiz_id = row.quiz_id;
-    room.quiz_scores = serde_json::from_value(row.quiz_scores.0).unwrap_or_default();
+    room.set_quiz_scores(serde_json::from_value(row.quiz_scores.0).unwrap_or_default());
     for stored in &later {
         if let Some(event) = stored.event() {
             room.evolve(&event, stored.created_at);

@@ -7,7 +7,6 @@ import type { Headcount } from '../protocol/Headcount'
 import type { PersonView } from '../protocol/PersonView'
 import type { QuestionView } from '../protocol/QuestionView'
 import type { RoomParams } from '../protocol/RoomParams'
-import type { Scoring } from '../protocol/Scoring'
 import type { ServerMessage } from '../protocol/ServerMessage'
 import type { Standing } from '../protocol/Standing'
 import type { YourAnswer } from '../protocol/YourAnswer'
@@ -18,7 +17,6 @@ export type QuizPhase = 'idle' | 'open' | 'closed' | 'revealed' | 'ended'
 export interface QuizState {
   id: string
   title: string
-  scoring: Scoring
   count: number
   /** The question opened last (0-based), if any. */
   index: number | null
@@ -67,11 +65,10 @@ export function fullName(p: { first_name: string; last_name: string }): string {
   return `${p.first_name} ${p.last_name}`
 }
 
-function emptyQuiz(id: string, title: string, scoring: Scoring, count: number): QuizState {
+function emptyQuiz(id: string, title: string, count: number): QuizState {
   return {
     id,
     title,
-    scoring,
     count,
     index: null,
     question: null,
@@ -95,7 +92,7 @@ function welcome(message: Extract<ServerMessage, { type: 'welcome' }>): RoomView
   if (activity) {
     const mine = state.answers.find((a) => a.question_id === activity.question?.id)
     quiz = {
-      ...emptyQuiz(activity.quiz_id, activity.title, activity.scoring, activity.question_count),
+      ...emptyQuiz(activity.quiz_id, activity.title, activity.question_count),
       index: activity.index,
       question: activity.question,
       phase: activity.phase,
@@ -110,7 +107,7 @@ function welcome(message: Extract<ServerMessage, { type: 'welcome' }>): RoomView
     // Back after the quiz ended: its final standings, as `quiz_ended` gave them.
     const ended = state.quiz_ended
     quiz = {
-      ...emptyQuiz(ended.quiz_id, ended.title, 'accuracy', 0),
+      ...emptyQuiz(ended.quiz_id, ended.title, 0),
       phase: 'ended',
       leaderboard: ended.leaderboard,
       standing: ended.yours,
@@ -180,7 +177,7 @@ export function roomReducer(view: RoomView | null, event: RoomEvent): RoomView |
     case 'quiz_started':
       return {
         ...view,
-        quiz: emptyQuiz(event.quiz_id, event.title, event.scoring, event.question_count),
+        quiz: emptyQuiz(event.quiz_id, event.title, event.question_count),
       }
     case 'quiz_question':
       return withQuiz(view, () => ({

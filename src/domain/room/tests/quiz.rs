@@ -68,6 +68,12 @@ fn sheet(scoring: Scoring) -> QuizSheet {
     }
 }
 
+fn start(scoring: Scoring) -> Command {
+    Command::QuizStart {
+        quiz: Box::new(sheet(scoring)),
+    }
+}
+
 fn room() -> LiveRoom {
     let facts = RoomFacts {
         id: Uuid::from_u128(1),
@@ -157,13 +163,7 @@ fn leaks_correct_answers(message: &ServerMessage) -> bool {
 fn a_question_is_asked_without_its_answers_then_scored_and_revealed() {
     let mut room = room();
     let (zoe, leo) = (join(&mut room, 1), join(&mut room, 2));
-    let started = trainer(
-        &mut room,
-        Command::QuizStart {
-            quiz: Box::new(sheet(Scoring::Speed)),
-        },
-        T0,
-    );
+    let started = trainer(&mut room, start(Scoring::Speed), T0);
     assert!(matches!(
         &started.events[..],
         [RoomEvent::QuizStarted { .. }]
@@ -245,20 +245,8 @@ fn answers_are_checked() {
             .code,
         "not_in_quiz"
     );
-    trainer(
-        &mut room,
-        Command::QuizStart {
-            quiz: Box::new(sheet(Scoring::Accuracy)),
-        },
-        T0,
-    );
-    let second = room.decide(
-        Sender::Trainer,
-        Command::QuizStart {
-            quiz: Box::new(sheet(Scoring::Accuracy)),
-        },
-        stamp(T0),
-    );
+    trainer(&mut room, start(Scoring::Accuracy), T0);
+    let second = room.decide(Sender::Trainer, start(Scoring::Accuracy), stamp(T0));
     assert_eq!(second.unwrap_err().code, "quiz_in_progress");
     assert_eq!(
         answer(&mut room, zoe, "q1", choices(&["c1"]), T0)
@@ -304,13 +292,7 @@ fn answers_are_checked() {
 fn time_closes_the_question() {
     let mut room = room();
     join(&mut room, 1);
-    trainer(
-        &mut room,
-        Command::QuizStart {
-            quiz: Box::new(sheet(Scoring::Accuracy)),
-        },
-        T0,
-    );
+    trainer(&mut room, start(Scoring::Accuracy), T0);
     trainer(&mut room, Command::QuizNext, T0);
     assert!(room.quiz_tick(T0 + 19_999).is_none());
     let closed = room.quiz_tick(T0 + 20_000).unwrap();
@@ -330,13 +312,7 @@ fn the_end_records_final_scores_and_the_room_keeps_them() {
     let mut room = room();
     let zoe = join(&mut room, 1);
     join(&mut room, 2);
-    trainer(
-        &mut room,
-        Command::QuizStart {
-            quiz: Box::new(sheet(Scoring::Accuracy)),
-        },
-        T0,
-    );
+    trainer(&mut room, start(Scoring::Accuracy), T0);
     trainer(&mut room, Command::QuizNext, T0);
     answer(&mut room, zoe, "q1", choices(&["c1"]), T0 + 100).unwrap();
     let ended = trainer(&mut room, Command::QuizEnd, T0 + 200);
@@ -346,7 +322,7 @@ fn the_end_records_final_scores_and_the_room_keeps_them() {
     assert_eq!(scores[0].participant_id, zoe);
     assert_eq!(scores[0].score, 1000);
     assert_eq!(scores[1].score, 0);
-    assert_eq!(&room.quiz_scores, scores);
+    assert_eq!(room.quiz_scores(), scores.as_slice());
     assert!(room.state.quiz.is_none());
     assert_eq!(
         answer(&mut room, zoe, "q2", choices(&["c1"]), T0)
@@ -361,13 +337,7 @@ fn a_welcome_shows_a_participants_answer_but_not_its_result_before_the_reveal() 
     let mut room = room();
     let zoe = join(&mut room, 1);
     join(&mut room, 2);
-    trainer(
-        &mut room,
-        Command::QuizStart {
-            quiz: Box::new(sheet(Scoring::Accuracy)),
-        },
-        T0,
-    );
+    trainer(&mut room, start(Scoring::Accuracy), T0);
     trainer(&mut room, Command::QuizNext, T0);
     answer(&mut room, zoe, "q1", choices(&["c1"]), T0 + 100).unwrap();
     let state = room.welcome_state(Sender::Participant(zoe), T0 + 5_000);
@@ -397,9 +367,7 @@ fn the_reveal_is_an_event_so_a_replay_shows_the_question_revealed() {
     let mut record = |outcome: &Outcome, at: i64| {
         events.extend(outcome.events.iter().cloned().map(|e| (e, at)));
     };
-    let start = Command::QuizStart {
-        quiz: Box::new(sheet(Scoring::Accuracy)),
-    };
+    let start = start(Scoring::Accuracy);
     record(&trainer(&mut room, start, T0), T0);
     record(&trainer(&mut room, Command::QuizNext, T0), T0);
     let answered = answer(&mut room, zoe, "q1", choices(&["c1"]), T0 + 100).unwrap();
@@ -464,13 +432,7 @@ fn ending_the_session_during_a_question_closes_it_and_ends_the_quiz_first() {
     let mut room = room();
     let zoe = join(&mut room, 1);
     join(&mut room, 2);
-    trainer(
-        &mut room,
-        Command::QuizStart {
-            quiz: Box::new(sheet(Scoring::Accuracy)),
-        },
-        T0,
-    );
+    trainer(&mut room, start(Scoring::Accuracy), T0);
     trainer(&mut room, Command::QuizNext, T0);
     answer(&mut room, zoe, "q1", choices(&["c1"]), T0 + 100).unwrap();
     let ended = room.end(crate::domain::events::EndReason::Trainer, T0 + 5_000);
@@ -501,13 +463,7 @@ fn a_participant_back_after_the_quiz_ended_keeps_their_rank_and_points() {
     let mut room = room();
     let zoe = join(&mut room, 1);
     let leo = join(&mut room, 2);
-    trainer(
-        &mut room,
-        Command::QuizStart {
-            quiz: Box::new(sheet(Scoring::Accuracy)),
-        },
-        T0,
-    );
+    trainer(&mut room, start(Scoring::Accuracy), T0);
     trainer(&mut room, Command::QuizNext, T0);
     answer(&mut room, leo, "q1", choices(&["c1"]), T0 + 100).unwrap();
     trainer(&mut room, Command::QuizEnd, T0 + 200);
@@ -531,13 +487,7 @@ fn a_participant_back_after_the_quiz_ended_keeps_their_rank_and_points() {
     assert!(trainers.quiz_ended.unwrap().yours.is_none());
 
     // Until another quiz starts.
-    trainer(
-        &mut room,
-        Command::QuizStart {
-            quiz: Box::new(sheet(Scoring::Accuracy)),
-        },
-        T0 + 400,
-    );
+    trainer(&mut room, start(Scoring::Accuracy), T0 + 400);
     let state = room.welcome_state(Sender::Participant(zoe), T0 + 500);
     assert!(state.quiz_ended.is_none());
     assert_eq!(state.score, 0);
@@ -564,9 +514,7 @@ fn the_live_leaderboard_and_the_report_rank_tied_accented_names_alike() {
         events.extend(joined.events.into_iter().map(|e| (T0, e)));
         people.push(id);
     }
-    let start = Command::QuizStart {
-        quiz: Box::new(sheet(Scoring::Accuracy)),
-    };
+    let start = start(Scoring::Accuracy);
     let mut steps = vec![
         trainer(&mut room, start, T0),
         trainer(&mut room, Command::QuizNext, T0),
@@ -664,7 +612,7 @@ proptest! {
         let people: Vec<Uuid> = (1..=4).map(|n| join(&mut live, n)).collect();
         let mut now = T0;
         let mut events = Vec::new();
-        let started = trainer(&mut live, Command::QuizStart { quiz: Box::new(sheet(scoring)) }, now);
+        let started = trainer(&mut live, start(scoring), now);
         events.extend(started.events.into_iter().map(|e| (e, now)));
         for step in steps {
             now += 100;

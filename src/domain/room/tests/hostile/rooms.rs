@@ -559,7 +559,7 @@ fn drive(
     prop_assert_eq!(replayed.params, live.params);
     prop_assert_eq!(&replayed.name, &live.name);
     prop_assert_eq!(replayed.quiz_id, live.quiz_id);
-    prop_assert_eq!(&replayed.quiz_scores, &live.quiz_scores);
+    prop_assert_eq!(replayed.quiz_scores(), live.quiz_scores());
     Ok(())
 }
 
