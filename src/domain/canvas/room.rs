@@ -1,0 +1,713 @@
+//! One shared tldraw document and the sessions editing it: tldraw's sync protocol (version 8),
+//! as its reference server (`TLSyncRoom` of `@tldraw/sync-core` 5.4.2) behaves, without I/O.
+//!
+//! The caller owns the sockets and the clock: it opens a session per socket, hands over every
+//! frame with the time it arrived, calls [`SyncRoom::tick`] about once a second, and carries
+//! out what each call returns ([`Out`]). Frames of one session are answered in order, and every
+//! push gets exactly one `push_result`.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use super::chunks::{Assembled, Assembler};
+use super::diff::{self, TypeError};
+use super::document::Document;
+use super::js;
+use super::messages::{Reason, ServerMessage};
+use super::schema::{RecordSchema, RecordScope, SchemaCompat};
+
+pub const PROTOCOL_VERSION: i64 = 8;
+/// A socket that sends no `connect` within this time is dropped.
+pub const SESSION_START_WAIT_MS: u64 = 10_000;
+/// A session that sends nothing (not even a ping) for this long is dropped.
+pub const SESSION_IDLE_TIMEOUT_MS: u64 = 20_000;
+/// A dropped session's presence (its cursor) stays this long, in case it comes straight back.
+pub const SESSION_REMOVAL_WAIT_MS: u64 = 5_000;
+/// Tombstones are pruned at most this often.
+const TOMBSTONE_PRUNE_DELAY_MS: u64 = 1_000;
+const PRESENCE_TYPE: &str = "instance_presence";
+
+/// What the caller must do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Out {
+    /// Send this message to each of these sessions (the same text for all).
+    Send {
+        to: Vec<String>,
+        message: ServerMessage,
+    },
+    /// Close this session's socket: normally (`None`, the client reconnects) or with code 4099
+    /// and a reason (the client stops and shows an error).
+    Close {
+        session: String,
+        reason: Option<String>,
+    },
+    /// A session's push changed the document: so many records created, updated, deleted.
+    Edited {
+        session: String,
+        created: u32,
+        updated: u32,
+        deleted: u32,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    AwaitingConnect { since: u64 },
+    Connected { last_seen: u64 },
+    AwaitingRemoval { since: u64 },
+}
+
+#[derive(Debug)]
+struct Session {
+    presence_id: String,
+    readonly: bool,
+    /// Protocol 6 clients are told why they are refused in a message, not a close reason.
+    legacy_rejection: bool,
+    /// Protocol 7 clients do not understand string appends.
+    string_append: bool,
+    state: State,
+    chunks: Assembler,
+}
+
+pub struct SyncRoom<S> {
+    schema: S,
+    doc: Document,
+    presence: BTreeMap<String, Value>,
+    sessions: BTreeMap<String, Session>,
+    presences_made: u64,
+    prune_tombstones_at: Option<u64>,
+    last_session_prune: Option<u64>,
+    /// Longest chunked message accepted from a client, in bytes.
+    max_message_bytes: usize,
+}
+
+/// Why a push or a connect stops: the session is refused with this reason.
+struct Fatal(Reason);
+
+impl From<TypeError> for Fatal {
+    fn from(_: TypeError) -> Fatal {
+        Fatal(Reason::UnknownError)
+    }
+}
+
+impl<S: RecordSchema> SyncRoom<S> {
+    pub fn new(schema: S, doc: Document, max_message_bytes: usize) -> SyncRoom<S> {
+        SyncRoom {
+            schema,
+            doc,
+            presence: BTreeMap::new(),
+            sessions: BTreeMap::new(),
+            presences_made: 0,
+            prune_tombstones_at: None,
+            last_session_prune: None,
+            max_message_bytes,
+        }
+    }
+
+    pub fn document(&self) -> &Document {
+        &self.doc
+    }
+
+    pub fn schema(&self) -> &S {
+        &self.schema
+    }
+
+    /// Sessions whose socket is open and connected, by session id.
+    pub fn connected(&self) -> impl Iterator<Item = &str> {
+        self.sessions
+            .iter()
+            .filter(|(_, s)| matches!(s.state, State::Connected { .. }))
+            .map(|(id, _)| id.as_str())
+    }
+
+    pub fn session_count(&self) -> usize {
+        self.sessions.len()
+    }
+
+    /// A socket opened for `session_id`. A session that comes back keeps its presence id.
+    pub fn open(&mut self, session_id: &str, readonly: bool, now: u64) {
+        let presence_id = match self.sessions.get(session_id) {
+            Some(old) => old.presence_id.clone(),
+            None => {
+                self.presences_made += 1;
+                format!("{PRESENCE_TYPE}:{}", self.presences_made)
+            }
+        };
+        let session = Session {
+            presence_id,
+            readonly,
+            legacy_rejection: false,
+            string_append: true,
+            state: State::AwaitingConnect { since: now },
+            chunks: Assembler::default(),
+        };
+        self.sessions.insert(session_id.to_owned(), session);
+    }
+
+    /// One frame from a session's socket.
+    pub fn receive(&mut self, session_id: &str, frame: &str, now: u64) -> Vec<Out> {
+        let mut out = Vec::new();
+        let max = self.max_message_bytes;
+        let Some(session) = self.sessions.get_mut(session_id) else {
+            return out;
+        };
+        match session.chunks.take(frame, max) {
+            Ok(None) => {}
+            Ok(Some(Assembled::Whole(text))) => match serde_json::from_str(&text) {
+                Ok(message) => self.handle(session_id, &message, now, &mut out),
+                Err(_) => self.reject(session_id, Reason::UnknownError, &mut out),
+            },
+            Ok(Some(Assembled::Joined(text))) => match serde_json::from_str(&text) {
+                Ok(message) => self.handle(session_id, &message, now, &mut out),
+                Err(_) => self.cancel(session_id, now, &mut out),
+            },
+            Err(_) => self.cancel(session_id, now, &mut out),
+        }
+        if self.last_session_prune.is_none_or(|at| now >= at + 1_000) {
+            self.prune_sessions(now, &mut out);
+        }
+        out
+    }
+
+    /// The session's socket closed (or cannot keep up): its presence goes a little later.
+    pub fn closed(&mut self, session_id: &str, now: u64) -> Vec<Out> {
+        let mut out = Vec::new();
+        self.cancel(session_id, now, &mut out);
+        out
+    }
+
+    /// Closes a session with a reason (4099: the client stops), or normally (it reconnects, for
+    /// example to take a new access right).
+    pub fn close_session(&mut self, session_id: &str, reason: Option<Reason>) -> Vec<Out> {
+        let mut out = Vec::new();
+        match reason {
+            Some(reason) => self.reject(session_id, reason, &mut out),
+            None => self.remove(session_id, None, &mut out),
+        }
+        out
+    }
+
+    /// Timers: sessions that never connected, went silent or left; tombstone pruning.
+    pub fn tick(&mut self, now: u64) -> Vec<Out> {
+        let mut out = Vec::new();
+        self.prune_sessions(now, &mut out);
+        if self.prune_tombstones_at.is_some_and(|at| now >= at) {
+            self.prune_tombstones_at = None;
+            self.doc.prune_tombstones();
+        }
+        out
+    }
+
+    fn handle(&mut self, session_id: &str, message: &Value, now: u64, out: &mut Vec<Out>) {
+        match message.get("type").and_then(Value::as_str) {
+            Some("connect") => self.connect(session_id, message, now, out),
+            Some("push") => self.push(session_id, message, now, out),
+            Some("ping") => {
+                let Some(session) = self.sessions.get_mut(session_id) else {
+                    return;
+                };
+                if let State::Connected { last_seen } = &mut session.state {
+                    *last_seen = now;
+                    out.push(send(session_id, ServerMessage::Pong));
+                }
+            }
+            _ => self.reject(session_id, Reason::UnknownError, out),
+        }
+    }
+
+    fn connect(&mut self, session_id: &str, message: &Value, now: u64, out: &mut Vec<Out>) {
+        let Some(session) = self.sessions.get_mut(session_id) else {
+            return;
+        };
+        // Equality is strict in the reference (`=== 5`), the comparisons convert (`< 8`).
+        let given = message.get("protocolVersion").filter(|v| !v.is_null());
+        let mut exact = given.and_then(Value::as_f64);
+        if exact == Some(5.0) {
+            exact = Some(6.0);
+        }
+        session.legacy_rejection = exact == Some(6.0);
+        if exact == Some(6.0) {
+            exact = Some(7.0);
+        }
+        if exact == Some(7.0) {
+            exact = Some(8.0);
+            session.string_append = false;
+        }
+        let version = exact.or(given.map(js::to_number));
+        let refusal = match version {
+            None => Some(Reason::ClientTooOld),
+            Some(v) if v < PROTOCOL_VERSION as f64 => Some(Reason::ClientTooOld),
+            Some(v) if v > PROTOCOL_VERSION as f64 => Some(Reason::ServerTooOld),
+            _ => None,
+        };
+        if let Some(reason) = refusal {
+            return self.reject(session_id, reason, out);
+        }
+        let client_schema = match message.get("schema") {
+            None | Some(Value::Null) => return self.reject(session_id, Reason::ClientTooOld, out),
+            Some(schema) => schema,
+        };
+        match self.schema.compare(client_schema) {
+            SchemaCompat::Same => {}
+            SchemaCompat::Older => return self.reject(session_id, Reason::ClientTooOld, out),
+            SchemaCompat::Refused(reason) => {
+                return self.reject(session_id, Reason::named(reason), out);
+            }
+        }
+        // A missing clock is `undefined` in the reference, for which every comparison is false.
+        let since = message
+            .get("lastServerClock")
+            .and_then(Value::as_f64)
+            .unwrap_or(f64::NAN);
+        let session = self.sessions.get_mut(session_id).expect("checked above");
+        let own_presence = session.presence_id.clone();
+        let readonly = session.readonly;
+        session.state = State::Connected { last_seen: now };
+        let mut diff: Map<String, Value> = self
+            .presence
+            .iter()
+            .filter(|(id, _)| **id != own_presence)
+            .map(|(id, p)| (id.clone(), json!(["put", p])))
+            .collect();
+        let changes = self.doc.changes_since(since);
+        if let Some(changes) = &changes {
+            for record in &changes.puts {
+                let id = record["id"].as_str().unwrap_or_default().to_owned();
+                diff.insert(id, json!(["put", record]));
+            }
+            for id in &changes.removes {
+                diff.insert(id.clone(), json!(["remove"]));
+            }
+        }
+        let wipe_all = changes.as_ref().is_some_and(|c| c.wipe_all);
+        out.push(send(
+            session_id,
+            ServerMessage::Connect {
+                connect_request_id: message.get("connectRequestId").cloned(),
+                hydration_type: if wipe_all {
+                    "wipe_all"
+                } else {
+                    "wipe_presence"
+                },
+                protocol_version: PROTOCOL_VERSION,
+                schema: self.schema.serialized().clone(),
+                server_clock: self.doc.clock(),
+                diff,
+                is_readonly: readonly,
+                object_access: "write",
+            },
+        ));
+    }
+
+    fn push(&mut self, session_id: &str, message: &Value, now: u64, out: &mut Vec<Out>) {
+        let Some(session) = self.sessions.get_mut(session_id) else {
+            return;
+        };
+        let State::Connected { last_seen } = &mut session.state else {
+            return;
+        };
+        *last_seen = now;
+        let (readonly, presence_id) = (session.readonly, session.presence_id.clone());
+        let legacy = self
+            .sessions
+            .values()
+            .any(|s| matches!(s.state, State::Connected { .. }) && !s.string_append);
+        let mut txn = Txn::new(&self.doc, &self.presence);
+        if let Err(Fatal(reason)) = txn.run(&self.schema, message, &presence_id, readonly, legacy) {
+            return self.reject(session_id, reason, out);
+        }
+        let Txn {
+            doc_ops,
+            relayed,
+            writes,
+            presence_writes,
+            counts,
+            ..
+        } = txn;
+        let clock = if writes.is_empty() {
+            self.doc.clock()
+        } else {
+            self.doc.clock() + 1
+        };
+        let mut deleted_any = false;
+        for (id, state) in writes {
+            match state {
+                Some(state) => self.doc.set(&id, state, clock),
+                None => deleted_any |= self.doc.delete(&id, clock),
+            }
+        }
+        if deleted_any && self.prune_tombstones_at.is_none() {
+            self.prune_tombstones_at = Some(now + TOMBSTONE_PRUNE_DELAY_MS);
+        }
+        for (id, state) in presence_writes {
+            self.presence.insert(id, state);
+        }
+        let client_diff = message.get("diff");
+        let emitted = (!doc_ops.is_empty()).then(|| Value::Object(doc_ops.clone()));
+        let action = if js::equal_opt(emitted.as_ref(), client_diff) {
+            json!("commit")
+        } else if doc_ops.is_empty() {
+            json!("discard")
+        } else {
+            json!({"rebaseWithDiff": doc_ops})
+        };
+        out.push(send(
+            session_id,
+            ServerMessage::PushResult {
+                client_clock: message.get("clientClock").cloned(),
+                server_clock: self.doc.clock(),
+                action,
+            },
+        ));
+        if counts != (0, 0, 0) {
+            let (created, updated, deleted) = counts;
+            out.push(Out::Edited {
+                session: session_id.to_owned(),
+                created,
+                updated,
+                deleted,
+            });
+        }
+        if !relayed.is_empty() {
+            self.broadcast(Some(session_id), relayed, out);
+        }
+    }
+
+    /// A patch to every connected session but `except`.
+    fn broadcast(&mut self, except: Option<&str>, diff: Map<String, Value>, out: &mut Vec<Out>) {
+        let to: Vec<String> = self
+            .connected()
+            .filter(|id| Some(*id) != except)
+            .map(str::to_owned)
+            .collect();
+        if !to.is_empty() {
+            let message = ServerMessage::Patch {
+                diff,
+                server_clock: self.doc.clock(),
+            };
+            out.push(Out::Send { to, message });
+        }
+    }
+
+    fn reject(&mut self, session_id: &str, reason: Reason, out: &mut Vec<Out>) {
+        let Some(session) = self.sessions.get(session_id) else {
+            return;
+        };
+        if session.legacy_rejection {
+            let message = ServerMessage::IncompatibilityError {
+                reason: reason.legacy(),
+            };
+            out.push(send(session_id, message));
+            self.remove(session_id, None, out);
+        } else {
+            self.remove(session_id, Some(reason), out);
+        }
+    }
+
+    /// The socket is gone or going: the session waits a little before its presence is removed.
+    fn cancel(&mut self, session_id: &str, now: u64, out: &mut Vec<Out>) {
+        let Some(session) = self.sessions.get_mut(session_id) else {
+            return;
+        };
+        if matches!(session.state, State::AwaitingRemoval { .. }) {
+            return;
+        }
+        session.state = State::AwaitingRemoval { since: now };
+        out.push(Out::Close {
+            session: session_id.to_owned(),
+            reason: None,
+        });
+    }
+
+    fn remove(&mut self, session_id: &str, reason: Option<Reason>, out: &mut Vec<Out>) {
+        let Some(session) = self.sessions.remove(session_id) else {
+            return;
+        };
+        out.push(Out::Close {
+            session: session_id.to_owned(),
+            reason: reason.map(|r| r.as_str().to_owned()),
+        });
+        if self.presence.remove(&session.presence_id).is_some() {
+            let diff = Map::from_iter([(session.presence_id, json!(["remove"]))]);
+            self.broadcast(None, diff, out);
+        }
+    }
+
+    fn prune_sessions(&mut self, now: u64, out: &mut Vec<Out>) {
+        self.last_session_prune = Some(now);
+        let states: Vec<(String, State)> = self
+            .sessions
+            .iter()
+            .map(|(id, s)| (id.clone(), s.state))
+            .collect();
+        for (id, state) in states {
+            match state {
+                State::Connected { last_seen }
+                    if now.saturating_sub(last_seen) > SESSION_IDLE_TIMEOUT_MS =>
+                {
+                    self.cancel(&id, now, out)
+                }
+                State::AwaitingConnect { since }
+                    if now.saturating_sub(since) > SESSION_START_WAIT_MS =>
+                {
+                    self.remove(&id, None, out)
+                }
+                State::AwaitingRemoval { since }
+                    if now.saturating_sub(since) > SESSION_REMOVAL_WAIT_MS =>
+                {
+                    self.remove(&id, None, out)
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn send(session_id: &str, message: ServerMessage) -> Out {
+    Out::Send {
+        to: vec![session_id.to_owned()],
+        message,
+    }
+}
+
+/// One push, staged: nothing reaches the room unless the whole push is accepted (the reference
+/// runs it in a transaction that an error rolls back).
+struct Txn<'a> {
+    doc: &'a Document,
+    presence: &'a BTreeMap<String, Value>,
+    /// Document writes in order: a record's new state, or `None` for a delete.
+    writes: Vec<(String, Option<Value>)>,
+    staged: BTreeMap<String, Option<Value>>,
+    presence_writes: BTreeMap<String, Value>,
+    doc_ops: Map<String, Value>,
+    /// What the others are sent: the same changes, diffed afresh from the records before and
+    /// after (with string appends whatever `legacy` says, and removes as plain `["remove"]`).
+    relayed: Map<String, Value>,
+    /// Records created, updated and deleted.
+    counts: (u32, u32, u32),
+}
+
+impl<'a> Txn<'a> {
+    fn new(doc: &'a Document, presence: &'a BTreeMap<String, Value>) -> Txn<'a> {
+        Txn {
+            doc,
+            presence,
+            writes: Vec::new(),
+            staged: BTreeMap::new(),
+            presence_writes: BTreeMap::new(),
+            doc_ops: Map::new(),
+            relayed: Map::new(),
+            counts: (0, 0, 0),
+        }
+    }
+
+    fn get(&self, id: &str) -> Option<&Value> {
+        match self.staged.get(id) {
+            Some(staged) => staged.as_ref(),
+            None => self.doc.get(id),
+        }
+    }
+
+    fn get_presence(&self, id: &str) -> Option<&Value> {
+        self.presence_writes
+            .get(id)
+            .or_else(|| self.presence.get(id))
+    }
+
+    fn write(&mut self, id: &str, state: Option<Value>) {
+        self.staged.insert(id.to_owned(), state.clone());
+        self.writes.push((id.to_owned(), state));
+    }
+
+    fn run(
+        &mut self,
+        schema: &impl RecordSchema,
+        message: &Value,
+        presence_id: &str,
+        readonly: bool,
+        legacy: bool,
+    ) -> Result<(), Fatal> {
+        if let Some(presence) = message.get("presence").filter(|p| !js::falsy(p)) {
+            self.presence(schema, presence, presence_id, legacy)?;
+        }
+        let Some(diff) = message.get("diff").filter(|d| !js::falsy(d)) else {
+            return Ok(());
+        };
+        for (id, op) in diff::entries(diff) {
+            // `op[0]` of null throws in the reference.
+            if op.is_null() {
+                return Err(Fatal(Reason::UnknownError));
+            }
+            let Some(op) = op.as_array() else { continue };
+            match op.first().and_then(Value::as_str) {
+                Some("put") => self.put(schema, &id, op.get(1), readonly)?,
+                Some("patch") => self.patch(schema, &id, op.get(1), readonly, legacy)?,
+                Some("remove") => {
+                    if readonly || self.get(&id).is_none() {
+                        continue;
+                    }
+                    self.write(&id, None);
+                    self.counts.2 += 1;
+                    self.relayed.insert(id.clone(), json!(["remove"]));
+                    self.doc_ops.insert(id, Value::Array(op.clone()));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn presence(
+        &mut self,
+        schema: &impl RecordSchema,
+        presence: &Value,
+        id: &str,
+        legacy: bool,
+    ) -> Result<(), Fatal> {
+        let (kind, value) = match presence {
+            Value::Array(op) => (op.first(), op.get(1).unwrap_or(&Value::Null)),
+            // A string destructures into its characters, which name no op.
+            Value::String(_) => return Ok(()),
+            _ => return Err(Fatal(Reason::UnknownError)),
+        };
+        let mut fields = value.as_object().cloned().unwrap_or_default();
+        match kind.and_then(Value::as_str) {
+            Some("put") => {
+                fields.insert("id".into(), json!(id));
+                fields.insert("typeName".into(), json!(PRESENCE_TYPE));
+                let state = Value::Object(fields);
+                let op = match self.get_presence(id) {
+                    Some(prev) => match diff::diff_record(prev, &state, false) {
+                        Some(d) => json!(["patch", d]),
+                        None => return Ok(()),
+                    },
+                    None => json!(["put", state]),
+                };
+                validate(schema, PRESENCE_TYPE, &state)?;
+                self.presence_writes.insert(id.to_owned(), state);
+                self.relayed.insert(id.to_owned(), op);
+            }
+            Some("patch") => {
+                fields.insert("id".into(), json!(["put", id]));
+                fields.insert("typeName".into(), json!(["put", PRESENCE_TYPE]));
+                let Some(prev) = self.get_presence(id).cloned() else {
+                    return Ok(());
+                };
+                let Some(next) = diff::apply_object_diff(&prev, &Value::Object(fields))? else {
+                    return Ok(());
+                };
+                if diff::diff_record(&prev, &next, legacy).is_none() {
+                    return Ok(());
+                }
+                validate(schema, PRESENCE_TYPE, &next)?;
+                self.relay_patch(id, &prev, &next);
+                self.presence_writes.insert(id.to_owned(), next);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn put(
+        &mut self,
+        schema: &impl RecordSchema,
+        id: &str,
+        record: Option<&Value>,
+        readonly: bool,
+    ) -> Result<(), Fatal> {
+        // `op[1].typeName` throws when the record is missing or null.
+        let record = match record {
+            None | Some(Value::Null) => return Err(Fatal(Reason::UnknownError)),
+            Some(record) => record,
+        };
+        if readonly {
+            return Ok(());
+        }
+        let type_name = record.get("typeName").and_then(Value::as_str);
+        let Some(type_name) = type_name.filter(|t| schema.scope(t) == Some(RecordScope::Document))
+        else {
+            return Err(Fatal(Reason::InvalidRecord));
+        };
+        let op = match self.get(id) {
+            Some(prev) if prev.get("typeName").and_then(Value::as_str) != Some(type_name) => {
+                return Ok(());
+            }
+            Some(prev) => match diff::diff_record(prev, record, false) {
+                Some(d) => json!(["patch", d]),
+                None => return Ok(()),
+            },
+            None => json!(["put", record]),
+        };
+        validate(schema, type_name, record)?;
+        check_id(id, record)?;
+        if op[0] == "put" {
+            self.counts.0 += 1;
+            self.relayed.insert(id.to_owned(), op.clone());
+        } else {
+            self.counts.1 += 1;
+            let prev = self.get(id).cloned().unwrap_or_default();
+            self.relay_patch(id, &prev, record);
+        }
+        self.write(id, Some(record.clone()));
+        self.doc_ops.insert(id.to_owned(), op);
+        Ok(())
+    }
+
+    fn patch(
+        &mut self,
+        schema: &impl RecordSchema,
+        id: &str,
+        patch: Option<&Value>,
+        readonly: bool,
+        legacy: bool,
+    ) -> Result<(), Fatal> {
+        let Some(prev) = self.get(id).cloned() else {
+            return Ok(());
+        };
+        if readonly {
+            return Ok(());
+        }
+        let type_name = prev
+            .get("typeName")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let patch = patch.unwrap_or(&Value::Null);
+        let Some(next) = diff::apply_object_diff(&prev, patch)? else {
+            return Ok(());
+        };
+        let Some(d) = diff::diff_record(&prev, &next, legacy) else {
+            return Ok(());
+        };
+        validate(schema, &type_name, &next)?;
+        check_id(id, &next)?;
+        self.counts.1 += 1;
+        self.relay_patch(id, &prev, &next);
+        self.write(id, Some(next));
+        self.doc_ops.insert(id.to_owned(), json!(["patch", d]));
+        Ok(())
+    }
+}
+
+impl Txn<'_> {
+    fn relay_patch(&mut self, id: &str, prev: &Value, next: &Value) {
+        if let Some(d) = diff::diff_record(prev, next, false) {
+            self.relayed.insert(id.to_owned(), json!(["patch", d]));
+        }
+    }
+}
+
+fn validate(schema: &impl RecordSchema, type_name: &str, record: &Value) -> Result<(), Fatal> {
+    schema
+        .validate(type_name, record)
+        .map_err(|_| Fatal(Reason::InvalidRecord))
+}
+
+/// The reference stores a record under its key and asserts the key is the record's id.
+fn check_id(id: &str, record: &Value) -> Result<(), Fatal> {
+    match record.get("id").and_then(Value::as_str) {
+        Some(own) if own == id => Ok(()),
+        _ => Err(Fatal(Reason::UnknownError)),
+    }
+}
