@@ -1,5 +1,6 @@
 //! Pure rules of the product: no clock, socket or database in here.
 
+pub mod codes;
 pub mod events;
 pub mod gift;
 pub mod names;

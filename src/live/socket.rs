@@ -19,7 +19,7 @@ use super::wire::{ReadOnly, write_frames};
 use super::{JoinAs, Live, Outbox, Request, RoomHandle};
 use crate::domain::events::LeaveReason;
 use crate::domain::protocol::{
-    ClientMessage, CloseCode, JoinRole, ServerMessage, parse_client_message,
+    ClientMessage, CloseCode, ErrorCode, JoinRole, ServerMessage, parse_client_message,
 };
 use crate::store::{auth_tokens, now_ms};
 
@@ -143,7 +143,7 @@ impl Reader<'_> {
                 Message::Close(_) => return LeaveReason::Closed,
                 Message::Binary(_) => {
                     self.answer(ServerMessage::error(
-                        "bad_message",
+                        ErrorCode::BadMessage,
                         "send JSON text frames",
                         None,
                     ));
@@ -168,7 +168,7 @@ impl Reader<'_> {
                         config.rate_per_sec
                     );
                     let (req, _) = parse_client_message(&text);
-                    self.answer(ServerMessage::error("rate_limited", message, req));
+                    self.answer(ServerMessage::error(ErrorCode::RateLimited, message, req));
                     continue;
                 }
                 Rate::Flooding => {
@@ -228,7 +228,11 @@ impl Reader<'_> {
                             Some(user_id) => JoinAs::Trainer { user_id },
                             None => {
                                 let message = "log in first: give your token in `token`";
-                                self.answer(ServerMessage::error("forbidden", message, req));
+                                self.answer(ServerMessage::error(
+                                    ErrorCode::Forbidden,
+                                    message,
+                                    req,
+                                ));
                                 return true;
                             }
                         }

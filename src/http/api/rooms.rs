@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::domain::events::{EndReason, PageRef, RoomEvent};
 use crate::domain::names::{parse_room_name, slugify};
+use crate::domain::protocol::ErrorCode;
 use crate::domain::room::{ParamsPatch, RoomError, RoomParams, RoomState};
 use crate::http::AppState;
 use crate::http::auth::CurrentUser;
@@ -89,7 +90,7 @@ fn room_not_found(e: StoreError) -> ApiError {
 
 fn name_taken(name: &str) -> ApiError {
     ApiError::conflict(
-        "name_taken",
+        ErrorCode::NameTaken,
         format!("a live room is already named `{name}`"),
     )
 }
@@ -243,10 +244,10 @@ async fn with_live_view(state: &AppState, mut room: RoomRow) -> RoomRow {
 /// A live room's refusal, as an HTTP error.
 fn live_error(error: RoomError) -> ApiError {
     let status = match error.code {
-        "name_taken" => StatusCode::CONFLICT,
-        "not_found" => StatusCode::NOT_FOUND,
-        "unavailable" => StatusCode::SERVICE_UNAVAILABLE,
-        "bad_message" => return ApiError::invalid("body", error.message),
+        ErrorCode::NameTaken => StatusCode::CONFLICT,
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::BadMessage => return ApiError::invalid("body", error.message),
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     };
     ApiError::new(status, error.code, error.message)

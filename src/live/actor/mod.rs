@@ -19,7 +19,7 @@ use uuid::Uuid;
 use super::committer::Pending;
 use super::{ConnId, JoinAs, Live, Outbox, Request, RoomView};
 use crate::domain::events::{EndReason, LeaveReason};
-use crate::domain::protocol::{ClientMessage, CloseCode, Headcount, ServerMessage};
+use crate::domain::protocol::{ClientMessage, CloseCode, ErrorCode, Headcount, ServerMessage};
 use crate::domain::quiz::Answer;
 use crate::domain::room::{Command, LiveRoom, QuizSheet, RoomError, Sender};
 use crate::store::events::stamp;
@@ -187,7 +187,7 @@ async fn until(deadline: Option<i64>) {
 /// Deals with what reached a room as it stopped. Sockets reconnect (and find the room again,
 /// or not); changes asked over HTTP go to the room's next actor, unless the session ended.
 fn pass_on_after_stop(live: &Arc<Live>, room_id: Uuid, request: Request, ended: bool) {
-    let gone = || RoomError::new("not_found", "this session has ended");
+    let gone = || RoomError::new(ErrorCode::NotFound, "this session has ended");
     match request {
         Request::Connect { outbox, .. } => {
             outbox.close(CloseCode::Restarting, "the room restarted; reconnect")
@@ -209,7 +209,7 @@ fn pass_on_after_stop(live: &Arc<Live>, room_id: Uuid, request: Request, ended: 
 
 fn unavailable() -> RoomError {
     RoomError::new(
-        "unavailable",
+        ErrorCode::Unavailable,
         "the session could not be saved; nothing was done, try again",
     )
 }
@@ -350,13 +350,17 @@ impl Actor {
             return;
         };
         if joined {
-            return self.reply_error(conn, RoomError::new("bad_message", "already joined"), req);
+            return self.reply_error(
+                conn,
+                RoomError::new(ErrorCode::BadMessage, "already joined"),
+                req,
+            );
         }
         let sender = match who {
             JoinAs::Trainer { user_id } => {
                 if user_id != self.room.facts.trainer_id {
                     let error = RoomError::new(
-                        "forbidden",
+                        ErrorCode::Forbidden,
                         "only the trainer who launched this session can present it",
                     );
                     return self.reply_error(conn, error, req);
@@ -376,7 +380,7 @@ impl Actor {
                 let taken = self.seats_from.get(&from).copied().unwrap_or(0);
                 if new_seat && taken >= limit {
                     let error = RoomError::new(
-                        "address_full",
+                        ErrorCode::AddressFull,
                         format!(
                             "{limit} people have already joined this session from your network address"
                         ),
@@ -446,14 +450,14 @@ impl Actor {
         received_at: i64,
     ) {
         let Some(sender) = self.conns.get(&conn).and_then(|c| c.sender) else {
-            let error = RoomError::new("bad_message", "send `join` first");
+            let error = RoomError::new(ErrorCode::BadMessage, "send `join` first");
             return self.reply_error(conn, error, req);
         };
         let command = match message {
             ClientMessage::Join(_) => {
                 return self.reply_error(
                     conn,
-                    RoomError::new("bad_message", "already joined"),
+                    RoomError::new(ErrorCode::BadMessage, "already joined"),
                     req,
                 );
             }
@@ -466,7 +470,7 @@ impl Actor {
             {
                 return self.reply_error(
                     conn,
-                    RoomError::new("forbidden", "only the trainer may do this"),
+                    RoomError::new(ErrorCode::Forbidden, "only the trainer may do this"),
                     req,
                 );
             }
@@ -518,8 +522,10 @@ impl Actor {
                     (Some(choice_ids), None) => Answer::Choices { choice_ids },
                     (None, Some(text)) => Answer::Text { text },
                     _ => {
-                        let error =
-                            RoomError::new("bad_answer", "give either `choice_ids` or `text`");
+                        let error = RoomError::new(
+                            ErrorCode::BadAnswer,
+                            "give either `choice_ids` or `text`",
+                        );
                         return self.reply_error(conn, error, req);
                     }
                 };
@@ -554,11 +560,14 @@ impl Actor {
         quiz_id: Option<Uuid>,
     ) -> Result<QuizSheet, RoomError> {
         if sender != Sender::Trainer {
-            return Err(RoomError::new("forbidden", "only the trainer may do this"));
+            return Err(RoomError::new(
+                ErrorCode::Forbidden,
+                "only the trainer may do this",
+            ));
         }
         let Some(quiz_id) = quiz_id.or(self.room.quiz_id) else {
             return Err(RoomError::new(
-                "bad_message",
+                ErrorCode::BadMessage,
                 "quiz_start needs a `quiz_id`",
             ));
         };
@@ -570,9 +579,10 @@ impl Actor {
                 scoring: quiz.settings.0.scoring,
                 questions: quiz.questions.0,
             }),
-            Err(StoreError::NotFound) => {
-                Err(RoomError::new("not_found", "no such quiz among yours"))
-            }
+            Err(StoreError::NotFound) => Err(RoomError::new(
+                ErrorCode::NotFound,
+                "no such quiz among yours",
+            )),
             Err(error) => {
                 tracing::warn!(%error, "could not read a quiz");
                 Err(unavailable())
