@@ -26,7 +26,7 @@ use uuid::Uuid;
 use crate::config::Config;
 use crate::domain::events::{EndReason, LeaveReason};
 use crate::domain::protocol::ClientMessage;
-use crate::domain::room::{ParamsPatch, RoomError, RoomLimits, RoomParams, RoomState};
+use crate::domain::room::{ParamsPatch, QuizSheet, RoomError, RoomLimits, RoomParams, RoomState};
 use crate::store::{Db, live as live_store, now_ms, secrets};
 use committer::Committer;
 pub use error::LiveError;
@@ -108,6 +108,21 @@ pub enum Request {
         /// When the socket read the frame, in epoch milliseconds: answers are timed by it.
         received_at: i64,
     },
+    /// `quiz_start`, first step: which quiz to load (`None` if the room refused, which it
+    /// tells the client itself, in order with its other answers).
+    QuizToLoad {
+        conn: ConnId,
+        req: Option<String>,
+        quiz_id: Option<Uuid>,
+        reply: oneshot::Sender<Option<QuizKey>>,
+    },
+    /// `quiz_start`, second step: the sheet, loaded outside the room's loop (or why it could
+    /// not be).
+    QuizStart {
+        conn: ConnId,
+        req: Option<String>,
+        quiz: Result<Box<QuizSheet>, RoomError>,
+    },
     Disconnect {
         conn: ConnId,
         reason: LeaveReason,
@@ -134,6 +149,13 @@ pub enum Request {
         participant_id: Uuid,
         reply: oneshot::Sender<bool>,
     },
+}
+
+/// A quiz to load: `quiz_id` among the quizzes of `owner`, the room's trainer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuizKey {
+    pub owner: Uuid,
+    pub quiz_id: Uuid,
 }
 
 /// The live view of a room's changing parts.

@@ -64,7 +64,7 @@ impl LiveRoom {
             Command::ChatSend { .. } | Command::SetPage { .. } | Command::QuizAnswer { .. }
         );
         if trainer_only && sender != Sender::Trainer {
-            return Err(forbidden());
+            return Err(RoomError::trainer_only());
         }
         // Only a seat in the room speaks: not a stranger, nor one removed earlier in the
         // burst this command is decided in (its connection closes once the removal is saved).
@@ -223,8 +223,4 @@ impl LiveRoom {
         outcome.events.push(event);
         outcome
     }
-}
-
-fn forbidden() -> RoomError {
-    RoomError::new(ErrorCode::Forbidden, "only the trainer may do this")
 }

@@ -29,6 +29,11 @@ impl RoomError {
             message: message.into(),
         }
     }
+
+    /// A command of the trainer's from someone else.
+    pub fn trainer_only() -> Self {
+        Self::new(ErrorCode::Forbidden, "only the trainer may do this")
+    }
 }
 
 pub type RoomResult<T> = Result<T, RoomError>;
