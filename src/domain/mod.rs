@@ -1,6 +1,7 @@
 //! Pure rules of the product: no clock, socket or database in here.
 
 pub mod canvas;
+pub mod codes;
 pub mod events;
 pub mod gift;
 pub mod names;

@@ -4,45 +4,11 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
+pub use super::codes::{CloseCode, ErrorCode};
 pub use super::events::ChoiceCount;
 use super::events::{EndReason, LeaveReason, PageRef};
 use super::quiz::{Answer, QuestionKind, Scoring};
 use super::room::{ParamsPatch, RoomParams};
-
-/// The WebSocket close codes the server closes a live socket with (docs/protocol.md, "Closing").
-/// A client reconnects after any of them but `Normal`, `Kicked`, `Replaced` and `Banned`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, TS)]
-#[ts(export, repr(enum))]
-#[repr(u16)]
-pub enum CloseCode {
-    /// The session ended (or the socket was done).
-    Normal = 1000,
-    /// Never sent: a socket that would not take its frames is dropped without a close frame.
-    Abnormal = 1006,
-    /// Flooding: far past the message rate limit.
-    Flooding = 1008,
-    /// A frame larger than the message size limit.
-    TooLarge = 1009,
-    /// The room could not be reached (no such live room, or the database did not answer).
-    Unavailable = 1011,
-    /// The server or the room restarted under the socket: reconnect.
-    Restarting = 1012,
-    /// No sign of life, or no `join`, within the heartbeat timeout.
-    Silent = 4000,
-    /// Removed by the trainer (may come back).
-    Kicked = 4001,
-    /// The same participant connected again (another tab, or a reconnect).
-    Replaced = 4002,
-    Banned = 4003,
-    /// The client did not read its messages fast enough: reconnect.
-    TooSlow = 4008,
-}
-
-impl CloseCode {
-    pub fn code(self) -> u16 {
-        self as u16
-    }
-}
 
 /// A client's message. `req` (any string) travels beside these fields and is echoed back.
 #[derive(Debug, Clone, PartialEq, Deserialize, TS)]
@@ -319,8 +285,7 @@ pub enum ServerMessage {
         req: Option<String>,
     },
     Error {
-        #[ts(type = "string")]
-        code: &'static str,
+        code: ErrorCode,
         message: String,
         req: Option<String>,
     },
@@ -419,7 +384,7 @@ pub enum ServerMessage {
 }
 
 impl ServerMessage {
-    pub fn error(code: &'static str, message: impl Into<String>, req: Option<String>) -> Self {
+    pub fn error(code: ErrorCode, message: impl Into<String>, req: Option<String>) -> Self {
         Self::Error {
             code,
             message: message.into(),
@@ -442,13 +407,10 @@ impl ServerMessage {
 /// Reads a client's frame: its `req`, and the message or the error to answer with.
 pub fn parse_client_message(
     text: &str,
-) -> (
-    Option<String>,
-    Result<ClientMessage, (&'static str, String)>,
-) {
+) -> (Option<String>, Result<ClientMessage, (ErrorCode, String)>) {
     let value: serde_json::Value = match serde_json::from_str(text) {
         Ok(value) => value,
-        Err(e) => return (None, Err(("bad_message", format!("not JSON: {e}")))),
+        Err(e) => return (None, Err((ErrorCode::BadMessage, format!("not JSON: {e}")))),
     };
     let req = match &value["req"] {
         serde_json::Value::String(s) => Some(s.clone()),
@@ -459,7 +421,7 @@ pub fn parse_client_message(
         return (
             req,
             Err((
-                "bad_message",
+                ErrorCode::BadMessage,
                 "a message is an object with a string `type`".into(),
             )),
         );
@@ -467,11 +429,15 @@ pub fn parse_client_message(
     if !CLIENT_TYPES.contains(&kind) {
         return (
             req,
-            Err(("unknown_type", format!("unknown message type `{kind}`"))),
+            Err((
+                ErrorCode::UnknownType,
+                format!("unknown message type `{kind}`"),
+            )),
         );
     }
     let kind = kind.to_owned();
-    let parsed = serde_json::from_value(value).map_err(|e| ("bad_message", format!("{kind}: {e}")));
+    let parsed =
+        serde_json::from_value(value).map_err(|e| (ErrorCode::BadMessage, format!("{kind}: {e}")));
     (req, parsed)
 }
 
@@ -496,16 +462,22 @@ mod tests {
 
     #[test]
     fn bad_frames_get_their_codes() {
-        assert_eq!(parse_client_message("nope").1.unwrap_err().0, "bad_message");
-        assert_eq!(parse_client_message("[1]").1.unwrap_err().0, "bad_message");
+        assert_eq!(
+            parse_client_message("nope").1.unwrap_err().0,
+            ErrorCode::BadMessage
+        );
+        assert_eq!(
+            parse_client_message("[1]").1.unwrap_err().0,
+            ErrorCode::BadMessage
+        );
         assert_eq!(
             parse_client_message(r#"{"type":"dance"}"#).1.unwrap_err().0,
-            "unknown_type"
+            ErrorCode::UnknownType
         );
         let (req, msg) = parse_client_message(r#"{"type":"goto_page","req":"x"}"#);
         assert_eq!(
             (req.as_deref(), msg.unwrap_err().0),
-            (Some("x"), "bad_message")
+            (Some("x"), ErrorCode::BadMessage)
         );
     }
 

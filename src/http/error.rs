@@ -15,12 +15,13 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
+use crate::domain::protocol::ErrorCode;
 use crate::store::StoreError;
 
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     message: String,
     /// The JSON path of the offending input field, for validation errors.
     field: Option<String>,
@@ -31,7 +32,7 @@ pub struct ApiError {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -42,7 +43,7 @@ impl ApiError {
     }
 
     /// 429: too many requests from this client; try again after `wait`.
-    pub fn too_many(code: &'static str, message: impl Into<String>, wait: Duration) -> Self {
+    pub fn too_many(code: ErrorCode, message: impl Into<String>, wait: Duration) -> Self {
         Self {
             retry_after: Some(wait.as_secs_f64().ceil() as u64),
             ..Self::new(StatusCode::TOO_MANY_REQUESTS, code, message)
@@ -50,26 +51,26 @@ impl ApiError {
     }
 
     /// 400: the request could not be read.
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
 
     /// 401: no valid log-in.
     pub fn unauthorized(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+        Self::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, message)
     }
 
     /// 404: no such resource, or not one the caller may see (we do not tell which).
     pub fn not_found(what: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
-            "not_found",
+            ErrorCode::NotFound,
             format!("no such {what}"),
         )
     }
 
     /// 409: the request clashes with what exists.
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, message)
     }
 
@@ -78,7 +79,7 @@ impl ApiError {
         let field = field.into();
         Self {
             status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: "validation_failed",
+            code: ErrorCode::ValidationFailed,
             message: format!("{field}: {message}"),
             field: Some(field),
             retry_after: None,
@@ -90,7 +91,7 @@ impl ApiError {
         tracing::error!(%error, "internal error");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            ErrorCode::Internal,
             "something went wrong on our side; it has been logged",
         )
     }
@@ -109,7 +110,7 @@ struct ErrorBody<'a> {
 #[derive(Serialize, ts_rs::TS)]
 #[ts(export_to = "../api-types/")]
 struct ErrorFields<'a> {
-    code: &'a str,
+    code: ErrorCode,
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
@@ -139,7 +140,7 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound => Self::not_found("resource"),
-            StoreError::Conflict => Self::conflict("conflict", "this already exists"),
+            StoreError::Conflict => Self::conflict(ErrorCode::Conflict, "this already exists"),
             StoreError::Database(e) => database_error(e),
         }
     }
@@ -162,7 +163,7 @@ fn database_error(error: sqlx::Error) -> ApiError {
                 retry_after: Some(DATABASE_RETRY.as_secs()),
                 ..ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "database_unavailable",
+                    ErrorCode::DatabaseUnavailable,
                     "the database does not answer; try again in a moment",
                 )
             }
@@ -176,7 +177,7 @@ fn database_error(error: sqlx::Error) -> ApiError {
             tracing::error!(%error, "the database's disk is full");
             ApiError::new(
                 StatusCode::INSUFFICIENT_STORAGE,
-                "storage_full",
+                ErrorCode::StorageFull,
                 "the server's storage is full; nothing was saved",
             )
         }
@@ -189,11 +190,13 @@ fn body_error(status: StatusCode, text: String) -> ApiError {
     match status {
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
             status,
-            "payload_too_large",
+            ErrorCode::PayloadTooLarge,
             "the request body is larger than this server accepts",
         ),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(status, "unsupported_media_type", text),
-        _ => ApiError::bad_request("bad_request", text),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ApiError::new(status, ErrorCode::UnsupportedMediaType, text)
+        }
+        _ => ApiError::bad_request(ErrorCode::BadRequest, text),
     }
 }
 
@@ -213,7 +216,7 @@ where
             Ok(Json(value)) => Ok(Self(value)),
             Err(JsonRejection::JsonDataError(e)) => Err(data_error(&e.body_text())),
             Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError::bad_request(
-                "malformed_json",
+                ErrorCode::MalformedJson,
                 format!(
                     "the body is not valid JSON: {}",
                     inner_message(&e.body_text())
@@ -221,7 +224,7 @@ where
             )),
             Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 "send the body as JSON with `Content-Type: application/json`",
             )),
             Err(e) => Err(body_error(e.status(), e.body_text())),
@@ -275,7 +278,10 @@ where
             .await
             .map(|q| Self(q.0))
             .map_err(|e: QueryRejection| {
-                ApiError::bad_request("bad_query", inner_message(&e.body_text()).to_owned())
+                ApiError::bad_request(
+                    ErrorCode::BadQuery,
+                    inner_message(&e.body_text()).to_owned(),
+                )
             })
     }
 }

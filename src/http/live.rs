@@ -17,6 +17,7 @@ use super::AppState;
 use super::auth::{hash_token, token_from};
 use super::client::ClientAddr;
 use super::error::{ApiError, ApiResult};
+use crate::domain::protocol::ErrorCode;
 use crate::live::socket;
 use crate::store::{StoreError, auth_tokens, now_ms, rooms};
 
@@ -42,7 +43,7 @@ pub async fn upgrade(
     // Refused before anything else is done: a flood of upgrades must cost next to nothing.
     let slot = state.live_sockets.take(from).ok_or_else(|| {
         ApiError::too_many(
-            "too_many_connections",
+            ErrorCode::TooManyConnections,
             "too many live connections from your network address; close some and retry",
             SOCKET_RETRY,
         )
@@ -53,7 +54,7 @@ pub async fn upgrade(
     let accept = accept_key(request.headers()).map_err(|why| {
         ApiError::new(
             StatusCode::UPGRADE_REQUIRED,
-            "upgrade_required",
+            ErrorCode::UpgradeRequired,
             format!("connect with a WebSocket: {why}"),
         )
     })?;
@@ -151,7 +152,7 @@ pub async fn snapshot(
         Some(seat) if banned(&state, room_id, seat).await? => {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
-                "banned",
+                ErrorCode::Banned,
                 "you were banned from this session",
             ));
         }

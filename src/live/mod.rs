@@ -7,6 +7,7 @@
 
 mod actor;
 pub mod committer;
+mod error;
 mod outbox;
 pub mod resume;
 pub mod socket;
@@ -25,9 +26,10 @@ use uuid::Uuid;
 use crate::config::Config;
 use crate::domain::events::{EndReason, LeaveReason};
 use crate::domain::protocol::ClientMessage;
-use crate::domain::room::{ParamsPatch, RoomError, RoomLimits, RoomParams, RoomState};
-use crate::store::{Db, StoreError, live as live_store, now_ms, secrets};
+use crate::domain::room::{ParamsPatch, QuizSheet, RoomError, RoomLimits, RoomParams, RoomState};
+use crate::store::{Db, live as live_store, now_ms, secrets};
 use committer::Committer;
+pub use error::LiveError;
 pub use outbox::{Frame, Outbox};
 use resume::ResumeKey;
 
@@ -106,6 +108,21 @@ pub enum Request {
         /// When the socket read the frame, in epoch milliseconds: answers are timed by it.
         received_at: i64,
     },
+    /// `quiz_start`, first step: which quiz to load (`None` if the room refused, which it
+    /// tells the client itself, in order with its other answers).
+    QuizToLoad {
+        conn: ConnId,
+        req: Option<String>,
+        quiz_id: Option<Uuid>,
+        reply: oneshot::Sender<Option<QuizKey>>,
+    },
+    /// `quiz_start`, second step: the sheet, loaded outside the room's loop (or why it could
+    /// not be).
+    QuizStart {
+        conn: ConnId,
+        req: Option<String>,
+        quiz: Result<Box<QuizSheet>, RoomError>,
+    },
     Disconnect {
         conn: ConnId,
         reason: LeaveReason,
@@ -132,6 +149,13 @@ pub enum Request {
         participant_id: Uuid,
         reply: oneshot::Sender<bool>,
     },
+}
+
+/// A quiz to load: `quiz_id` among the quizzes of `owner`, the room's trainer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuizKey {
+    pub owner: Uuid,
+    pub quiz_id: Uuid,
 }
 
 /// The live view of a room's changing parts.
@@ -247,7 +271,7 @@ impl Live {
     }
 
     /// The actor of a room, started (from the database) if it is not running.
-    async fn handle(self: &Arc<Self>, room_id: Uuid) -> Result<RoomHandle, StoreError> {
+    async fn handle(self: &Arc<Self>, room_id: Uuid) -> Result<RoomHandle, LiveError> {
         if let Some(handle) = self.running(room_id) {
             return Ok(handle);
         }
@@ -282,7 +306,7 @@ impl Live {
         self: &Arc<Self>,
         room_id: Uuid,
         mut request: Request,
-    ) -> Result<RoomHandle, StoreError> {
+    ) -> Result<RoomHandle, LiveError> {
         for _ in 0..3 {
             let handle = self.handle(room_id).await?;
             match handle.tx.send(request).await {
@@ -290,7 +314,7 @@ impl Live {
                 Err(mpsc::error::SendError(back)) => request = back,
             }
         }
-        Err(StoreError::NotFound)
+        Err(LiveError::NotFound)
     }
 
     /// Registers a new connection with a room's actor (started if needed) and returns that
@@ -299,11 +323,11 @@ impl Live {
         self: &Arc<Self>,
         room_id: Uuid,
         outbox: Outbox,
-    ) -> Result<RoomHandle, StoreError> {
+    ) -> Result<RoomHandle, LiveError> {
         let conn = outbox.id;
         self.send(room_id, Request::Connect { conn, outbox })
             .await?;
-        self.running(room_id).ok_or(StoreError::NotFound)
+        self.running(room_id).ok_or(LiveError::NotFound)
     }
 
     /// Renames and/or changes the params of a room through its actor.
@@ -312,7 +336,7 @@ impl Live {
         room_id: Uuid,
         name: Option<String>,
         params: Option<ParamsPatch>,
-    ) -> Result<Result<RoomView, RoomError>, StoreError> {
+    ) -> Result<RoomView, LiveError> {
         let (reply, answer) = oneshot::channel();
         self.send(
             room_id,
@@ -323,7 +347,10 @@ impl Live {
             },
         )
         .await?;
-        answer.await.map_err(|_| StoreError::NotFound)
+        answer
+            .await
+            .map_err(|_| LiveError::NotFound)?
+            .map_err(LiveError::Refused)
     }
 
     /// Ends a session through its actor: clients are told, the room is deleted.
@@ -331,10 +358,13 @@ impl Live {
         self: &Arc<Self>,
         room_id: Uuid,
         reason: EndReason,
-    ) -> Result<Result<EndSummary, RoomError>, StoreError> {
+    ) -> Result<EndSummary, LiveError> {
         let (reply, answer) = oneshot::channel();
         self.send(room_id, Request::End { reason, reply }).await?;
-        answer.await.map_err(|_| StoreError::NotFound)
+        answer
+            .await
+            .map_err(|_| LiveError::NotFound)?
+            .map_err(LiveError::Refused)
     }
 
     /// The live view of a room if its actor runs (the database may lag it by a second).
@@ -392,11 +422,10 @@ impl Live {
                     continue;
                 }
                 match self.end(room_id, EndReason::Idle).await {
-                    Ok(Ok(summary)) => {
+                    Ok(summary) => {
                         tracing::info!(%room_id, name = summary.name, "idle room ended")
                     }
-                    Ok(Err(error)) => tracing::warn!(%room_id, %error, "idle room could not end"),
-                    Err(error) => tracing::warn!(%room_id, %error, "idle room could not start"),
+                    Err(error) => tracing::warn!(%room_id, %error, "idle room could not end"),
                 }
             }
         }

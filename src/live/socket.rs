@@ -9,17 +9,19 @@ use futures_util::StreamExt;
 use hyper::upgrade::Upgraded;
 use hyper_util::rt::TokioIo;
 use tokio::io::{ReadHalf, WriteHalf};
+use tokio::sync::oneshot;
 use tokio_tungstenite::WebSocketStream;
 use tungstenite::Message;
 use tungstenite::protocol::{Role, WebSocketConfig};
 use uuid::Uuid;
 
+use super::actor::quiz_sheet;
 use super::outbox::{Frame, Inbox};
 use super::wire::{ReadOnly, write_frames};
 use super::{JoinAs, Live, Outbox, Request, RoomHandle};
 use crate::domain::events::LeaveReason;
 use crate::domain::protocol::{
-    ClientMessage, CloseCode, JoinRole, ServerMessage, parse_client_message,
+    ClientMessage, CloseCode, ErrorCode, JoinRole, ServerMessage, parse_client_message,
 };
 use crate::store::{auth_tokens, now_ms};
 
@@ -143,7 +145,7 @@ impl Reader<'_> {
                 Message::Close(_) => return LeaveReason::Closed,
                 Message::Binary(_) => {
                     self.answer(ServerMessage::error(
-                        "bad_message",
+                        ErrorCode::BadMessage,
                         "send JSON text frames",
                         None,
                     ));
@@ -168,7 +170,7 @@ impl Reader<'_> {
                         config.rate_per_sec
                     );
                     let (req, _) = parse_client_message(&text);
-                    self.answer(ServerMessage::error("rate_limited", message, req));
+                    self.answer(ServerMessage::error(ErrorCode::RateLimited, message, req));
                     continue;
                 }
                 Rate::Flooding => {
@@ -228,7 +230,11 @@ impl Reader<'_> {
                             Some(user_id) => JoinAs::Trainer { user_id },
                             None => {
                                 let message = "log in first: give your token in `token`";
-                                self.answer(ServerMessage::error("forbidden", message, req));
+                                self.answer(ServerMessage::error(
+                                    ErrorCode::Forbidden,
+                                    message,
+                                    req,
+                                ));
                                 return true;
                             }
                         }
@@ -236,6 +242,7 @@ impl Reader<'_> {
                 };
                 Request::Join { conn, req, who }
             }
+            ClientMessage::QuizStart { quiz_id } => return self.start_quiz(req, quiz_id).await,
             message => Request::Message {
                 conn,
                 req,
@@ -244,6 +251,31 @@ impl Reader<'_> {
             },
         };
         self.room.send(request).await.is_ok()
+    }
+
+    /// `quiz_start`: the quiz is read from the database here, not in the room's loop (which
+    /// would keep every other client of the room waiting meanwhile). The room says which
+    /// quiz, if this connection may start one, then gets the sheet. This reader waits
+    /// throughout, so the connection's messages still reach the room in order.
+    async fn start_quiz(&self, req: Option<String>, quiz_id: Option<Uuid>) -> bool {
+        let conn = self.outbox.id;
+        let (reply, answer) = oneshot::channel();
+        let ask = Request::QuizToLoad {
+            conn,
+            req: req.clone(),
+            quiz_id,
+            reply,
+        };
+        if self.room.send(ask).await.is_err() {
+            return false;
+        }
+        // No key: refused (the room said why), or the room stopped (it closes its sockets).
+        let Ok(Some(key)) = answer.await else {
+            return true;
+        };
+        let quiz = quiz_sheet(self.live.db(), key).await.map(Box::new);
+        let start = Request::QuizStart { conn, req, quiz };
+        self.room.send(start).await.is_ok()
     }
 
     async fn trainer(&self, token: Option<String>) -> Option<Uuid> {

@@ -5,6 +5,7 @@ mod abuse;
 mod accounts;
 mod authz;
 mod capsules;
+mod codes;
 mod crowd;
 mod errors;
 mod faults;

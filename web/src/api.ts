@@ -18,6 +18,7 @@ import type { SessionReport } from './api-types/SessionReport'
 import type { Signup } from './api-types/Signup'
 import type { User } from './api-types/User'
 import type { Language } from './i18n'
+import type { ErrorCode } from './protocol/ErrorCode'
 import type { Scoring } from './protocol/Scoring'
 
 /** A tldraw store snapshot `{store, schema}`, as the server keeps every capsule. */
@@ -25,10 +26,12 @@ export type StoreSnapshot = NonNullable<Capsule['snapshot']>
 
 export type ReportFormat = 'json' | 'csv' | 'xlsx' | 'html'
 
+/** A failed request: the server's `ErrorCode`, or `network` (no answer) or `http` (an answer
+ * without our error body, from a proxy say). */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode | 'network' | 'http',
     message: string,
   ) {
     super(message)

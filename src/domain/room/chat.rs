@@ -5,7 +5,7 @@ use uuid::Uuid;
 use super::params::Switch;
 use super::{CHAT_HISTORY, ChatMessage, LiveRoom, Outcome, RoomError, RoomResult, Sender};
 use crate::domain::events::RoomEvent;
-use crate::domain::protocol::{ChatLine, ServerMessage};
+use crate::domain::protocol::{ChatLine, ErrorCode, ServerMessage};
 
 pub(super) const MAX_CHAT_CHARS: usize = 1_000;
 /// Chat flood guard per participant: at most this many messages per window.
@@ -22,20 +22,20 @@ impl LiveRoom {
         let text = text.trim();
         if text.is_empty() {
             return Err(RoomError::new(
-                "bad_message",
+                ErrorCode::BadMessage,
                 "a chat message needs some text",
             ));
         }
         // PostgreSQL stores no NUL: one would fail the room's whole batch.
         if text.contains('\0') {
             return Err(RoomError::new(
-                "bad_message",
+                ErrorCode::BadMessage,
                 "a chat message may not contain the NUL character",
             ));
         }
         if text.chars().count() > MAX_CHAT_CHARS {
             return Err(RoomError::new(
-                "too_large",
+                ErrorCode::TooLarge,
                 format!("a chat message holds at most {MAX_CHAT_CHARS} characters"),
             ));
         }
@@ -49,7 +49,7 @@ impl LiveRoom {
             Sender::Participant(pid) => {
                 if self.params.chat == Switch::Off {
                     return Err(RoomError::new(
-                        "chat_off",
+                        ErrorCode::ChatOff,
                         "the trainer has turned the chat off",
                     ));
                 }
@@ -59,7 +59,7 @@ impl LiveRoom {
                 }
                 if times.len() >= CHAT_BURST {
                     return Err(RoomError::new(
-                        "rate_limited",
+                        ErrorCode::RateLimited,
                         format!(
                             "at most {CHAT_BURST} chat messages every {} seconds",
                             CHAT_WINDOW_MS / 1000
@@ -99,7 +99,7 @@ impl LiveRoom {
     /// The trainer removes a message from the chat kept for `welcome` (and from the store).
     pub(super) fn chat_delete(&mut self, message_id: Uuid) -> RoomResult<Outcome> {
         let Some(at) = self.chat.iter().position(|m| m.id == message_id) else {
-            return Err(RoomError::new("not_found", "no such chat message"));
+            return Err(RoomError::new(ErrorCode::NotFound, "no such chat message"));
         };
         self.chat.remove(at);
         Ok(Outcome {

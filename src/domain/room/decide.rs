@@ -9,7 +9,7 @@ use super::quiz_run::QuizSheet;
 use super::{LiveRoom, Outcome, RoomError, RoomResult, Sender};
 use crate::domain::events::{EndReason, LeaveReason, PageRef, RoomEvent};
 use crate::domain::names::parse_room_name;
-use crate::domain::protocol::ServerMessage;
+use crate::domain::protocol::{ErrorCode, ServerMessage};
 use crate::domain::quiz::Answer;
 
 /// What a joined client may ask of the room (joins and leaves have their own methods).
@@ -64,7 +64,7 @@ impl LiveRoom {
             Command::ChatSend { .. } | Command::SetPage { .. } | Command::QuizAnswer { .. }
         );
         if trainer_only && sender != Sender::Trainer {
-            return Err(forbidden());
+            return Err(RoomError::trainer_only());
         }
         // Only a seat in the room speaks: not a stranger, nor one removed earlier in the
         // burst this command is decided in (its connection closes once the removal is saved).
@@ -72,7 +72,7 @@ impl LiveRoom {
             && !self.online.contains(&id)
         {
             return Err(RoomError::new(
-                "forbidden",
+                ErrorCode::Forbidden,
                 "you are no longer in this session",
             ));
         }
@@ -113,7 +113,10 @@ impl LiveRoom {
                 received_at,
             } => match sender {
                 Sender::Participant(id) => self.quiz_answer(id, &question_id, answer, received_at),
-                Sender::Trainer => Err(RoomError::new("forbidden", "the trainer does not answer")),
+                Sender::Trainer => Err(RoomError::new(
+                    ErrorCode::Forbidden,
+                    "the trainer does not answer",
+                )),
             },
             Command::Kick {
                 participant_id,
@@ -159,20 +162,23 @@ impl LiveRoom {
             .enumerate()
             .find(|(_, p)| p.id == page_id)
             .ok_or_else(|| {
-                RoomError::new("not_found", format!("no page `{page_id}` in this capsule"))
+                RoomError::new(
+                    ErrorCode::NotFound,
+                    format!("no page `{page_id}` in this capsule"),
+                )
             })
     }
 
     fn set_page(&self, sender: Sender, page_id: &str) -> RoomResult<Outcome> {
         if sender == Sender::Trainer {
             return Err(RoomError::new(
-                "forbidden",
+                ErrorCode::Forbidden,
                 "the trainer moves everyone with goto_page",
             ));
         }
         if self.params.navigation != Navigation::Free {
             return Err(RoomError::new(
-                "forbidden",
+                ErrorCode::Forbidden,
                 "navigation follows the trainer; free navigation is off",
             ));
         }
@@ -185,7 +191,7 @@ impl LiveRoom {
     /// of other rooms).
     pub fn rename(&self, name: &str) -> RoomResult<Option<RoomEvent>> {
         let name = parse_room_name(name)
-            .map_err(|m| RoomError::new("bad_message", format!("name {m}")))?;
+            .map_err(|m| RoomError::new(ErrorCode::BadMessage, format!("name {m}")))?;
         Ok((name != self.name).then(|| RoomEvent::RoomRenamed {
             from: self.name.clone(),
             to: name,
@@ -217,8 +223,4 @@ impl LiveRoom {
         outcome.events.push(event);
         outcome
     }
-}
-
-fn forbidden() -> RoomError {
-    RoomError::new("forbidden", "only the trainer may do this")
 }

@@ -19,11 +19,13 @@
 //! - `chat`: sending and deleting chat messages, and the flood guard;
 //! - `roster`: joins, leaves, kicks and bans, who is online, who is told of it;
 //! - `decide`: the commands and their dispatch, pages, params, lock, rename, end;
+//! - `incoming`: a client's message read into what it asks of the room;
 //! - `view`: what a client is shown on (re)connection (`welcome`).
 
 mod chat;
 mod decide;
 mod evolve;
+mod incoming;
 mod outcome;
 mod params;
 mod quiz_run;
@@ -41,6 +43,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use decide::Command;
+pub use incoming::Incoming;
 pub use outcome::{Eviction, Outcome, RoomError, RoomResult, Sender};
 pub use params::{Collaboration, Navigation, ParamsPatch, RoomParams, Switch};
 pub use quiz_run::QuizSheet;

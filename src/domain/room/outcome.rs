@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::ChatMessage;
 use crate::domain::events::RoomEvent;
-use crate::domain::protocol::ServerMessage;
+use crate::domain::protocol::{ErrorCode, ServerMessage};
 
 /// Who sent a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,16 +18,21 @@ pub enum Sender {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{code}: {message}")]
 pub struct RoomError {
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl RoomError {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             code,
             message: message.into(),
         }
+    }
+
+    /// A command of the trainer's from someone else.
+    pub fn trainer_only() -> Self {
+        Self::new(ErrorCode::Forbidden, "only the trainer may do this")
     }
 }
 

@@ -12,7 +12,7 @@ use super::state::{AnswerRecord, Phase, QuizRun};
 use super::{LiveRoom, Outcome, RoomError, RoomResult, Sender};
 use crate::domain::events::{RoomEvent, ScoreLine};
 use crate::domain::protocol::{
-    ChoiceCount, ChoiceView, QuestionView, ServerMessage, Standing, YourResult,
+    ChoiceCount, ChoiceView, ErrorCode, QuestionView, ServerMessage, Standing, YourResult,
 };
 use crate::domain::quiz::{Answer, Question, QuestionKind, Scoring, points_for};
 
@@ -26,7 +26,7 @@ pub struct QuizSheet {
 }
 
 fn no_quiz() -> RoomError {
-    RoomError::new("not_in_quiz", "no quiz is running in this session")
+    RoomError::new(ErrorCode::NotInQuiz, "no quiz is running in this session")
 }
 
 /// A question as participants see it: the choices, never which are correct.
@@ -57,12 +57,15 @@ impl LiveRoom {
     pub(super) fn quiz_start(&mut self, quiz: QuizSheet, at: i64) -> RoomResult<Outcome> {
         if self.state.quiz.is_some() {
             return Err(RoomError::new(
-                "quiz_in_progress",
+                ErrorCode::QuizInProgress,
                 "a quiz is already running: end it first",
             ));
         }
         if quiz.questions.is_empty() {
-            return Err(RoomError::new("bad_message", "this quiz has no question"));
+            return Err(RoomError::new(
+                ErrorCode::BadMessage,
+                "this quiz has no question",
+            ));
         }
         let started = ServerMessage::QuizStarted {
             quiz_id: quiz.id,
@@ -89,7 +92,7 @@ impl LiveRoom {
         let next = run.index.map_or(0, |i| i + 1);
         let Some(question) = run.questions.get(next).cloned() else {
             return Err(RoomError::new(
-                "not_found",
+                ErrorCode::NotFound,
                 "that was the last question: end the quiz",
             ));
         };
@@ -150,7 +153,7 @@ impl LiveRoom {
 
     pub(super) fn quiz_close(&mut self, _at: i64) -> RoomResult<Outcome> {
         self.close_question()?
-            .ok_or_else(|| RoomError::new("question_closed", "no question is open"))
+            .ok_or_else(|| RoomError::new(ErrorCode::QuestionClosed, "no question is open"))
     }
 
     /// When the open question's time is up (`None` when nothing is open).
@@ -178,11 +181,14 @@ impl LiveRoom {
     ) -> RoomResult<Outcome> {
         let run = self.run()?;
         let (Some(index), Some(question)) = (run.index, run.current()) else {
-            return Err(RoomError::new("question_closed", "no question is open"));
+            return Err(RoomError::new(
+                ErrorCode::QuestionClosed,
+                "no question is open",
+            ));
         };
         if question.id != question_id {
             return Err(RoomError::new(
-                "question_closed",
+                ErrorCode::QuestionClosed,
                 format!("question `{question_id}` is not the one open"),
             ));
         }
@@ -191,23 +197,26 @@ impl LiveRoom {
             deadline,
         } = run.phase
         else {
-            return Err(RoomError::new("question_closed", "this question is closed"));
+            return Err(RoomError::new(
+                ErrorCode::QuestionClosed,
+                "this question is closed",
+            ));
         };
         if received_at > deadline {
             return Err(RoomError::new(
-                "question_closed",
+                ErrorCode::QuestionClosed,
                 "time is up for this question",
             ));
         }
         if run.answers[index].contains_key(&participant) {
             return Err(RoomError::new(
-                "already_answered",
+                ErrorCode::AlreadyAnswered,
                 "you have already answered this question",
             ));
         }
         question
             .check(&answer)
-            .map_err(|m| RoomError::new("bad_answer", m))?;
+            .map_err(|m| RoomError::new(ErrorCode::BadAnswer, m))?;
         let correct = question.is_correct(&answer);
         let response_ms = (received_at - opened_at).max(0);
         let points = points_for(
@@ -301,7 +310,7 @@ impl LiveRoom {
         let run = self.run()?;
         let (Some(index), Some(question)) = (run.index, run.current()) else {
             return Err(RoomError::new(
-                "question_closed",
+                ErrorCode::QuestionClosed,
                 "no question was asked yet",
             ));
         };

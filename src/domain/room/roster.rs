@@ -7,7 +7,7 @@ use super::state::{Seat, ban_key};
 use super::{Eviction, LiveRoom, Outcome, RoomError, RoomResult};
 use crate::domain::events::{LeaveReason, RoomEvent};
 use crate::domain::names::parse_person_name;
-use crate::domain::protocol::{Headcount, PersonView, Role, ServerMessage};
+use crate::domain::protocol::{ErrorCode, Headcount, PersonView, Role, ServerMessage};
 
 impl LiveRoom {
     /// Marks a seated, unbanned participant online without recording anything (a room that
@@ -59,7 +59,7 @@ impl LiveRoom {
         if let Some(seat) = resume.and_then(|id| self.seat(id)) {
             if seat.banned {
                 return Err(RoomError::new(
-                    "banned",
+                    ErrorCode::Banned,
                     "you were banned from this session",
                 ));
             }
@@ -68,29 +68,29 @@ impl LiveRoom {
         }
         let (Some(first), Some(last)) = (first_name, last_name) else {
             return Err(RoomError::new(
-                "bad_message",
+                ErrorCode::BadMessage,
                 "give first_name and last_name (or a valid resume_token)",
             ));
         };
         let first = parse_person_name(first)
-            .map_err(|m| RoomError::new("bad_message", format!("first_name {m}")))?;
+            .map_err(|m| RoomError::new(ErrorCode::BadMessage, format!("first_name {m}")))?;
         let last = parse_person_name(last)
-            .map_err(|m| RoomError::new("bad_message", format!("last_name {m}")))?;
+            .map_err(|m| RoomError::new(ErrorCode::BadMessage, format!("last_name {m}")))?;
         if self.state.locked {
             return Err(RoomError::new(
-                "room_locked",
+                ErrorCode::RoomLocked,
                 "the trainer has locked this session: no new participants",
             ));
         }
         if self.state.banned_names.contains(&ban_key(&first, &last)) {
             return Err(RoomError::new(
-                "banned",
+                ErrorCode::Banned,
                 "you were banned from this session",
             ));
         }
         if self.state.participants.len() >= self.limits.max_participants {
             return Err(RoomError::new(
-                "room_full",
+                ErrorCode::RoomFull,
                 format!(
                     "this session is full ({} participants)",
                     self.limits.max_participants
@@ -174,7 +174,7 @@ impl LiveRoom {
     pub(super) fn kick(&mut self, participant_id: Uuid, ban: bool) -> RoomResult<Outcome> {
         let Some(seat) = self.seat(participant_id).cloned() else {
             return Err(RoomError::new(
-                "not_found",
+                ErrorCode::NotFound,
                 "no such participant in this session",
             ));
         };

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::domain::names::{parse_email, parse_person_name};
+use crate::domain::protocol::ErrorCode;
 use crate::http::AppState;
 use crate::http::api::samples;
 use crate::http::auth::{CurrentUser, cookie_header, hash_password, new_token, verify_password};
@@ -79,7 +80,7 @@ fn throttle(state: &AppState, ClientAddr(addr): ClientAddr) -> ApiResult<()> {
         .attempt(addr, Instant::now())
         .map_err(|wait| {
             ApiError::too_many(
-                "rate_limited",
+                ErrorCode::RateLimited,
                 "too many log-in or sign-up attempts from your address; wait a minute",
                 wait,
             )
@@ -114,7 +115,7 @@ pub async fn signup(
         .await
         .map_err(|e| match e {
             StoreError::Conflict => {
-                ApiError::conflict("email_taken", "an account already uses this e-mail")
+                ApiError::conflict(ErrorCode::EmailTaken, "an account already uses this e-mail")
             }
             e => e.into(),
         })?;
@@ -138,7 +139,7 @@ pub async fn login(
     let wrong = || {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
+            ErrorCode::InvalidCredentials,
             "wrong e-mail or password",
         )
     };

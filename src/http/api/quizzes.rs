@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::domain::gift::{self, GiftWarning};
 use crate::domain::names::parse_title;
+use crate::domain::protocol::ErrorCode;
 use crate::domain::quiz::{Question, QuestionInput, QuizSettings, parse_questions};
 use crate::http::AppState;
 use crate::http::auth::CurrentUser;
@@ -171,7 +172,7 @@ pub async fn import(
     let imported = gift::parse_gift(&text).map_err(|e| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_gift",
+            ErrorCode::InvalidGift,
             e.to_string(),
         )
     })?;

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::sessions::check_owner;
+use crate::domain::protocol::ErrorCode;
 use crate::domain::quiz::Scoring;
 use crate::export::locale::{Lang, Locale};
 use crate::export::{self, Format};
@@ -56,7 +57,7 @@ pub async fn report(
     let offset = query.utc_offset.unwrap_or(0);
     let locale = Locale::new(query.lang.unwrap_or_default(), offset).ok_or_else(|| {
         ApiError::bad_request(
-            "bad_query",
+            ErrorCode::BadQuery,
             format!("utc_offset: {}", Locale::offset_rule()),
         )
     })?;
@@ -70,7 +71,7 @@ pub async fn report(
     .map_err(ApiError::internal)?
     .map_err(|e| {
         if e.is_bad_request() {
-            ApiError::bad_request("bad_query", e.to_string())
+            ApiError::bad_request(ErrorCode::BadQuery, e.to_string())
         } else {
             ApiError::internal(e)
         }

@@ -9,12 +9,13 @@ use uuid::Uuid;
 
 use crate::domain::events::{EndReason, PageRef, RoomEvent};
 use crate::domain::names::{parse_room_name, slugify};
-use crate::domain::room::{ParamsPatch, RoomError, RoomParams, RoomState};
+use crate::domain::protocol::ErrorCode;
+use crate::domain::room::{ParamsPatch, RoomParams, RoomState};
 use crate::http::AppState;
 use crate::http::auth::CurrentUser;
 use crate::http::error::{ApiError, ApiJson, ApiResult, parse_id};
 use crate::http::iso;
-use crate::live::RoomView;
+use crate::live::{LiveError, RoomView};
 use crate::store::rooms::{self, NewRoom, RoomRow};
 use crate::store::{StoreError, capsules, now_ms, quizzes};
 
@@ -89,7 +90,7 @@ fn room_not_found(e: StoreError) -> ApiError {
 
 fn name_taken(name: &str) -> ApiError {
     ApiError::conflict(
-        "name_taken",
+        ErrorCode::NameTaken,
         format!("a live room is already named `{name}`"),
     )
 }
@@ -220,7 +221,6 @@ pub async fn update(
         .live
         .update(id, name, patch.params)
         .await
-        .map_err(room_not_found)?
         .map_err(live_error)?;
     overlay(&mut room, view);
     Ok(Json(Room::new(room, &state.public_base)))
@@ -240,16 +240,22 @@ async fn with_live_view(state: &AppState, mut room: RoomRow) -> RoomRow {
     room
 }
 
-/// A live room's refusal, as an HTTP error.
-fn live_error(error: RoomError) -> ApiError {
-    let status = match error.code {
-        "name_taken" => StatusCode::CONFLICT,
-        "not_found" => StatusCode::NOT_FOUND,
-        "unavailable" => StatusCode::SERVICE_UNAVAILABLE,
-        "bad_message" => return ApiError::invalid("body", error.message),
+/// What the live registry answered, as an HTTP error: no such room, the room's own refusal,
+/// or the database.
+fn live_error(error: LiveError) -> ApiError {
+    let refusal = match error {
+        LiveError::NotFound => return ApiError::not_found("room"),
+        LiveError::Store(error) => return error.into(),
+        LiveError::Refused(refusal) => refusal,
+    };
+    let status = match refusal.code {
+        ErrorCode::NameTaken => StatusCode::CONFLICT,
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::BadMessage => return ApiError::invalid("body", refusal.message),
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     };
-    ApiError::new(status, error.code, error.message)
+    ApiError::new(status, refusal.code, refusal.message)
 }
 
 #[derive(Serialize, utoipa::ToSchema, ts_rs::TS)]
@@ -282,7 +288,6 @@ pub async fn end(
         .live
         .end(id, EndReason::Trainer)
         .await
-        .map_err(room_not_found)?
         .map_err(live_error)?;
     Ok(Json(SessionEnd {
         room_id: summary.room_id,

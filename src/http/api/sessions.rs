@@ -16,6 +16,7 @@ use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use crate::domain::events::EndReason;
+use crate::domain::protocol::ErrorCode;
 use crate::domain::sessions::{SessionSummary, StoredEvent, summarize};
 use crate::http::AppState;
 use crate::http::auth::CurrentUser;
@@ -52,7 +53,7 @@ fn parse_time(field: &str, value: &str) -> ApiResult<i64> {
         .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
         .map_err(|_| {
             ApiError::bad_request(
-                "bad_query",
+                ErrorCode::BadQuery,
                 format!("{field}: expected a date like 2026-11-27 or 2026-11-27T09:00:00Z"),
             )
         })
@@ -63,7 +64,7 @@ fn parse_limit(limit: Option<i64>, default: i64, max: i64) -> ApiResult<i64> {
         None => Ok(default),
         Some(n) if (1..=max).contains(&n) => Ok(n),
         Some(_) => Err(ApiError::bad_request(
-            "bad_query",
+            ErrorCode::BadQuery,
             format!("limit: between 1 and {max}"),
         )),
     }
@@ -78,7 +79,10 @@ impl FromStr for Cursor {
         s.split_once('_')
             .and_then(|(at, id)| Some(Cursor(at.parse().ok()?, id.parse().ok()?)))
             .ok_or_else(|| {
-                ApiError::bad_request("bad_query", "the cursor is not one this server gave")
+                ApiError::bad_request(
+                    ErrorCode::BadQuery,
+                    "the cursor is not one this server gave",
+                )
             })
     }
 }
@@ -302,7 +306,7 @@ pub async fn erase(
     match rooms::get_any(&state.db, room_id).await {
         Ok(_) => {
             return Err(ApiError::conflict(
-                "session_live",
+                ErrorCode::SessionLive,
                 "this session is live: end it before erasing it",
             ));
         }

@@ -6,7 +6,7 @@ use super::delivery::{Delivery, frame};
 use super::load::load;
 use super::{Actor, unavailable};
 use crate::domain::events::{EndReason, RoomEvent};
-use crate::domain::protocol::{CloseCode, ServerMessage};
+use crate::domain::protocol::{CloseCode, ErrorCode, ServerMessage};
 use crate::domain::room::{RoomError, Sender};
 use crate::live::outbox::Frame;
 use crate::live::{ConnId, EndSummary};
@@ -58,7 +58,7 @@ impl Actor {
             Ok(()) => {}
             Err(error) if matches!(*error, StoreError::Conflict) => {
                 return Err(RoomError::new(
-                    "name_taken",
+                    ErrorCode::NameTaken,
                     format!("a live room is already named `{to}`"),
                 ));
             }
@@ -110,7 +110,7 @@ impl Actor {
                 self.close_all(CloseCode::Normal, "the session has ended");
                 self.stopped = true;
                 return Err(RoomError::new(
-                    "not_found",
+                    ErrorCode::NotFound,
                     "this session has already ended",
                 ));
             }

@@ -1,11 +1,15 @@
-//! Reading a room back from the database: its row, then the events after its checkpoint.
+//! Reading a room back from the database (its row, then the events after its checkpoint),
+//! and the quiz a trainer starts in it.
 
 use uuid::Uuid;
 
+use super::unavailable;
 use crate::domain::events::RoomEvent;
-use crate::domain::room::{CHAT_HISTORY, LiveRoom, RoomFacts, RoomLimits};
+use crate::domain::protocol::ErrorCode;
+use crate::domain::room::{CHAT_HISTORY, LiveRoom, QuizSheet, RoomError, RoomFacts, RoomLimits};
+use crate::live::QuizKey;
 use crate::store::live as live_store;
-use crate::store::{Db, StoreError, events, rooms};
+use crate::store::{Db, StoreError, events, quizzes, rooms};
 
 /// A room read back from the database: its row, then the events after its checkpoint.
 pub(crate) struct Loaded {
@@ -48,4 +52,25 @@ pub(crate) async fn load(db: &Db, room_id: Uuid, limits: RoomLimits) -> Result<L
         room,
         chat_id: row.chat_id,
     })
+}
+
+/// The quiz a trainer starts, read before the room gets the start (the room's loop never
+/// waits on it), with the errors the client gets.
+pub(crate) async fn quiz_sheet(db: &Db, key: QuizKey) -> Result<QuizSheet, RoomError> {
+    match quizzes::get(db, key.owner, key.quiz_id).await {
+        Ok(quiz) => Ok(QuizSheet {
+            id: quiz.id,
+            title: quiz.title,
+            scoring: quiz.settings.0.scoring,
+            questions: quiz.questions.0,
+        }),
+        Err(StoreError::NotFound) => Err(RoomError::new(
+            ErrorCode::NotFound,
+            "no such quiz among yours",
+        )),
+        Err(error) => {
+            tracing::warn!(%error, "could not read a quiz");
+            Err(unavailable())
+        }
+    }
 }

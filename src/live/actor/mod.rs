@@ -17,14 +17,13 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::committer::Pending;
-use super::{ConnId, JoinAs, Live, Outbox, Request, RoomView};
+use super::{ConnId, JoinAs, Live, Outbox, QuizKey, Request, RoomView};
 use crate::domain::events::{EndReason, LeaveReason};
-use crate::domain::protocol::{ClientMessage, CloseCode, Headcount, ServerMessage};
-use crate::domain::quiz::Answer;
-use crate::domain::room::{Command, LiveRoom, QuizSheet, RoomError, Sender};
+use crate::domain::protocol::{ClientMessage, CloseCode, ErrorCode, Headcount, ServerMessage};
+use crate::domain::room::{Command, Incoming, LiveRoom, QuizSheet, RoomError, Sender};
 use crate::store::events::stamp;
 use crate::store::live::Batch;
-use crate::store::{StoreError, now_ms, quizzes};
+use crate::store::now_ms;
 
 /// How long a room with nobody connected stays in memory before its actor stops.
 const LINGER: Duration = Duration::from_secs(30);
@@ -40,7 +39,7 @@ mod load;
 mod tests;
 
 use delivery::{Delivery, frame};
-pub(super) use load::{Loaded, load};
+pub(super) use load::{Loaded, load, quiz_sheet};
 
 struct Conn {
     outbox: Outbox,
@@ -187,7 +186,7 @@ async fn until(deadline: Option<i64>) {
 /// Deals with what reached a room as it stopped. Sockets reconnect (and find the room again,
 /// or not); changes asked over HTTP go to the room's next actor, unless the session ended.
 fn pass_on_after_stop(live: &Arc<Live>, room_id: Uuid, request: Request, ended: bool) {
-    let gone = || RoomError::new("not_found", "this session has ended");
+    let gone = || RoomError::new(ErrorCode::NotFound, "this session has ended");
     match request {
         Request::Connect { outbox, .. } => {
             outbox.close(CloseCode::Restarting, "the room restarted; reconnect")
@@ -200,6 +199,8 @@ fn pass_on_after_stop(live: &Arc<Live>, room_id: Uuid, request: Request, ended: 
         }
         Request::Join { .. }
         | Request::Message { .. }
+        | Request::QuizToLoad { .. }
+        | Request::QuizStart { .. }
         | Request::Disconnect { .. }
         | Request::Peek { .. }
         | Request::Locked { .. }
@@ -207,9 +208,13 @@ fn pass_on_after_stop(live: &Arc<Live>, room_id: Uuid, request: Request, ended: 
     }
 }
 
+fn not_joined() -> RoomError {
+    RoomError::new(ErrorCode::BadMessage, "send `join` first")
+}
+
 fn unavailable() -> RoomError {
     RoomError::new(
-        "unavailable",
+        ErrorCode::Unavailable,
         "the session could not be saved; nothing was done, try again",
     )
 }
@@ -228,6 +233,16 @@ impl Actor {
                 message,
                 received_at,
             } => self.message(conn, req, message, received_at).await,
+            Request::QuizToLoad {
+                conn,
+                req,
+                quiz_id,
+                reply,
+            } => {
+                let key = self.quiz_to_load(conn, req, quiz_id);
+                let _ = reply.send(key);
+            }
+            Request::QuizStart { conn, req, quiz } => self.quiz_start(conn, req, quiz),
             Request::Disconnect { conn, reason } => self.disconnect(conn, reason),
             Request::Update {
                 name,
@@ -284,8 +299,14 @@ impl Actor {
                 participant_id,
                 reply,
             } => drop(reply.send(self.room.is_banned(participant_id))),
-            Request::Join { conn, req, .. } | Request::Message { conn, req, .. } => {
-                self.reply_error(conn, unavailable(), req)
+            Request::Join { conn, req, .. }
+            | Request::Message { conn, req, .. }
+            | Request::QuizStart { conn, req, .. } => self.reply_error(conn, unavailable(), req),
+            Request::QuizToLoad {
+                conn, req, reply, ..
+            } => {
+                self.reply_error(conn, unavailable(), req);
+                let _ = reply.send(None);
             }
             Request::Update { reply, .. } => drop(reply.send(Err(unavailable()))),
             Request::End { reply, .. } => drop(reply.send(Err(unavailable()))),
@@ -350,13 +371,17 @@ impl Actor {
             return;
         };
         if joined {
-            return self.reply_error(conn, RoomError::new("bad_message", "already joined"), req);
+            return self.reply_error(
+                conn,
+                RoomError::new(ErrorCode::BadMessage, "already joined"),
+                req,
+            );
         }
         let sender = match who {
             JoinAs::Trainer { user_id } => {
                 if user_id != self.room.facts.trainer_id {
                     let error = RoomError::new(
-                        "forbidden",
+                        ErrorCode::Forbidden,
                         "only the trainer who launched this session can present it",
                     );
                     return self.reply_error(conn, error, req);
@@ -376,7 +401,7 @@ impl Actor {
                 let taken = self.seats_from.get(&from).copied().unwrap_or(0);
                 if new_seat && taken >= limit {
                     let error = RoomError::new(
-                        "address_full",
+                        ErrorCode::AddressFull,
                         format!(
                             "{limit} people have already joined this session from your network address"
                         ),
@@ -438,6 +463,8 @@ impl Actor {
         }
     }
 
+    /// A joined client's message: read by the domain into what it asks of the room, then
+    /// decided (or, for a rename or the end, carried out with the database).
     async fn message(
         &mut self,
         conn: ConnId,
@@ -445,91 +472,31 @@ impl Actor {
         message: ClientMessage,
         received_at: i64,
     ) {
-        let Some(sender) = self.conns.get(&conn).and_then(|c| c.sender) else {
-            let error = RoomError::new("bad_message", "send `join` first");
-            return self.reply_error(conn, error, req);
+        let Some(sender) = self.joined(conn) else {
+            return self.reply_error(conn, not_joined(), req);
         };
-        let command = match message {
-            ClientMessage::Join(_) => {
-                return self.reply_error(
-                    conn,
-                    RoomError::new("bad_message", "already joined"),
-                    req,
-                );
-            }
-            ClientMessage::Ping => {
-                let pong = frame(&ServerMessage::Pong { req });
-                return self.deliveries.push(Delivery::To(conn, pong));
-            }
-            ClientMessage::Rename { .. } | ClientMessage::EndSession
-                if sender != Sender::Trainer =>
-            {
-                return self.reply_error(
-                    conn,
-                    RoomError::new("forbidden", "only the trainer may do this"),
-                    req,
-                );
-            }
-            ClientMessage::Rename { name } => {
-                match self.rename(name).await {
-                    Ok(()) => self.confirm(conn, req),
-                    Err(error) => self.reply_error(conn, error, req),
-                }
-                return;
-            }
-            ClientMessage::EndSession => {
+        let incoming = Incoming::read(message, received_at);
+        let incoming = match incoming.and_then(|i| i.allowed(sender).map(|()| i)) {
+            Ok(incoming) => incoming,
+            Err(error) => return self.reply_error(conn, error, req),
+        };
+        match incoming {
+            Incoming::Command(command) => self.decide(conn, req, sender, command),
+            Incoming::Rename { name } => match self.rename(name).await {
+                Ok(()) => self.confirm(conn, req),
+                Err(error) => self.reply_error(conn, error, req),
+            },
+            Incoming::EndSession => {
                 let ack = frame(&ServerMessage::Ack { req: req.clone() });
-                match self.end(EndReason::Trainer, Some((conn, ack))).await {
-                    Ok(_) => {}
-                    Err(error) => self.reply_error(conn, error, req),
-                }
-                return;
-            }
-            ClientMessage::ChatSend { text } => Command::ChatSend { text },
-            ClientMessage::SetPage { page_id } => Command::SetPage { page_id },
-            ClientMessage::GotoPage { page_id } => Command::GotoPage { page_id },
-            ClientMessage::SetParams { params } => Command::SetParams { params },
-            ClientMessage::Lock => Command::Lock,
-            ClientMessage::Unlock => Command::Unlock,
-            ClientMessage::Kick {
-                participant_id,
-                ban,
-            } => Command::Kick {
-                participant_id,
-                ban,
-            },
-            ClientMessage::ChatDelete { message_id } => Command::ChatDelete { message_id },
-            ClientMessage::QuizStart { quiz_id } => match self.quiz_sheet(sender, quiz_id).await {
-                Ok(quiz) => Command::QuizStart {
-                    quiz: Box::new(quiz),
-                },
-                Err(error) => return self.reply_error(conn, error, req),
-            },
-            ClientMessage::QuizNext => Command::QuizNext,
-            ClientMessage::QuizClose => Command::QuizClose,
-            ClientMessage::QuizReveal => Command::QuizReveal,
-            ClientMessage::QuizEnd => Command::QuizEnd,
-            ClientMessage::QuizAnswer {
-                question_id,
-                choice_ids,
-                text,
-            } => {
-                let answer = match (choice_ids, text) {
-                    (Some(choice_ids), None) => Answer::Choices { choice_ids },
-                    (None, Some(text)) => Answer::Text { text },
-                    _ => {
-                        let error =
-                            RoomError::new("bad_answer", "give either `choice_ids` or `text`");
-                        return self.reply_error(conn, error, req);
-                    }
-                };
-                Command::QuizAnswer {
-                    question_id,
-                    answer,
-                    received_at,
+                if let Err(error) = self.end(EndReason::Trainer, Some((conn, ack))).await {
+                    self.reply_error(conn, error, req);
                 }
             }
-        };
+        }
+    }
+
+    /// Decides a command and confirms it to its sender once its events are committed.
+    fn decide(&mut self, conn: ConnId, req: Option<String>, sender: Sender, command: Command) {
         let now = stamp();
         match self.room.decide(sender, command, now) {
             Ok(mut outcome) => {
@@ -547,36 +514,48 @@ impl Actor {
         }
     }
 
-    /// The quiz a trainer starts: theirs, named or else the one chosen at launch.
-    async fn quiz_sheet(
-        &self,
-        sender: Sender,
+    /// Who a connection joined as, if it has.
+    fn joined(&self, conn: ConnId) -> Option<Sender> {
+        self.conns.get(&conn).and_then(|c| c.sender)
+    }
+
+    /// Which quiz a `quiz_start` is to load, if the connection may start one; the refusal is
+    /// sent from here, in order with the connection's other answers.
+    fn quiz_to_load(
+        &mut self,
+        conn: ConnId,
+        req: Option<String>,
         quiz_id: Option<Uuid>,
-    ) -> Result<QuizSheet, RoomError> {
-        if sender != Sender::Trainer {
-            return Err(RoomError::new("forbidden", "only the trainer may do this"));
-        }
-        let Some(quiz_id) = quiz_id.or(self.room.quiz_id) else {
-            return Err(RoomError::new(
-                "bad_message",
-                "quiz_start needs a `quiz_id`",
-            ));
+    ) -> Option<QuizKey> {
+        let quiz_id = match self.joined(conn) {
+            None => Err(not_joined()),
+            Some(sender) => self.room.quiz_to_load(sender, quiz_id),
         };
-        let owner = self.room.facts.trainer_id;
-        match quizzes::get(self.live.db(), owner, quiz_id).await {
-            Ok(quiz) => Ok(QuizSheet {
-                id: quiz.id,
-                title: quiz.title,
-                scoring: quiz.settings.0.scoring,
-                questions: quiz.questions.0,
+        match quiz_id {
+            Ok(quiz_id) => Some(QuizKey {
+                owner: self.room.facts.trainer_id,
+                quiz_id,
             }),
-            Err(StoreError::NotFound) => {
-                Err(RoomError::new("not_found", "no such quiz among yours"))
-            }
             Err(error) => {
-                tracing::warn!(%error, "could not read a quiz");
-                Err(unavailable())
+                self.reply_error(conn, error, req);
+                None
             }
+        }
+    }
+
+    /// Starts the quiz whose sheet the connection loaded.
+    fn quiz_start(
+        &mut self,
+        conn: ConnId,
+        req: Option<String>,
+        quiz: Result<Box<QuizSheet>, RoomError>,
+    ) {
+        let Some(sender) = self.joined(conn) else {
+            return self.reply_error(conn, not_joined(), req);
+        };
+        match quiz {
+            Ok(quiz) => self.decide(conn, req, sender, Command::QuizStart { quiz }),
+            Err(error) => self.reply_error(conn, error, req),
         }
     }
 

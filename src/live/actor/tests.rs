@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 use super::delivery::{Delivery, frame};
 use super::{Actor, load};
 use crate::domain::events::{EndReason, PageRef, RoomEvent};
-use crate::domain::protocol::{ClientMessage, ServerMessage};
+use crate::domain::protocol::{ClientMessage, ErrorCode, ServerMessage};
 use crate::domain::room::{RoomParams, RoomState};
 use crate::domain::tldraw::PageInfo;
 use crate::live::outbox::Inbox;
@@ -191,7 +191,7 @@ async fn a_trainer_whose_join_was_rolled_back_is_registered_once_when_it_joins_a
     assert!(f.actor.degraded);
     let refused = received(&mut trainer_inbox);
     assert_eq!(types(&refused), ["error"]);
-    assert_eq!(refused[0]["code"], "unavailable");
+    assert_eq!(refused[0]["code"], ErrorCode::Unavailable.as_str());
     assert!(
         f.actor.trainer_conns.is_empty(),
         "a refused socket gets no trainer-only frame (correct answers among them)"
@@ -229,11 +229,11 @@ async fn a_room_whose_batch_failed_renames_and_ends_only_once_reloaded() {
     let renamed = f.actor.rename("nouveau-nom".into()).await;
     assert_eq!(
         renamed.unwrap_err().code,
-        "unavailable",
+        ErrorCode::Unavailable,
         "the room cannot reload while the chat is away"
     );
     let ended = f.actor.end(EndReason::Trainer, None).await;
-    assert_eq!(ended.unwrap_err().code, "unavailable");
+    assert_eq!(ended.unwrap_err().code, ErrorCode::Unavailable);
     assert_eq!(f.actor.room.name, "atelier");
 
     f.rename_table("chat_messages_away", "chat_messages").await;

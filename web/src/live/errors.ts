@@ -1,26 +1,28 @@
 // The live protocol's error codes, in the viewer's language.
 import type { Translate } from '../i18n'
+import { ErrorCode } from '../protocol/ErrorCode'
+import type { LiveError } from './socket'
 
 const KNOWN = [
-  'room_locked',
-  'room_full',
-  'banned',
-  'rate_limited',
-  'too_large',
-  'chat_off',
-  'question_closed',
-  'already_answered',
-  'bad_answer',
-  'not_in_quiz',
-  'quiz_in_progress',
-  'name_taken',
-  'forbidden',
-  'unavailable',
+  ErrorCode.room_locked,
+  ErrorCode.room_full,
+  ErrorCode.banned,
+  ErrorCode.rate_limited,
+  ErrorCode.too_large,
+  ErrorCode.chat_off,
+  ErrorCode.question_closed,
+  ErrorCode.already_answered,
+  ErrorCode.bad_answer,
+  ErrorCode.not_in_quiz,
+  ErrorCode.quiz_in_progress,
+  ErrorCode.name_taken,
+  ErrorCode.forbidden,
+  ErrorCode.unavailable,
   'offline',
 ] as const
 
 type Known = (typeof KNOWN)[number]
 
-export function liveErrorText(t: Translate, code: string, message: string): string {
+export function liveErrorText(t: Translate, code: LiveError['code'], message: string): string {
   return (KNOWN as readonly string[]).includes(code) ? t(`error.${code as Known}`) : message || code
 }

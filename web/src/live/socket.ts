@@ -2,6 +2,7 @@
 // notices a dead link by its silence, and reconnects with exponential back-off until stopped.
 import type { ClientMessage } from '../protocol/ClientMessage'
 import { CloseCode } from '../protocol/CloseCode'
+import type { ErrorCode } from '../protocol/ErrorCode'
 import type { ServerMessage } from '../protocol/ServerMessage'
 
 export type LiveStatus = 'connecting' | 'open' | 'reconnecting' | 'stopped'
@@ -46,7 +47,7 @@ export class LiveSocket {
   request(message: ClientMessage): Promise<Answer> {
     const req = `r${++this.seq}`
     return new Promise((resolve, reject) => {
-      if (this.ws?.readyState !== WebSocket.OPEN) return reject(new LiveError('offline', ''))
+      if (this.ws?.readyState !== WebSocket.OPEN) return reject(LiveError.offline())
       this.pending.set(req, { resolve, reject })
       this.ws.send(JSON.stringify({ ...message, req }))
     })
@@ -118,7 +119,7 @@ export class LiveSocket {
     window.clearInterval(this.pingTimer)
     if (this.ws) this.ws.onopen = this.ws.onmessage = this.ws.onclose = null
     this.ws = null
-    for (const waiting of this.pending.values()) waiting.reject(new LiveError('offline', ''))
+    for (const waiting of this.pending.values()) waiting.reject(LiveError.offline())
     this.pending.clear()
   }
 
@@ -138,12 +139,17 @@ export class LiveSocket {
   }
 }
 
+/** A refusal from the server (its `ErrorCode`), or `offline`: the socket was not connected. */
 export class LiveError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode | 'offline',
     message: string,
   ) {
     super(message || code)
+  }
+
+  static offline(): LiveError {
+    return new LiveError('offline', '')
   }
 }
 

@@ -3,6 +3,7 @@ import { CloseCode } from '../protocol/CloseCode'
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react'
 import type { ClientMessage } from '../protocol/ClientMessage'
 import type { EndReason } from '../protocol/EndReason'
+import type { ErrorCode } from '../protocol/ErrorCode'
 import { roomReducer } from './room'
 import { LiveError, LiveSocket, liveUrl, type LiveStatus } from './socket'
 
@@ -10,7 +11,7 @@ export type Outcome =
   | { kind: 'ended'; reason?: EndReason }
   | { kind: 'kicked'; ban: boolean }
   | { kind: 'replaced' }
-  | { kind: 'refused'; code: string; message: string }
+  | { kind: 'refused'; code: ErrorCode; message: string }
 
 /** While reconnecting, how often to ask whether the room still exists (a restart may find it gone). */
 const EXISTS_EVERY_MS = 5_000
@@ -98,10 +99,10 @@ export function useLiveRoom(
   /** Sends a command; a refusal shows as the notice. Resolves to whether it was accepted. */
   const send = useCallback(async (message: ClientMessage): Promise<boolean> => {
     try {
-      await (socket.current?.request(message) ?? Promise.reject(new LiveError('offline', '')))
+      await (socket.current?.request(message) ?? Promise.reject(LiveError.offline()))
       return true
     } catch (error) {
-      setNotice(error instanceof LiveError ? error : new LiveError('offline', ''))
+      setNotice(error instanceof LiveError ? error : LiveError.offline())
       return false
     }
   }, [])

@@ -6,6 +6,7 @@ import { preloadCanvas } from '../canvas'
 import { useI18n } from '../i18n'
 import { liveErrorText } from '../live/errors'
 import { useLiveRoom } from '../live/useLiveRoom'
+import { ErrorCode } from '../protocol/ErrorCode'
 import { useLoad } from '../ui/useLoad'
 import { JoinForm, type Names } from './JoinForm'
 import { LiveView } from './LiveView'
@@ -90,7 +91,7 @@ function Session({ name, names, onRefused }: SessionProps) {
     window.history.replaceState(null, '', `/r/${encodeURIComponent(view.name)}`)
   }, [view])
 
-  const fixable = outcome?.kind === 'refused' && outcome.code === 'bad_message'
+  const fixable = outcome?.kind === 'refused' && outcome.code === ErrorCode.bad_message
   useEffect(() => {
     if (fixable) onRefused(names ? t('join.badName') : null)
   }, [fixable, names, onRefused, t])
@@ -131,9 +132,9 @@ function Session({ name, names, onRefused }: SessionProps) {
         if (fixable) return null
         return (
           <StatusScreen
-            title={outcome.code === 'room_locked' ? t('live.lockedTitle') : t('live.refusedTitle')}
+            title={outcome.code === ErrorCode.room_locked ? t('live.lockedTitle') : t('live.refusedTitle')}
             tone="warning"
-            action={outcome.code === 'banned' ? undefined : { label: t('common.tryAgain'), run: live.restart }}
+            action={outcome.code === ErrorCode.banned ? undefined : { label: t('common.tryAgain'), run: live.restart }}
           >
             <p>{liveErrorText(t, outcome.code, outcome.message)}</p>
           </StatusScreen>

@@ -2,6 +2,7 @@
 import type { ChatLine } from "./ChatLine";
 import type { ChoiceCount } from "./ChoiceCount";
 import type { EndReason } from "./EndReason";
+import type { ErrorCode } from "./ErrorCode";
 import type { Headcount } from "./Headcount";
 import type { LeaveReason } from "./LeaveReason";
 import type { PersonView } from "./PersonView";
@@ -17,7 +18,7 @@ import type { YourResult } from "./YourResult";
 /**
  * A message from the server.
  */
-export type ServerMessage = { "type": "welcome", you: PersonView, resume_token: string | null, state: WelcomeState, } | { "type": "ack", req: string | null, } | { "type": "pong", req: string | null, } | { "type": "error", code: string, message: string, req: string | null, } | { "type": "participant_joined", rejoin: boolean, participant_id: string, first_name: string, last_name: string, role: Role, online: boolean, } | { "type": "participant_left", participant_id: string, first_name: string, last_name: string, reason: LeaveReason, } | { "type": "headcount" } & Headcount | { "type": "page_changed", page_id: string, page_name: string, page_index: number, } | { "type": "params_changed", params: RoomParams, changed: Array<string>, } | { "type": "locked", locked: boolean, } | { "type": "chat_message" } & ChatLine | { "type": "chat_deleted", message_id: string, } | { "type": "renamed", from: string, to: string, link: string, } | { "type": "kicked", ban: boolean, } | { "type": "session_ended", reason: EndReason, duration_s: number, } | { "type": "quiz_started", quiz_id: string, title: string, scoring: Scoring, question_count: number, } | { "type": "quiz_question", index: number, count: number, question: QuestionView, 
+export type ServerMessage = { "type": "welcome", you: PersonView, resume_token: string | null, state: WelcomeState, } | { "type": "ack", req: string | null, } | { "type": "pong", req: string | null, } | { "type": "error", code: ErrorCode, message: string, req: string | null, } | { "type": "participant_joined", rejoin: boolean, participant_id: string, first_name: string, last_name: string, role: Role, online: boolean, } | { "type": "participant_left", participant_id: string, first_name: string, last_name: string, reason: LeaveReason, } | { "type": "headcount" } & Headcount | { "type": "page_changed", page_id: string, page_name: string, page_index: number, } | { "type": "params_changed", params: RoomParams, changed: Array<string>, } | { "type": "locked", locked: boolean, } | { "type": "chat_message" } & ChatLine | { "type": "chat_deleted", message_id: string, } | { "type": "renamed", from: string, to: string, link: string, } | { "type": "kicked", ban: boolean, } | { "type": "session_ended", reason: EndReason, duration_s: number, } | { "type": "quiz_started", quiz_id: string, title: string, scoring: Scoring, question_count: number, } | { "type": "quiz_question", index: number, count: number, question: QuestionView, 
 /**
  * When it closes, in milliseconds since the Unix epoch on the server's clock.
  */

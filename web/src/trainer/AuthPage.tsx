@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react'
 import { api, ApiError } from '../api'
 import type { User } from '../api-types/User'
 import { useI18n } from '../i18n'
+import { ErrorCode } from '../protocol/ErrorCode'
 import { navigate } from '../router'
 import { Alert } from '../ui/Alert'
 import { Field } from '../ui/Field'
@@ -113,11 +114,11 @@ export function AuthPage({ mode, onAuthenticated }: { mode: 'login' | 'signup'; 
 function authError(error: unknown, t: ReturnType<typeof useI18n>['t']): string {
   if (!(error instanceof ApiError)) return t('error.generic')
   switch (error.code) {
-    case 'invalid_credentials':
+    case ErrorCode.invalid_credentials:
       return t('auth.wrongCredentials')
-    case 'email_taken':
+    case ErrorCode.email_taken:
       return t('auth.emailTaken')
-    case 'validation_failed':
+    case ErrorCode.validation_failed:
       return error.message
     default:
       return error.status === 0 ? t('error.offline') : t('error.generic')

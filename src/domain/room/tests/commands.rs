@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::{join, online, room, stamp};
 use crate::domain::events::{LeaveReason, RoomEvent};
+use crate::domain::protocol::ErrorCode;
 use crate::domain::room::chat::MAX_CHAT_CHARS;
 use crate::domain::room::{
     Collaboration, Command, LiveRoom, Navigation, Outcome, ParamsPatch, Sender, Switch,
@@ -36,7 +37,7 @@ fn participants_cannot_use_trainer_commands() {
         let error = room
             .decide(Sender::Participant(id), command, stamp(1))
             .unwrap_err();
-        assert_eq!(error.code, "forbidden");
+        assert_eq!(error.code, ErrorCode::Forbidden);
     }
 }
 
@@ -51,7 +52,7 @@ fn free_navigation_is_personal_and_follow_mode_forbids_it() {
         room.decide(Sender::Participant(id), set_page(), stamp(1))
             .unwrap_err()
             .code,
-        "forbidden"
+        ErrorCode::Forbidden
     );
     let free = ParamsPatch {
         navigation: Some(Navigation::Free),
@@ -79,7 +80,7 @@ fn free_navigation_is_personal_and_follow_mode_forbids_it() {
         room.decide(Sender::Participant(id), unknown, stamp(4))
             .unwrap_err()
             .code,
-        "not_found"
+        ErrorCode::NotFound
     );
 }
 
@@ -100,21 +101,21 @@ fn chat_rules() {
         room.decide(Sender::Participant(id), send("  "), stamp(2))
             .unwrap_err()
             .code,
-        "bad_message"
+        ErrorCode::BadMessage
     );
     let long = "é".repeat(MAX_CHAT_CHARS + 1);
     assert_eq!(
         room.decide(Sender::Participant(id), send(&long), stamp(2))
             .unwrap_err()
             .code,
-        "too_large"
+        ErrorCode::TooLarge
     );
     for n in 0..4 {
         room.decide(Sender::Participant(id), send("encore"), stamp(2 + n))
             .unwrap();
     }
     let flood = room.decide(Sender::Participant(id), send("trop"), stamp(6));
-    assert_eq!(flood.unwrap_err().code, "rate_limited");
+    assert_eq!(flood.unwrap_err().code, ErrorCode::RateLimited);
     assert!(
         room.decide(Sender::Participant(id), send("plus tard"), stamp(20))
             .is_ok()
@@ -134,7 +135,7 @@ fn chat_rules() {
         room.decide(Sender::Participant(id), send("chut"), stamp(31))
             .unwrap_err()
             .code,
-        "chat_off"
+        ErrorCode::ChatOff
     );
     let trainer = room
         .decide(Sender::Trainer, send("Je parle"), stamp(32))
@@ -272,7 +273,7 @@ proptest! {
                         continue;
                     };
                     if trainer_only {
-                        prop_assert_eq!(decided.as_ref().map(|_| ()).unwrap_err().code, "forbidden");
+                        prop_assert_eq!(decided.as_ref().map(|_| ()).unwrap_err().code, ErrorCode::Forbidden);
                     }
                     decided.ok()
                 }

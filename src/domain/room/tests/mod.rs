@@ -22,7 +22,7 @@ fn pages() -> Vec<PageRef> {
         .collect()
 }
 
-fn room(max_participants: usize) -> LiveRoom {
+pub(super) fn room(max_participants: usize) -> LiveRoom {
     room_with(RoomLimits {
         max_participants,
         roster_limit: 200,

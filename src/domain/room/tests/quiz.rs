@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::online;
 use crate::domain::events::{PageRef, RoomEvent};
-use crate::domain::protocol::{ChoiceCount, QuizPhase, ServerMessage, Standing};
+use crate::domain::protocol::{ChoiceCount, ErrorCode, QuizPhase, ServerMessage, Standing};
 use crate::domain::quiz::{
     Answer, ChoiceInput, Question, QuestionInput, QuestionKind, Scoring, parse_questions,
 };
@@ -198,7 +198,7 @@ fn a_question_is_asked_without_its_answers_then_scored_and_revealed() {
         Some(ServerMessage::QuizAnswerAccepted { .. })
     ));
     let again = answer(&mut room, zoe, "q1", choices(&["c2"]), T0 + 12_000);
-    assert_eq!(again.unwrap_err().code, "already_answered");
+    assert_eq!(again.unwrap_err().code, ErrorCode::AlreadyAnswered);
     let wrong = answer(&mut room, leo, "q1", choices(&["c2"]), T0 + 1_200).unwrap();
     assert!(
         wrong.events.iter().any(|e| matches!(
@@ -212,7 +212,7 @@ fn a_question_is_asked_without_its_answers_then_scored_and_revealed() {
         "everyone present has answered: the question closes"
     );
     let late = answer(&mut room, leo, "q1", choices(&["c1"]), T0 + 1_300);
-    assert_eq!(late.unwrap_err().code, "question_closed");
+    assert_eq!(late.unwrap_err().code, ErrorCode::QuestionClosed);
 
     let revealed = trainer(&mut room, Command::QuizReveal, T0 + 14_000);
     let yours = |who: Uuid| {
@@ -243,49 +243,49 @@ fn answers_are_checked() {
         answer(&mut room, zoe, "q1", choices(&["c1"]), T0)
             .unwrap_err()
             .code,
-        "not_in_quiz"
+        ErrorCode::NotInQuiz
     );
     trainer(&mut room, start(Scoring::Accuracy), T0);
     let second = room.decide(Sender::Trainer, start(Scoring::Accuracy), stamp(T0));
-    assert_eq!(second.unwrap_err().code, "quiz_in_progress");
+    assert_eq!(second.unwrap_err().code, ErrorCode::QuizInProgress);
     assert_eq!(
         answer(&mut room, zoe, "q1", choices(&["c1"]), T0)
             .unwrap_err()
             .code,
-        "question_closed"
+        ErrorCode::QuestionClosed
     );
     trainer(&mut room, Command::QuizNext, T0);
     assert_eq!(
         answer(&mut room, zoe, "q2", choices(&["c1"]), T0)
             .unwrap_err()
             .code,
-        "question_closed"
+        ErrorCode::QuestionClosed
     );
     assert_eq!(
         answer(&mut room, zoe, "q1", choices(&["c9"]), T0)
             .unwrap_err()
             .code,
-        "bad_answer"
+        ErrorCode::BadAnswer
     );
     assert_eq!(
         answer(&mut room, zoe, "q1", choices(&["c1", "c2"]), T0)
             .unwrap_err()
             .code,
-        "bad_answer"
+        ErrorCode::BadAnswer
     );
     let text = Answer::Text { text: "hm".into() };
     assert_eq!(
         answer(&mut room, zoe, "q1", text, T0).unwrap_err().code,
-        "bad_answer"
+        ErrorCode::BadAnswer
     );
     assert_eq!(
         answer(&mut room, zoe, "q1", choices(&["c1"]), T0 + 20_001)
             .unwrap_err()
             .code,
-        "question_closed"
+        ErrorCode::QuestionClosed
     );
     let forbidden = room.decide(Sender::Participant(zoe), Command::QuizNext, stamp(T0));
-    assert_eq!(forbidden.unwrap_err().code, "forbidden");
+    assert_eq!(forbidden.unwrap_err().code, ErrorCode::Forbidden);
 }
 
 #[test]
@@ -328,7 +328,7 @@ fn the_end_records_final_scores_and_the_room_keeps_them() {
         answer(&mut room, zoe, "q2", choices(&["c1"]), T0)
             .unwrap_err()
             .code,
-        "not_in_quiz"
+        ErrorCode::NotInQuiz
     );
 }
 

@@ -4,6 +4,7 @@ use uuid::Uuid;
 
 use super::{join, online, room, room_with, stamp};
 use crate::domain::events::{LeaveReason, RoomEvent};
+use crate::domain::protocol::ErrorCode;
 use crate::domain::protocol::Headcount;
 use crate::domain::room::{Command, Eviction, Outcome, RoomLimits, RoomResult, Sender};
 
@@ -45,26 +46,26 @@ fn joins_are_refused_with_their_codes() {
     let code = |r: RoomResult<(Uuid, Outcome)>| r.unwrap_err().code;
     assert_eq!(
         code(room.join(None, Some(""), Some("D"), Uuid::from_u128(9))),
-        "bad_message"
+        ErrorCode::BadMessage
     );
     assert_eq!(
         code(room.join(None, Some("a\u{1}"), Some("D"), Uuid::from_u128(9))),
-        "bad_message"
+        ErrorCode::BadMessage
     );
     assert_eq!(
         code(room.join(None, None, None, Uuid::from_u128(9))),
-        "bad_message"
+        ErrorCode::BadMessage
     );
     let first = join(&mut room, "Zoé", 7);
     assert_eq!(
         code(room.join(None, Some("Léo"), Some("D"), Uuid::from_u128(9))),
-        "room_full"
+        ErrorCode::RoomFull
     );
     room.decide(Sender::Trainer, Command::Lock, stamp(1))
         .unwrap();
     assert_eq!(
         code(room.join(None, Some("Léo"), Some("D"), Uuid::from_u128(9))),
-        "room_locked"
+        ErrorCode::RoomLocked
     );
     assert!(
         room.join(Some(first), None, None, Uuid::from_u128(9))
@@ -92,10 +93,10 @@ fn a_ban_refuses_the_seat_and_the_name() {
         room.join(Some(id), None, None, Uuid::from_u128(8))
             .unwrap_err()
             .code,
-        "banned"
+        ErrorCode::Banned
     );
     let again = room.join(None, Some("ZOÉ"), Some("durand"), Uuid::from_u128(8));
-    assert_eq!(again.unwrap_err().code, "banned");
+    assert_eq!(again.unwrap_err().code, ErrorCode::Banned);
     assert!(
         room.welcome_state(Sender::Trainer, 0)
             .participants

@@ -5,7 +5,7 @@ use super::*;
 use crate::domain::protocol::{CLIENT_TYPES, ClientMessage, parse_client_message};
 
 /// Parses `text`, checks what every answer must be, and returns it.
-fn parse(text: &str) -> (Option<String>, Result<ClientMessage, &'static str>) {
+fn parse(text: &str) -> (Option<String>, Result<ClientMessage, ErrorCode>) {
     let (req, parsed) = parse_client_message(text);
     let parsed = parsed.map_err(|(code, message)| {
         assert!(
@@ -13,7 +13,7 @@ fn parse(text: &str) -> (Option<String>, Result<ClientMessage, &'static str>) {
             "undocumented code {code} for {text:.200}"
         );
         assert!(
-            ["bad_message", "unknown_type"].contains(&code),
+            [ErrorCode::BadMessage, ErrorCode::UnknownType].contains(&code),
             "decoding alone answers bad_message or unknown_type, got {code}"
         );
         assert!(!message.is_empty(), "an error says what went wrong");
@@ -226,7 +226,7 @@ proptest! {
     fn any_json_value_is_answered_with_its_req_and_a_documented_code(value in json_value()) {
         let (_, parsed) = parse(&value.to_string());
         if !value.is_object() {
-            prop_assert_eq!(parsed.unwrap_err(), "bad_message");
+            prop_assert_eq!(parsed.unwrap_err(), ErrorCode::BadMessage);
         }
     }
 
@@ -236,7 +236,7 @@ proptest! {
         // The type is known: a refusal is about the fields, never `unknown_type`.
         match parsed {
             Ok(message) => prop_assert_eq!(type_of(&message), value["type"].as_str().unwrap()),
-            Err(code) => prop_assert_eq!(code, "bad_message"),
+            Err(code) => prop_assert_eq!(code, ErrorCode::BadMessage),
         }
     }
 
@@ -260,7 +260,7 @@ proptest! {
         let mut value = value.clone();
         value.as_object_mut().unwrap().remove(*field);
         let (_, parsed) = parse(&value.to_string());
-        prop_assert_eq!(parsed.unwrap_err(), "bad_message");
+        prop_assert_eq!(parsed.unwrap_err(), ErrorCode::BadMessage);
     }
 
     #[test]
@@ -287,7 +287,7 @@ proptest! {
         let mut mutated = value.clone();
         mutated[&field] = replacement;
         let (_, parsed) = parse(&mutated.to_string());
-        prop_assert_eq!(parsed.unwrap_err(), "bad_message", "{} retyped", field);
+        prop_assert_eq!(parsed.unwrap_err(), ErrorCode::BadMessage, "{} retyped", field);
     }
 
     #[test]
@@ -310,8 +310,8 @@ proptest! {
         prop_assert_eq!(req.as_deref(), value["req"].as_str());
         match replacement.as_str() {
             Some(kind) if CLIENT_TYPES.contains(&kind) => {}
-            Some(_) => prop_assert_eq!(parsed.unwrap_err(), "unknown_type"),
-            None => prop_assert_eq!(parsed.unwrap_err(), "bad_message"),
+            Some(_) => prop_assert_eq!(parsed.unwrap_err(), ErrorCode::UnknownType),
+            None => prop_assert_eq!(parsed.unwrap_err(), ErrorCode::BadMessage),
         }
     }
 
@@ -378,7 +378,7 @@ fn ten_thousand_levels_of_nesting_are_a_bad_message_not_a_stack_overflow() {
     ];
     for frame in frames {
         let code = on_a_small_stack(move || parse(&frame).1.unwrap_err());
-        assert_eq!(code, "bad_message");
+        assert_eq!(code, ErrorCode::BadMessage);
     }
     // Moderate nesting inside a field a message does not use is read as usual.
     let shallow = format!(
@@ -404,7 +404,11 @@ fn huge_numbers_and_broken_escapes_are_bad_messages() {
         r#"{"type":"chat_send","text":"\ud800"}"#.into(),
         r#"{"type":"chat_send","text":"\u00"}"#.into(),
     ] {
-        assert_eq!(parse(&frame).1.unwrap_err(), "bad_message", "{frame:.80}");
+        assert_eq!(
+            parse(&frame).1.unwrap_err(),
+            ErrorCode::BadMessage,
+            "{frame:.80}"
+        );
     }
     // A number that is only big is a number: a non-string `req` comes back as its text.
     let (req, parsed) = parse(r#"{"type":"ping","req":123456789012345678901234567890}"#);

@@ -14,25 +14,27 @@ mod rooms;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
+use crate::domain::protocol::ErrorCode;
+
 /// Every `error` code of docs/protocol.md.
-const DOCUMENTED_CODES: &[&str] = &[
-    "bad_message",
-    "unknown_type",
-    "forbidden",
-    "not_found",
-    "room_locked",
-    "room_full",
-    "banned",
-    "rate_limited",
-    "too_large",
-    "chat_off",
-    "name_taken",
-    "quiz_in_progress",
-    "not_in_quiz",
-    "question_closed",
-    "already_answered",
-    "bad_answer",
-    "unavailable",
+const DOCUMENTED_CODES: &[ErrorCode] = &[
+    ErrorCode::BadMessage,
+    ErrorCode::UnknownType,
+    ErrorCode::Forbidden,
+    ErrorCode::NotFound,
+    ErrorCode::RoomLocked,
+    ErrorCode::RoomFull,
+    ErrorCode::Banned,
+    ErrorCode::RateLimited,
+    ErrorCode::TooLarge,
+    ErrorCode::ChatOff,
+    ErrorCode::NameTaken,
+    ErrorCode::QuizInProgress,
+    ErrorCode::NotInQuiz,
+    ErrorCode::QuestionClosed,
+    ErrorCode::AlreadyAnswered,
+    ErrorCode::BadAnswer,
+    ErrorCode::Unavailable,
 ];
 
 /// Text people could type, the nasty kinds first.

@@ -330,10 +330,15 @@ fn drive(
                     }
                     Err(error) => {
                         if !valid {
-                            prop_assert_eq!(error.code, "bad_message");
+                            prop_assert_eq!(error.code, ErrorCode::BadMessage);
                         } else {
                             prop_assert!(
-                                ["room_locked", "banned", "room_full"].contains(&error.code),
+                                [
+                                    ErrorCode::RoomLocked,
+                                    ErrorCode::Banned,
+                                    ErrorCode::RoomFull
+                                ]
+                                .contains(&error.code),
                                 "{:?}",
                                 error
                             );
@@ -368,7 +373,10 @@ fn drive(
                 let id = seat(&live, n);
                 let joined = live.join(Some(id), None, None, Uuid::from_u128(fresh));
                 if banned.contains(&id) {
-                    prop_assert_eq!(joined.as_ref().map(|_| ()).unwrap_err().code, "banned");
+                    prop_assert_eq!(
+                        joined.as_ref().map(|_| ()).unwrap_err().code,
+                        ErrorCode::Banned
+                    );
                 } else if id != Uuid::nil() {
                     let (again, _) = joined.as_ref().unwrap();
                     prop_assert_eq!(*again, id, "the same seat comes back");
@@ -378,7 +386,7 @@ fn drive(
             Step::ResumeUnknown(n) => {
                 let joined =
                     live.join(Some(Uuid::from_u128(n)), None, None, Uuid::from_u128(fresh));
-                prop_assert_eq!(joined.unwrap_err().code, "bad_message");
+                prop_assert_eq!(joined.unwrap_err().code, ErrorCode::BadMessage);
                 None
             }
             Step::Leave(n, reason) => {
@@ -461,7 +469,10 @@ fn drive(
                 let decided = live.decide(sender, command, stamp);
                 if absent {
                     // Only a participant in the room speaks.
-                    prop_assert_eq!(decided.as_ref().map(|_| ()).unwrap_err().code, "forbidden");
+                    prop_assert_eq!(
+                        decided.as_ref().map(|_| ()).unwrap_err().code,
+                        ErrorCode::Forbidden
+                    );
                     continue;
                 }
                 if let Err(error) = &decided {
@@ -469,10 +480,16 @@ fn drive(
                     prop_assert!(!error.message.is_empty());
                 }
                 if sender != Sender::Trainer && trainer_only {
-                    prop_assert_eq!(decided.as_ref().map(|_| ()).unwrap_err().code, "forbidden");
+                    prop_assert_eq!(
+                        decided.as_ref().map(|_| ()).unwrap_err().code,
+                        ErrorCode::Forbidden
+                    );
                 }
                 if sender == Sender::Trainer && answering {
-                    prop_assert_eq!(decided.as_ref().map(|_| ()).unwrap_err().code, "forbidden");
+                    prop_assert_eq!(
+                        decided.as_ref().map(|_| ()).unwrap_err().code,
+                        ErrorCode::Forbidden
+                    );
                 }
                 if let Some(text) = chat_text {
                     let trimmed = text.trim();
@@ -482,16 +499,16 @@ fn drive(
                             prop_assert_eq!(stored.as_str(), trimmed, "chat kept as given");
                         }
                         Err(error) if trimmed.is_empty() => {
-                            prop_assert_eq!(error.code, "bad_message")
+                            prop_assert_eq!(error.code, ErrorCode::BadMessage)
                         }
                         Err(error) if trimmed.chars().count() > MAX_CHAT_CHARS => {
-                            prop_assert_eq!(error.code, "too_large")
+                            prop_assert_eq!(error.code, ErrorCode::TooLarge)
                         }
                         Err(error) if trimmed.contains('\0') => {
-                            prop_assert_eq!(error.code, "bad_message")
+                            prop_assert_eq!(error.code, ErrorCode::BadMessage)
                         }
                         Err(error) => prop_assert!(
-                            ["chat_off", "rate_limited"].contains(&error.code),
+                            [ErrorCode::ChatOff, ErrorCode::RateLimited].contains(&error.code),
                             "{:?}",
                             error
                         ),
@@ -538,7 +555,7 @@ fn drive(
         for &id in &banned {
             prop_assert!(!online(&live, id));
             let again = live.join(Some(id), None, None, Uuid::from_u128(fresh + 1));
-            prop_assert_eq!(again.map(|_| ()).unwrap_err().code, "banned");
+            prop_assert_eq!(again.map(|_| ()).unwrap_err().code, ErrorCode::Banned);
         }
         let listed = live.welcome_state(Sender::Trainer, 0).participants;
         prop_assert!(listed.iter().all(|p| !banned.contains(&p.participant_id)));
