@@ -5,8 +5,8 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::spawn_app_with;
-use crate::live_client::{LiveClient, LiveRoom, eventually, kind, participant, returning};
+use crate::helpers::{eventually, spawn_app_with};
+use crate::live_client::{LiveClient, LiveRoom, kind, participant, returning};
 
 #[tokio::test]
 async fn a_socket_that_pings_but_never_joins_is_closed_after_the_heartbeat_timeout() {

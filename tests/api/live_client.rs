@@ -25,10 +25,7 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{self, Message};
 
-use crate::helpers::TestApp;
-
-/// How long a test waits for a message before it fails.
-pub const WAIT: Duration = Duration::from_secs(5);
+use crate::helpers::{TestApp, WAIT};
 
 /// How long "nothing arrives" is watched for.
 pub const QUIET: Duration = Duration::from_millis(300);
@@ -620,15 +617,6 @@ pub fn assert_events_in_order(events: &[EventRow], expected: &[(&str, Value)]) {
                 .map(|e| format!("{} {}", e.kind, e.data.0))
                 .collect::<Vec<_>>()
         );
-    }
-}
-
-/// Polls `check` until it holds (state checkpointed with a delay), failing after `WAIT`.
-pub async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
-    let until = Instant::now() + WAIT;
-    while !check().await {
-        assert!(Instant::now() < until, "never true: {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
