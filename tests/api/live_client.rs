@@ -403,6 +403,20 @@ impl LiveClient {
         }
     }
 
+    /// Reads for up to `wait`, keeping what arrives: `Some(close code)` as soon as the
+    /// connection ends (`Some(None)` without a close frame), `None` if it is still open.
+    pub async fn closes_within(&mut self, wait: Duration) -> Option<Option<u16>> {
+        let until = Instant::now() + wait;
+        loop {
+            match self.read(until).await {
+                Incoming::Message(m) => self.backlog.push_back(m),
+                Incoming::Closed(frame) => return Some(frame.map(|(code, _)| code)),
+                Incoming::Ended(_) => return Some(None),
+                Incoming::TimedOut => return None,
+            }
+        }
+    }
+
     /// Reads everything until the connection ends (or `wait` passes): the messages, kept and
     /// new, and the close code if a close frame came.
     pub async fn read_to_end(&mut self, wait: Duration) -> (Vec<Value>, Option<u16>) {
@@ -454,13 +468,13 @@ impl LiveClient {
         )
     }
 
-    /// Stays alive in a task of its own (a `ping` every 300 ms) until the handle is aborted:
-    /// a participant who is there and does nothing.
+    /// Stays alive in a task of its own (reading, and a `ping` every 300 ms) until the handle
+    /// is aborted: a participant who is there and does nothing.
     pub fn stay_in_background(mut self) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
             loop {
-                self.ping().await;
-                tokio::time::sleep(Duration::from_millis(300)).await;
+                self.keep_alive(Duration::from_secs(10)).await;
+                self.clear_backlog();
             }
         })
     }

@@ -265,7 +265,8 @@ async fn repeated_kills_during_answer_bursts_lose_and_duplicate_no_acknowledged_
             person.send(sent).await;
         }
         // Killed while the burst is being committed: some answers are acknowledged, some
-        // stored without their acknowledgement reaching anyone, some never stored.
+        // stored without their acknowledgement reaching anyone, some never stored. The kill
+        // lands a little later each round; no event marks "mid-commit" to wait for.
         tokio::time::sleep(Duration::from_millis(3 * round as u64)).await;
         server.kill();
         for person in &mut people {

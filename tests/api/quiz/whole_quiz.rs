@@ -84,6 +84,8 @@ async fn play(scoring: &'static str, zoe_waits: Duration) -> Played {
         s.trainer_does(&mut people, "quiz_next", "quiz_question")
             .await;
         if index == 0 {
+            // The server times answers on its wall clock (no paused time to advance): a slower
+            // answer has to be slower for real.
             tokio::time::sleep(zoe_waits).await;
         }
         for (client, said) in people.iter_mut().zip(step) {
