@@ -4,9 +4,10 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::json;
+use tokio::time::Instant;
 
-use crate::helpers::spawn_app_with;
-use crate::live_client::{LiveClient, LiveRoom, eventually, kind, participant, returning};
+use crate::helpers::{eventually, spawn_app_with};
+use crate::live_client::{LiveClient, LiveRoom, kind, participant, returning};
 
 #[tokio::test]
 async fn a_socket_that_pings_but_never_joins_is_closed_after_the_heartbeat_timeout() {
@@ -14,12 +15,16 @@ async fn a_socket_that_pings_but_never_joins_is_closed_after_the_heartbeat_timeo
     let room = LiveRoom::launch(&app).await;
     let mut lurker = LiveClient::connect(&app, &room.name).await;
     let mut zoe = room.participant(&app, "Zoé", "Durand").await;
-    for _ in 0..8 {
-        lurker.send(serde_json::json!({"type": "ping"})).await;
-        zoe.send(serde_json::json!({"type": "ping"})).await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-    let (_, code) = lurker.read_to_end(Duration::from_secs(3)).await;
+    // Both ping every 300 ms until the lurker, who never joined, is closed.
+    let until = Instant::now() + Duration::from_secs(5);
+    let code = loop {
+        lurker.send(json!({"type": "ping"})).await;
+        zoe.ping().await;
+        if let Some(code) = lurker.closes_within(Duration::from_millis(300)).await {
+            break code;
+        }
+        assert!(Instant::now() < until, "the lurker is still open after 5 s");
+    };
     assert_eq!(code, Some(4000), "the lurker is closed with 4000");
     zoe.ping().await;
 }
@@ -113,6 +118,7 @@ async fn slow_and_silent_sockets_are_closed_while_a_participant_carries_on() {
                 return true;
             }
             zoe.ping().await;
+            // A byte a second is the slow client under test: nothing to wait for but time.
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
         false

@@ -6,14 +6,38 @@
 //! test PostgreSQL server, for every test that needs one.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use pratico::app::Application;
 use pratico::config::Config;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::Connection;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
+
+/// How long a test waits for a message or a condition before it fails.
+pub const WAIT: Duration = Duration::from_secs(5);
+
+/// How often `eventually` looks at its condition again.
+const POLL: Duration = Duration::from_millis(50);
+
+/// Polls `check` until it holds (state checkpointed with a delay, a task that runs later),
+/// failing after `WAIT` with `what`.
+pub async fn eventually(what: &str, check: impl AsyncFnMut() -> bool) {
+    eventually_within(WAIT, what, check).await;
+}
+
+/// Polls `check` every `POLL` until it holds, failing with `what` once `limit` has passed.
+pub async fn eventually_within(limit: Duration, what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let until = Instant::now() + limit;
+    while !check().await {
+        assert!(Instant::now() < until, "not true within {limit:?}: {what}");
+        // The pause between two looks at the condition, not a wait for it.
+        tokio::time::sleep(POLL).await;
+    }
+}
 
 pub struct TestApp {
     pub addr: SocketAddr,

@@ -25,10 +25,7 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{self, Message};
 
-use crate::helpers::TestApp;
-
-/// How long a test waits for a message before it fails.
-pub const WAIT: Duration = Duration::from_secs(5);
+use crate::helpers::{TestApp, WAIT};
 
 /// How long "nothing arrives" is watched for.
 pub const QUIET: Duration = Duration::from_millis(300);
@@ -406,6 +403,20 @@ impl LiveClient {
         }
     }
 
+    /// Reads for up to `wait`, keeping what arrives: `Some(close code)` as soon as the
+    /// connection ends (`Some(None)` without a close frame), `None` if it is still open.
+    pub async fn closes_within(&mut self, wait: Duration) -> Option<Option<u16>> {
+        let until = Instant::now() + wait;
+        loop {
+            match self.read(until).await {
+                Incoming::Message(m) => self.backlog.push_back(m),
+                Incoming::Closed(frame) => return Some(frame.map(|(code, _)| code)),
+                Incoming::Ended(_) => return Some(None),
+                Incoming::TimedOut => return None,
+            }
+        }
+    }
+
     /// Reads everything until the connection ends (or `wait` passes): the messages, kept and
     /// new, and the close code if a close frame came.
     pub async fn read_to_end(&mut self, wait: Duration) -> (Vec<Value>, Option<u16>) {
@@ -457,13 +468,13 @@ impl LiveClient {
         )
     }
 
-    /// Stays alive in a task of its own (a `ping` every 300 ms) until the handle is aborted:
-    /// a participant who is there and does nothing.
+    /// Stays alive in a task of its own (reading, and a `ping` every 300 ms) until the handle
+    /// is aborted: a participant who is there and does nothing.
     pub fn stay_in_background(mut self) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
             loop {
-                self.ping().await;
-                tokio::time::sleep(Duration::from_millis(300)).await;
+                self.keep_alive(Duration::from_secs(10)).await;
+                self.clear_backlog();
             }
         })
     }
@@ -620,15 +631,6 @@ pub fn assert_events_in_order(events: &[EventRow], expected: &[(&str, Value)]) {
                 .map(|e| format!("{} {}", e.kind, e.data.0))
                 .collect::<Vec<_>>()
         );
-    }
-}
-
-/// Polls `check` until it holds (state checkpointed with a delay), failing after `WAIT`.
-pub async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
-    let until = Instant::now() + WAIT;
-    while !check().await {
-        assert!(Instant::now() < until, "never true: {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 

@@ -7,9 +7,8 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::json;
-use tokio::time::Instant;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, eventually_within};
 use crate::live_client::{
     LiveClient, LiveRoom, assert_events_in_order, kind, participant, returning,
 };
@@ -43,18 +42,19 @@ impl Server {
     }
 
     async fn wait_until_healthy(&mut self, app: &TestApp) {
-        let until = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                panic!("the server exited early: {status}");
-            }
-            let health = app.client.get(app.url("/healthz")).send().await;
-            if health.is_ok_and(|r| r.status() == StatusCode::OK) {
-                return;
-            }
-            assert!(Instant::now() < until, "the server is not healthy in time");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let child = &mut self.child;
+        eventually_within(
+            Duration::from_secs(30),
+            "the server is healthy",
+            async || {
+                if let Some(status) = child.try_wait().unwrap() {
+                    panic!("the server exited early: {status}");
+                }
+                let health = app.client.get(app.url("/healthz")).send().await;
+                health.is_ok_and(|r| r.status() == StatusCode::OK)
+            },
+        )
+        .await;
     }
 
     /// `kill -9`: no shutdown, no last checkpoint.

@@ -1,7 +1,9 @@
+use std::time::Duration;
+
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, eventually_within, spawn_app};
 
 async fn deck(app: &TestApp, token: &str, title: &str) -> String {
     let capsule = app
@@ -275,14 +277,12 @@ async fn a_room_nobody_joins_is_ended_as_idle() {
     let capsule = deck(&app, &token, "Atelier").await;
     let room = app.launch(&token, &capsule).await;
     let path = format!("/api/rooms/{}", room["id"].as_str().unwrap());
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while app.get(&path, &token).await.status != StatusCode::NOT_FOUND {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the idle room was never ended"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
+    eventually_within(
+        Duration::from_secs(10),
+        "the idle room is ended",
+        async || app.get(&path, &token).await.status == StatusCode::NOT_FOUND,
+    )
+    .await;
     let sessions = app
         .get("/api/sessions", &token)
         .await

@@ -141,6 +141,26 @@ export async function accessibilityViolations(page) {
   return violations
 }
 
+/**
+ * Resolves once the page is laid out at `width` px: the viewport has that width and the page's
+ * own width holds still from one animation frame to the next (components that follow their size
+ * have re-rendered).
+ * @param {import('playwright-core').Page} page
+ * @param {number} width
+ */
+export async function laidOutAt(page, width) {
+  await page.waitForFunction((w) => window.innerWidth === w, width)
+  const deadline = Date.now() + 5_000
+  const holdsStill = () =>
+    new Promise((resolve) => {
+      const before = document.documentElement.scrollWidth
+      requestAnimationFrame(() => requestAnimationFrame(() => resolve(document.documentElement.scrollWidth === before)))
+    })
+  while (!(await page.evaluate(holdsStill))) {
+    if (Date.now() > deadline) throw new Error(`the page is still changing width 5 s after a resize to ${width} px`)
+  }
+}
+
 /** Whether the page is wider than its viewport (a layout break). @param {import('playwright-core').Page} page */
 export async function overflowsHorizontally(page) {
   return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1)

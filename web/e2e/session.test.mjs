@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test'
 import {
   accessibilityViolations,
   fixture,
+  laidOutAt,
   launchBrowser,
   newPage,
   overflowsHorizontally,
@@ -47,7 +48,7 @@ async function audit(page, name) {
 async function narrowCheck(page, name) {
   const size = page.viewportSize()
   await page.setViewportSize({ width: 320, height: 640 })
-  await page.waitForTimeout(300)
+  await laidOutAt(page, 320)
   const broken = await overflowsHorizontally(page)
   await screenshot(page, `${name}-320px`)
   if (size) await page.setViewportSize(size)

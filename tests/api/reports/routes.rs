@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{CAPSULE, ROOM, Script, T0, db, ended, started, trainer, workshop};
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, eventually_within, spawn_app};
 
 const DAY: i64 = 86_400_000;
 
@@ -227,13 +227,12 @@ async fn sessions_past_the_retention_period_are_purged_whole_and_live_rooms_neve
     let stop = purging.shutdown_token();
     tokio::spawn(purging.run_until_stopped());
     let db = db(&app).await;
-    tokio::time::timeout(Duration::from_secs(10), async {
-        while !for_room(&db, old).await.unwrap().is_empty() {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await
-    .expect("the old session is purged");
+    eventually_within(
+        Duration::from_secs(10),
+        "the old session is purged",
+        async || for_room(&db, old).await.unwrap().is_empty(),
+    )
+    .await;
     stop.cancel();
     assert_eq!(for_room(&db, recent).await.unwrap().len(), 2);
 
