@@ -3,6 +3,7 @@
 //! A tour, from the bottom up:
 //! - [`domain`]: the rules, pure (names, quizzes, tldraw documents, GIFT, events, sessions);
 //! - [`export`]: a session report as JSON, CSV, XLSX or a printable HTML page;
+//! - [`tlschema`]: tldraw's own schema (validators, migrations) run by an embedded JS engine;
 //! - [`store`]: SQLite or PostgreSQL behind one set of repository functions;
 //! - [`live`]: one actor per running room, the WebSocket connections, resume tokens;
 //! - [`http`]: the REST API, the live endpoint, health and metrics endpoints;
@@ -18,3 +19,4 @@ pub mod limits;
 pub mod live;
 pub mod store;
 pub mod telemetry;
+pub mod tlschema;
