@@ -8,6 +8,11 @@ cd "$(dirname "$0")/.."
 postgres_url="${PRATICO_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 export PRATICO_TEST_POSTGRES_URL="$postgres_url"
 
+# tldraw's reference code (pinned, from npm): the canvas tests replay its transcripts and drive
+# its client against the server; the recorded data must still be what it gives.
+echo "== tldraw reference data (transcripts, validation corpus)"
+bash tests/tldraw-ref/run-checks.sh
+
 echo "== tests on SQLite"
 cargo nextest run --no-fail-fast "$@"
 

@@ -17,6 +17,7 @@ use super::AppState;
 use super::auth::{hash_token, token_from};
 use super::client::ClientAddr;
 use super::error::{ApiError, ApiResult};
+use crate::domain::canvas::Document;
 use crate::domain::protocol::ErrorCode;
 use crate::live::socket;
 use crate::store::{StoreError, auth_tokens, now_ms, rooms};
@@ -51,13 +52,7 @@ pub async fn upgrade(
     let (room_id, _) = rooms::key_by_name(&state.db, &name)
         .await
         .map_err(room_not_found)?;
-    let accept = accept_key(request.headers()).map_err(|why| {
-        ApiError::new(
-            StatusCode::UPGRADE_REQUIRED,
-            ErrorCode::UpgradeRequired,
-            format!("connect with a WebSocket: {why}"),
-        )
-    })?;
+    let accept = accept_key(request.headers())?;
     let cookie_token = token_from(request.headers());
     let upgrading = hyper::upgrade::on(&mut request);
     let live = state.live.clone();
@@ -73,7 +68,12 @@ pub async fn upgrade(
         }
         drop(slot);
     });
-    Ok((
+    Ok(switching_protocols(accept))
+}
+
+/// The 101 answer that completes a WebSocket handshake.
+pub(super) fn switching_protocols(accept: String) -> Response {
+    (
         StatusCode::SWITCHING_PROTOCOLS,
         [
             (CONNECTION, "upgrade".to_owned()),
@@ -81,12 +81,22 @@ pub async fn upgrade(
             (SEC_WEBSOCKET_ACCEPT, accept),
         ],
     )
-        .into_response())
+        .into_response()
 }
 
-/// The handshake's answer (RFC 6455, 4.2.1) to a valid WebSocket opening request, or what
-/// is wrong with it.
-fn accept_key(headers: &HeaderMap) -> Result<String, &'static str> {
+/// The handshake's answer (RFC 6455, 4.2.1) to a valid WebSocket opening request, or a 426
+/// saying what is wrong with it.
+pub(super) fn accept_key(headers: &HeaderMap) -> ApiResult<String> {
+    handshake_key(headers).map_err(|why| {
+        ApiError::new(
+            StatusCode::UPGRADE_REQUIRED,
+            ErrorCode::UpgradeRequired,
+            format!("connect with a WebSocket: {why}"),
+        )
+    })
+}
+
+fn handshake_key(headers: &HeaderMap) -> Result<String, &'static str> {
     let lists = |name: &HeaderName, token: &str| {
         headers.get_all(name).iter().any(|value| {
             value.to_str().is_ok_and(|value| {
@@ -112,7 +122,7 @@ fn accept_key(headers: &HeaderMap) -> Result<String, &'static str> {
 }
 
 /// Whether the seat was banned: asked of the running room, else read from its checkpoint.
-async fn banned(state: &AppState, room_id: Uuid, seat: Uuid) -> ApiResult<bool> {
+pub(super) async fn banned(state: &AppState, room_id: Uuid, seat: Uuid) -> ApiResult<bool> {
     if let Some(banned) = state.live.banned(room_id, seat).await {
         return Ok(banned);
     }
@@ -123,8 +133,8 @@ async fn banned(state: &AppState, room_id: Uuid, seat: Uuid) -> ApiResult<bool> 
     Ok(seats.iter().any(|s| s.participant_id == seat && s.banned))
 }
 
-/// The tldraw document a live room shows (a copy taken at launch, so it never changes: its
-/// ETag is the room's id). For a joined participant (their resume token as bearer; not once
+/// The tldraw document a live room shows (a copy of the capsule taken at launch, then the
+/// shared canvas as last saved). For a joined participant (their resume token as bearer; not once
 /// banned) or the trainer.
 #[utoipa::path(get, path = "/api/live/{name}/snapshot", tag = "live", params(("name" = String, Path)),
     responses((status = 200, description = "the capsule's store snapshot"), (status = 304), (status = 401),
@@ -160,17 +170,28 @@ pub async fn snapshot(
         None if trainer().await? => {}
         None => return Err(ApiError::not_found("room")),
     }
-    let etag = format!("\"{room_id}\"");
+    let stored = rooms::snapshot_text(&state.db, room_id)
+        .await
+        .map_err(room_not_found)?;
+    // Once the shared canvas was edited, the room holds its saved canvas: served as the store
+    // snapshot it is, with the canvas's clock in the ETag.
+    let (snapshot, clock) = match serde_json::from_str::<serde_json::Value>(&stored) {
+        Ok(saved) if saved.get("documents").is_some() => {
+            let doc = Document::from_snapshot(&saved).map_err(|e| {
+                ApiError::internal(format!("the room's saved canvas cannot be read: {e}"))
+            })?;
+            (doc.store_snapshot().to_string(), doc.clock())
+        }
+        _ => (stored, 0),
+    };
+    let etag = format!("\"{room_id}-{clock}\"");
     let cache = [
         (ETAG, etag.clone()),
-        (CACHE_CONTROL, "private, max-age=3600".to_owned()),
+        (CACHE_CONTROL, "private, no-cache".to_owned()),
     ];
     if headers.get(IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
         return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
     }
-    let snapshot = rooms::snapshot_text(&state.db, room_id)
-        .await
-        .map_err(room_not_found)?;
     Ok((
         cache,
         [(CONTENT_TYPE, "application/json".to_owned())],

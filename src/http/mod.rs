@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod canvas;
 pub mod client;
 pub mod error;
 pub mod live;
@@ -97,6 +98,7 @@ pub fn router(state: AppState) -> Router {
             ),
         )
         .route("/live/{name}", get(live::upgrade))
+        .route("/live/{name}/canvas", get(canvas::upgrade))
         .route(
             "/live/{name}/snapshot",
             get(live::snapshot).layer(CompressionLayer::new()),

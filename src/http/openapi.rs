@@ -14,7 +14,7 @@ use super::ops;
         quizzes::create, quizzes::import, quizzes::list, quizzes::get, quizzes::update, quizzes::delete,
         rooms::launch, rooms::list, rooms::get, rooms::update, rooms::end, rooms::join_info,
         sessions::list, sessions::events, sessions::erase, reports::report,
-        super::live::upgrade, super::live::snapshot,
+        super::live::upgrade, super::live::snapshot, super::canvas::upgrade,
         ops::healthz, ops::readyz, ops::metrics, ops::openapi,
     ),
     modifiers(&BearerAuth),

@@ -6,6 +6,7 @@
 //! commits their events in batches, and only then answers and broadcasts.
 
 mod actor;
+pub mod canvas;
 pub mod committer;
 mod error;
 mod outbox;
@@ -204,6 +205,8 @@ pub struct Live {
     /// Cancelled at shutdown: actors checkpoint and close their sockets.
     shutdown: CancellationToken,
     tasks: TaskTracker,
+    /// The rooms' shared canvases.
+    canvases: Arc<canvas::Canvases>,
 }
 
 /// How many requests may wait for a room's actor before senders wait too.
@@ -225,7 +228,13 @@ impl Live {
             now_ms(),
         )
         .await?;
+        let canvases = canvas::Canvases::new(
+            db.clone(),
+            canvas::CanvasConfig::default(),
+            shutdown.clone(),
+        );
         let live = Arc::new(Self {
+            canvases: Arc::new(canvases),
             committer: Committer::start(db.clone()),
             db,
             key: ResumeKey::new(key),
@@ -235,6 +244,7 @@ impl Live {
             shutdown,
             tasks: TaskTracker::new(),
         });
+        live.canvases.bind(Arc::downgrade(&live));
         live.tasks.spawn(Arc::clone(&live).sweep_idle_rooms());
         Ok(live)
     }
@@ -263,6 +273,11 @@ impl Live {
     pub async fn wait_stopped(&self) {
         self.tasks.close();
         self.tasks.wait().await;
+        self.canvases.wait_stopped().await;
+    }
+
+    pub fn canvases(&self) -> Arc<canvas::Canvases> {
+        Arc::clone(&self.canvases)
     }
 
     fn running(&self, room_id: Uuid) -> Option<RoomHandle> {

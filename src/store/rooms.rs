@@ -236,3 +236,32 @@ pub async fn snapshot_text(db: &Db, id: Uuid) -> StoreResult<String> {
     .await)?;
     row.map(|(text,)| text).ok_or(StoreError::NotFound)
 }
+
+/// A live room's shared canvas as stored in `capsule_snapshot` (the capsule's store snapshot
+/// at launch, the canvas's room snapshot once it has been edited), with the room's params.
+pub async fn canvas(db: &Db, id: Uuid) -> StoreResult<(Value, RoomParams)> {
+    let row: Option<(Json<Value>, Json<RoomParams>)> = on_db!(db, |pool| sqlx::query_as(
+        "SELECT capsule_snapshot, params FROM rooms WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await)?;
+    row.map(|(snapshot, params)| (snapshot.0, params.0))
+        .ok_or(StoreError::NotFound)
+}
+
+/// Saves a live room's shared canvas; `NotFound` once the room has ended.
+pub async fn save_canvas(db: &Db, id: Uuid, snapshot: &Value) -> StoreResult<()> {
+    let saved = on_db!(db, |pool| sqlx::query(
+        "UPDATE rooms SET capsule_snapshot = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(Json(snapshot))
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected()))?;
+    if saved == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}

@@ -4,6 +4,7 @@
 mod abuse;
 mod accounts;
 mod authz;
+mod canvas;
 mod capsules;
 mod codes;
 mod crowd;

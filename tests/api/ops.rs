@@ -66,6 +66,7 @@ async fn the_openapi_document_describes_every_route() {
         ("get", "/api/sessions/{room_id}/report"),
         ("get", "/api/live/{name}"),
         ("get", "/api/live/{name}/snapshot"),
+        ("get", "/api/live/{name}/canvas"),
         ("get", "/api/openapi.json"),
         ("get", "/healthz"),
         ("get", "/readyz"),

@@ -129,6 +129,28 @@ impl Document {
         })
     }
 
+    /// Moves a document whose clock is below `clock` up to it, as if everything was written
+    /// then: a new room starts at 1, so that a client saying it has seen clock 0 gets the
+    /// document rather than nothing.
+    pub fn start_at(&mut self, clock: i64) {
+        if self.clock < clock {
+            self.clock = clock;
+            self.history_starts_at = clock;
+            self.tombstones.clear();
+        }
+    }
+
+    /// The document as a tldraw store snapshot (`{store: {id: record}, schema}`), the shape
+    /// tldraw's `loadSnapshot` takes.
+    pub fn store_snapshot(&self) -> Value {
+        let store: Map<String, Value> = self
+            .records
+            .iter()
+            .map(|(id, r)| (id.clone(), r.state.clone()))
+            .collect();
+        json!({"store": store, "schema": self.schema})
+    }
+
     pub fn clock(&self) -> i64 {
         self.clock
     }

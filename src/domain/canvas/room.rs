@@ -51,6 +51,22 @@ pub enum Out {
     },
 }
 
+/// What a session may do to the document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    /// Looks only (its presence still travels).
+    ReadOnly,
+    /// Edits anything, as in the reference.
+    Write,
+    /// Draws: creates shapes, bindings and assets, which the server marks as its own
+    /// (`meta.createdBy` = this tag), and changes or deletes only those. Anything else it
+    /// sends is skipped, as the reference skips what its record authorizer vetoes.
+    WriteOwn(String),
+}
+
+/// The record types a drawing session may create.
+const DRAWN_TYPES: [&str; 3] = ["shape", "binding", "asset"];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     AwaitingConnect { since: u64 },
@@ -61,7 +77,7 @@ enum State {
 #[derive(Debug)]
 struct Session {
     presence_id: String,
-    readonly: bool,
+    access: Access,
     /// Protocol 6 clients are told why they are refused in a message, not a close reason.
     legacy_rejection: bool,
     /// Protocol 7 clients do not understand string appends.
@@ -126,7 +142,7 @@ impl<S: RecordSchema> SyncRoom<S> {
     }
 
     /// A socket opened for `session_id`. A session that comes back keeps its presence id.
-    pub fn open(&mut self, session_id: &str, readonly: bool, now: u64) {
+    pub fn open(&mut self, session_id: &str, access: Access, now: u64) {
         let presence_id = match self.sessions.get(session_id) {
             Some(old) => old.presence_id.clone(),
             None => {
@@ -136,7 +152,7 @@ impl<S: RecordSchema> SyncRoom<S> {
         };
         let session = Session {
             presence_id,
-            readonly,
+            access,
             legacy_rejection: false,
             string_append: true,
             state: State::AwaitingConnect { since: now },
@@ -262,7 +278,7 @@ impl<S: RecordSchema> SyncRoom<S> {
             .unwrap_or(f64::NAN);
         let session = self.sessions.get_mut(session_id).expect("checked above");
         let own_presence = session.presence_id.clone();
-        let readonly = session.readonly;
+        let readonly = session.access == Access::ReadOnly;
         session.state = State::Connected { last_seen: now };
         let mut diff: Map<String, Value> = self
             .presence
@@ -308,13 +324,13 @@ impl<S: RecordSchema> SyncRoom<S> {
             return;
         };
         *last_seen = now;
-        let (readonly, presence_id) = (session.readonly, session.presence_id.clone());
+        let (access, presence_id) = (session.access.clone(), session.presence_id.clone());
         let legacy = self
             .sessions
             .values()
             .any(|s| matches!(s.state, State::Connected { .. }) && !s.string_append);
         let mut txn = Txn::new(&self.doc, &self.presence);
-        if let Err(Fatal(reason)) = txn.run(&self.schema, message, &presence_id, readonly, legacy) {
+        if let Err(Fatal(reason)) = txn.run(&self.schema, message, &presence_id, &access, legacy) {
             return self.reject(session_id, reason, out);
         }
         let Txn {
@@ -525,7 +541,7 @@ impl<'a> Txn<'a> {
         schema: &impl RecordSchema,
         message: &Value,
         presence_id: &str,
-        readonly: bool,
+        access: &Access,
         legacy: bool,
     ) -> Result<(), Fatal> {
         if let Some(presence) = message.get("presence").filter(|p| !js::falsy(p)) {
@@ -541,10 +557,11 @@ impl<'a> Txn<'a> {
             }
             let Some(op) = op.as_array() else { continue };
             match op.first().and_then(Value::as_str) {
-                Some("put") => self.put(schema, &id, op.get(1), readonly)?,
-                Some("patch") => self.patch(schema, &id, op.get(1), readonly, legacy)?,
+                Some("put") => self.put(schema, &id, op.get(1), access)?,
+                Some("patch") => self.patch(schema, &id, op.get(1), access, legacy)?,
                 Some("remove") => {
-                    if readonly || self.get(&id).is_none() {
+                    let Some(prev) = self.get(&id) else { continue };
+                    if !may_change(access, prev) {
                         continue;
                     }
                     self.write(&id, None);
@@ -614,20 +631,34 @@ impl<'a> Txn<'a> {
         schema: &impl RecordSchema,
         id: &str,
         record: Option<&Value>,
-        readonly: bool,
+        access: &Access,
     ) -> Result<(), Fatal> {
         // `op[1].typeName` throws when the record is missing or null.
         let record = match record {
             None | Some(Value::Null) => return Err(Fatal(Reason::UnknownError)),
             Some(record) => record,
         };
-        if readonly {
+        if *access == Access::ReadOnly {
             return Ok(());
         }
         let type_name = record.get("typeName").and_then(Value::as_str);
         let Some(type_name) = type_name.filter(|t| schema.scope(t) == Some(RecordScope::Document))
         else {
             return Err(Fatal(Reason::InvalidRecord));
+        };
+        let stamped;
+        let record = match (access, self.get(id)) {
+            (Access::WriteOwn(_), Some(prev))
+                if !may_change(access, prev) || !may_change(access, record) =>
+            {
+                return Ok(());
+            }
+            (Access::WriteOwn(_), None) if !DRAWN_TYPES.contains(&type_name) => return Ok(()),
+            (Access::WriteOwn(tag), None) => {
+                stamped = own(record, tag);
+                &stamped
+            }
+            _ => record,
         };
         let op = match self.get(id) {
             Some(prev) if prev.get("typeName").and_then(Value::as_str) != Some(type_name) => {
@@ -659,13 +690,13 @@ impl<'a> Txn<'a> {
         schema: &impl RecordSchema,
         id: &str,
         patch: Option<&Value>,
-        readonly: bool,
+        access: &Access,
         legacy: bool,
     ) -> Result<(), Fatal> {
         let Some(prev) = self.get(id).cloned() else {
             return Ok(());
         };
-        if readonly {
+        if !may_change(access, &prev) {
             return Ok(());
         }
         let type_name = prev
@@ -680,6 +711,9 @@ impl<'a> Txn<'a> {
         let Some(d) = diff::diff_record(&prev, &next, legacy) else {
             return Ok(());
         };
+        if !may_change(access, &next) {
+            return Ok(());
+        }
         validate(schema, &type_name, &next)?;
         check_id(id, &next)?;
         self.counts.1 += 1;
@@ -696,6 +730,25 @@ impl Txn<'_> {
             self.relayed.insert(id.to_owned(), json!(["patch", d]));
         }
     }
+}
+
+/// Whether a session may change (or delete) this record.
+fn may_change(access: &Access, record: &Value) -> bool {
+    match access {
+        Access::ReadOnly => false,
+        Access::Write => true,
+        Access::WriteOwn(tag) => record["meta"]["createdBy"].as_str() == Some(tag.as_str()),
+    }
+}
+
+/// The record marked as drawn by `tag`.
+fn own(record: &Value, tag: &str) -> Value {
+    let mut record = record.clone();
+    if !record["meta"].is_object() {
+        record["meta"] = json!({});
+    }
+    record["meta"]["createdBy"] = json!(tag);
+    record
 }
 
 fn validate(schema: &impl RecordSchema, type_name: &str, record: &Value) -> Result<(), Fatal> {

@@ -33,3 +33,19 @@ pub trait RecordSchema {
     fn validate(&self, type_name: &str, record: &Value) -> Result<(), String>;
     fn compare(&self, client_schema: &Value) -> SchemaCompat;
 }
+
+/// A schema shared between rooms.
+impl<T: RecordSchema + ?Sized> RecordSchema for std::sync::Arc<T> {
+    fn serialized(&self) -> &Value {
+        (**self).serialized()
+    }
+    fn scope(&self, type_name: &str) -> Option<RecordScope> {
+        (**self).scope(type_name)
+    }
+    fn validate(&self, type_name: &str, record: &Value) -> Result<(), String> {
+        (**self).validate(type_name, record)
+    }
+    fn compare(&self, client_schema: &Value) -> SchemaCompat {
+        (**self).compare(client_schema)
+    }
+}

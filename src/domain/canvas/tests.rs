@@ -81,7 +81,7 @@ fn sent(out: &[Out]) -> Vec<(String, Value)> {
 }
 
 fn connect(room: &mut SyncRoom<TestSchema>, session: &str, clock: i64, now: u64) -> Value {
-    room.open(session, false, now);
+    room.open(session, Access::Write, now);
     let message = json!({"type": "connect", "connectRequestId": format!("c-{session}"),
         "lastServerClock": clock, "protocolVersion": 8, "schema": schema()});
     let out = sent(&room.receive(session, &message.to_string(), now));
@@ -192,7 +192,7 @@ fn an_invalid_record_refuses_the_whole_push_and_closes_with_4099() {
 fn a_readonly_session_cannot_write_but_its_presence_travels() {
     let mut room = room();
     connect(&mut room, "a", -1, 0);
-    room.open("r", true, 0);
+    room.open("r", Access::ReadOnly, 0);
     let hello = json!({"type": "connect", "connectRequestId": "x", "lastServerClock": -1,
         "protocolVersion": 8, "schema": schema()});
     let reply = sent(&room.receive("r", &hello.to_string(), 0));
@@ -256,7 +256,7 @@ fn protocol_versions_and_schemas_are_checked_at_connect() {
     ];
     for (version, client_schema, refusal) in cases {
         let mut room = room();
-        room.open("a", false, 0);
+        room.open("a", Access::Write, 0);
         let hello = json!({"type": "connect", "connectRequestId": "x", "lastServerClock": -1,
             "protocolVersion": version, "schema": client_schema});
         let out = sent(&room.receive("a", &hello.to_string(), 0));
@@ -266,7 +266,7 @@ fn protocol_versions_and_schemas_are_checked_at_connect() {
         }
     }
     let mut room = room();
-    room.open("a", false, 0);
+    room.open("a", Access::Write, 0);
     let six = json!({"type": "connect", "protocolVersion": 6, "schema": {}});
     let out = sent(&room.receive("a", &six.to_string(), 0));
     assert_eq!(
@@ -292,4 +292,65 @@ fn deletes_leave_tombstones_that_old_clients_receive_until_pruned() {
     assert_eq!(snapshot["tombstones"], json!({"shape:a": 4}));
     let reloaded = Document::from_snapshot(&snapshot).unwrap();
     assert_eq!(&reloaded, room.document());
+}
+
+#[test]
+fn a_drawing_session_owns_what_it_draws_and_cannot_touch_the_rest() {
+    let mut room = room();
+    connect(&mut room, "t", -1, 0);
+    room.open("p", Access::WriteOwn("zoe".into()), 0);
+    let hello = json!({"type": "connect", "connectRequestId": "x", "lastServerClock": -1,
+        "protocolVersion": 8, "schema": schema()});
+    let reply = sent(&room.receive("p", &hello.to_string(), 0));
+    assert_eq!(reply[0].1["isReadonly"], false);
+    let stroke =
+        json!({"id": "shape:z", "typeName": "shape", "x": 1, "meta": {"createdBy": "liam"}});
+    let out = push(
+        &mut room,
+        "p",
+        json!({"type": "push", "clientClock": 0,
+        "diff": {"shape:z": ["put", stroke], "page:new": ["put", {"id": "page:new", "typeName": "page"}]}}),
+        1,
+    );
+    // The stroke is marked as Zoé's whatever she claimed; she may not add a page.
+    let action = &out[0].1["action"]["rebaseWithDiff"];
+    assert_eq!(action["shape:z"][1]["meta"]["createdBy"], "zoe");
+    assert!(action.get("page:new").is_none());
+    assert_eq!(
+        room.document().get("shape:z").unwrap()["meta"]["createdBy"],
+        "zoe"
+    );
+    let out = push(
+        &mut room,
+        "p",
+        json!({"type": "push", "clientClock": 1,
+        "diff": {"shape:z": ["patch", {"x": ["put", 9]}], "shape:a": ["remove"]}}),
+        2,
+    );
+    assert_eq!(
+        out[0].1["action"],
+        json!({"rebaseWithDiff": {"shape:z": ["patch", {"x": ["put", 9]}]}})
+    );
+    assert!(
+        room.document().get("shape:a").is_some(),
+        "the slide's shape stays"
+    );
+    let out = push(
+        &mut room,
+        "p",
+        json!({"type": "push", "clientClock": 2,
+        "diff": {"shape:z": ["patch", {"meta": ["put", {}]}]}}),
+        3,
+    );
+    assert_eq!(
+        out[0].1["action"], "discard",
+        "nor can she give her stroke away"
+    );
+    let out = push(
+        &mut room,
+        "t",
+        json!({"type": "push", "clientClock": 0, "diff": {"shape:z": ["remove"]}}),
+        4,
+    );
+    assert_eq!(out[0].1["action"], "commit", "the trainer may clear it");
 }

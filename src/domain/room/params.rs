@@ -19,6 +19,8 @@ pub enum Collaboration {
     #[default]
     View,
     Draw,
+    /// Each participant draws on a private copy of the page; only trainers edit the shared one.
+    Private,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, TS)]

@@ -127,6 +127,11 @@ impl Actor {
         } else {
             let batch = Arc::new(std::mem::take(&mut self.batch));
             let committed = self.commit(&batch).await;
+            if committed {
+                self.live
+                    .canvases()
+                    .observe(self.room.facts.id, &batch.events);
+            }
             if committed && let Some(last) = batch.events.last() {
                 self.room.state.last_event = Some((last.id, last.created_at));
                 self.dirty = true;

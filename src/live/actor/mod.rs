@@ -159,6 +159,7 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
             }
         }
         if actor.stopped {
+            live.canvases().ended(room_id);
             let mut rooms = live.rooms.lock().expect("registry lock");
             rooms.remove(&room_id);
             break;

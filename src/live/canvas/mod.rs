@@ -1,0 +1,214 @@
+//! The room's shared canvas: one task per room that has canvas sockets, owning the room's tldraw
+//! document (`domain::canvas::SyncRoom`), beside the room's own actor.
+//!
+//! The canvas has a task of its own rather than a place in the room's actor: strokes arrive at
+//! dozens of pushes per second per drawer, and must never queue behind a quiz's answers (nor
+//! these behind strokes). The room's actor tells it what concerns it (the collaboration mode,
+//! a participant kicked or banned, the end of the session) after committing it.
+
+mod schema;
+mod socket;
+mod task;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, Weak};
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use uuid::Uuid;
+
+use super::Live;
+use crate::domain::room::Collaboration;
+use crate::store::Db;
+use crate::store::events::EventRow;
+use crate::tlschema::TlSchema;
+
+pub use socket::serve;
+
+/// Who holds a canvas socket, once its credentials were checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Who {
+    Trainer,
+    Participant(Uuid),
+}
+
+/// Limits of a room's canvas.
+#[derive(Debug, Clone)]
+pub struct CanvasConfig {
+    /// The whole document, as JSON: a push that would make it larger is refused.
+    pub max_document_bytes: usize,
+    /// One client message (chunked ones put back together).
+    pub max_message_bytes: usize,
+    /// Messages a session may send per second, on average and in a burst.
+    pub rate_per_sec: u32,
+    pub rate_burst: u32,
+}
+
+impl Default for CanvasConfig {
+    fn default() -> Self {
+        CanvasConfig {
+            max_document_bytes: 32 << 20,
+            max_message_bytes: 16 << 20,
+            rate_per_sec: 120,
+            rate_burst: 600,
+        }
+    }
+}
+
+/// What the room's canvas task is asked to do.
+enum Request {
+    Open {
+        session: String,
+        conn: u64,
+        who: Who,
+        out: mpsc::Sender<socket::Wire>,
+    },
+    Frame {
+        session: String,
+        conn: u64,
+        text: String,
+    },
+    Closed {
+        session: String,
+        conn: u64,
+    },
+    Mode(Collaboration),
+    /// A participant kicked or banned from the room: off the canvas too.
+    Refuse {
+        participant_id: Uuid,
+        banned: bool,
+    },
+    /// The session ended: the document goes with the room.
+    End,
+}
+
+/// Canvas tasks by room id.
+pub struct Canvases {
+    db: Db,
+    /// tldraw's schema, loaded with the first canvas (a JavaScript engine: not paid for by a
+    /// server whose rooms never open their canvas).
+    schema: OnceLock<Arc<TlSchema>>,
+    /// The rooms' actors, asked for a room's current params when its canvas starts.
+    live: OnceLock<Weak<Live>>,
+    config: CanvasConfig,
+    rooms: Mutex<HashMap<Uuid, mpsc::Sender<Request>>>,
+    shutdown: CancellationToken,
+    tasks: TaskTracker,
+}
+
+/// Requests that may wait for a canvas task before senders wait too.
+const CANVAS_QUEUE: usize = 8_192;
+
+impl Canvases {
+    pub fn new(db: Db, config: CanvasConfig, shutdown: CancellationToken) -> Self {
+        Canvases {
+            db,
+            schema: OnceLock::new(),
+            live: OnceLock::new(),
+            config,
+            rooms: Mutex::new(HashMap::new()),
+            shutdown,
+            tasks: TaskTracker::new(),
+        }
+    }
+
+    pub fn config(&self) -> &CanvasConfig {
+        &self.config
+    }
+
+    pub(super) fn bind(&self, live: Weak<Live>) {
+        let _ = self.live.set(live);
+    }
+
+    /// The collaboration mode of a running room, as its actor has it now (its checkpoint in
+    /// the database may be a second behind).
+    async fn current_mode(&self, room_id: Uuid) -> Option<Collaboration> {
+        let live = self.live.get()?.upgrade()?;
+        live.peek(room_id)
+            .await
+            .map(|view| view.params.collaboration)
+    }
+
+    fn schema(&self) -> Arc<TlSchema> {
+        let load = || Arc::new(TlSchema::load().expect("tldraw's schema, embedded, loads"));
+        Arc::clone(self.schema.get_or_init(load))
+    }
+
+    /// Waits until every canvas task has saved its document and stopped (after shutdown).
+    pub async fn wait_stopped(&self) {
+        self.tasks.close();
+        self.tasks.wait().await;
+    }
+
+    /// The task of a room's canvas, started if it is not running.
+    fn task(self: &Arc<Self>, room_id: Uuid) -> mpsc::Sender<Request> {
+        let mut rooms = self.rooms.lock().expect("canvas registry lock");
+        if let Some(tx) = rooms.get(&room_id).filter(|tx| !tx.is_closed()) {
+            return tx.clone();
+        }
+        let (tx, rx) = mpsc::channel(CANVAS_QUEUE);
+        rooms.insert(room_id, tx.clone());
+        self.tasks.spawn(task::run(Arc::clone(self), room_id, rx));
+        tx
+    }
+
+    /// Tells a running canvas (if any) of something the room committed.
+    fn tell(&self, room_id: Uuid, request: Request) {
+        let tx = self
+            .rooms
+            .lock()
+            .expect("canvas registry lock")
+            .get(&room_id)
+            .cloned();
+        if let Some(tx) = tx {
+            // A canvas too busy to take this now hears of it when it next loads the room.
+            let _ = tx.try_send(request);
+        }
+    }
+
+    /// What the room committed that concerns its canvas: a new collaboration mode, a
+    /// participant kicked or banned.
+    pub fn observe(&self, room_id: Uuid, events: &[EventRow]) {
+        for event in events {
+            match event.kind.as_str() {
+                "params_changed" => {
+                    let mode = event.data.0["params"]["collaboration"].clone();
+                    if let Ok(mode) = serde_json::from_value::<Collaboration>(mode) {
+                        self.tell(room_id, Request::Mode(mode));
+                    }
+                }
+                "participant_left" => {
+                    let data = &event.data.0;
+                    let banned = data["reason"] == "banned";
+                    let participant_id = data["participant_id"]
+                        .as_str()
+                        .and_then(|id| id.parse().ok());
+                    if let Some(participant_id) = participant_id
+                        && (banned || data["reason"] == "kicked")
+                    {
+                        self.tell(
+                            room_id,
+                            Request::Refuse {
+                                participant_id,
+                                banned,
+                            },
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    pub fn ended(&self, room_id: Uuid) {
+        self.tell(room_id, Request::End);
+    }
+
+    fn forget(&self, room_id: Uuid) {
+        let mut rooms = self.rooms.lock().expect("canvas registry lock");
+        if rooms.get(&room_id).is_some_and(|tx| tx.is_closed()) {
+            rooms.remove(&room_id);
+        }
+    }
+}

@@ -1,0 +1,313 @@
+//! The task that owns one room's canvas document and its sessions.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::socket::Wire;
+use super::{Canvases, Request, Who};
+use crate::domain::canvas::{Access, Document, Out, Reason, SyncRoom};
+use crate::domain::room::Collaboration;
+use crate::store::{StoreError, now_ms, rooms};
+use crate::tlschema::TlSchema;
+
+/// How often the protocol's timers run (sessions that went silent, presence of those gone).
+const TICK: Duration = Duration::from_millis(500);
+/// A changed document is saved at most this long after the change.
+const SAVE_WITHIN: Duration = Duration::from_secs(1);
+/// How long a canvas nobody is connected to stays in memory.
+const LINGER: Duration = Duration::from_secs(30);
+
+struct Conn {
+    conn: u64,
+    who: Who,
+    out: mpsc::Sender<Wire>,
+}
+
+struct Canvas {
+    canvases: Arc<Canvases>,
+    room_id: Uuid,
+    room: SyncRoom<Arc<TlSchema>>,
+    mode: Collaboration,
+    /// Participants the trainer took off the canvas (they keep their seat).
+    refused: HashMap<Uuid, Reason>,
+    sessions: HashMap<String, Conn>,
+    /// The clock of the document last saved.
+    saved_clock: i64,
+    /// The room is gone (ended): nothing more is saved.
+    ended: bool,
+}
+
+pub(super) async fn run(canvases: Arc<Canvases>, room_id: Uuid, mut rx: mpsc::Receiver<Request>) {
+    match Canvas::load(Arc::clone(&canvases), room_id).await {
+        Ok(mut canvas) => canvas.serve(&mut rx).await,
+        Err(error) => {
+            tracing::warn!(%room_id, %error, "the room's canvas could not be loaded");
+            refuse_all(&mut rx, Reason::NotFound).await;
+        }
+    }
+    rx.close();
+    drop(rx);
+    canvases.forget(room_id);
+}
+
+/// Turns away whoever comes while the task stops.
+async fn refuse_all(rx: &mut mpsc::Receiver<Request>, reason: Reason) {
+    rx.close();
+    while let Some(request) = rx.recv().await {
+        if let Request::Open { out, .. } = request {
+            let _ = out.try_send(Wire::Refuse(reason));
+        }
+    }
+}
+
+impl Canvas {
+    async fn load(canvases: Arc<Canvases>, room_id: Uuid) -> Result<Canvas, String> {
+        let (stored, params) = rooms::canvas(&canvases.db, room_id)
+            .await
+            .map_err(|e| e.to_string())?;
+        let mode = canvases
+            .current_mode(room_id)
+            .await
+            .unwrap_or(params.collaboration);
+        let schema = canvases.schema();
+        // A capsule's first load runs tldraw's migrations: not on a runtime thread.
+        let doc = {
+            let schema = Arc::clone(&schema);
+            tokio::task::spawn_blocking(move || document(&schema, &stored))
+                .await
+                .map_err(|e| e.to_string())??
+        };
+        let saved_clock = doc.clock();
+        let room = SyncRoom::new(schema, doc, canvases.config.max_message_bytes);
+        Ok(Canvas {
+            canvases,
+            room_id,
+            room,
+            mode,
+            refused: HashMap::new(),
+            sessions: HashMap::new(),
+            saved_clock,
+            ended: false,
+        })
+    }
+
+    async fn serve(&mut self, rx: &mut mpsc::Receiver<Request>) {
+        let mut tick = tokio::time::interval(TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut changed_at: Option<Instant> = None;
+        let mut empty_since = Some(Instant::now());
+        let shutdown = self.canvases.shutdown.clone();
+        loop {
+            tokio::select! {
+                request = rx.recv() => match request {
+                    Some(request) => self.handle(request),
+                    None => break,
+                },
+                _ = tick.tick() => {
+                    let outs = self.room.tick(now_ms() as u64);
+                    self.carry_out(outs);
+                }
+                _ = shutdown.cancelled() => break,
+            }
+            if self.ended {
+                break;
+            }
+            if self.room.document().clock() != self.saved_clock {
+                let since = *changed_at.get_or_insert_with(Instant::now);
+                if since.elapsed() >= SAVE_WITHIN {
+                    self.save().await;
+                    changed_at = None;
+                }
+            }
+            if self.sessions.is_empty() {
+                if empty_since.get_or_insert_with(Instant::now).elapsed() >= LINGER {
+                    break;
+                }
+            } else {
+                empty_since = None;
+            }
+        }
+        self.save().await;
+        let reason = if self.ended {
+            Some(Reason::NotFound)
+        } else {
+            None
+        };
+        for conn in self.sessions.values() {
+            let _ = conn.out.try_send(match reason {
+                Some(reason) => Wire::Refuse(reason),
+                None => Wire::Goodbye,
+            });
+        }
+        refuse_all(rx, Reason::NotFound).await;
+    }
+
+    async fn save(&mut self) {
+        let clock = self.room.document().clock();
+        if self.ended || clock == self.saved_clock {
+            return;
+        }
+        let snapshot = self.room.document().snapshot();
+        match rooms::save_canvas(&self.canvases.db, self.room_id, &snapshot).await {
+            Ok(()) => self.saved_clock = clock,
+            Err(StoreError::NotFound) => self.ended = true,
+            // Kept in memory: the next change or the next stop tries again.
+            Err(error) => {
+                tracing::warn!(room_id = %self.room_id, %error, "the canvas could not be saved")
+            }
+        }
+    }
+
+    fn handle(&mut self, request: Request) {
+        let now = now_ms() as u64;
+        match request {
+            Request::Open {
+                session,
+                conn,
+                who,
+                out,
+            } => {
+                if let Who::Participant(id) = who
+                    && let Some(&reason) = self.refused.get(&id)
+                {
+                    let _ = out.try_send(Wire::Refuse(reason));
+                    return;
+                }
+                if let Some(old) = self
+                    .sessions
+                    .insert(session.clone(), Conn { conn, who, out })
+                {
+                    let _ = old.out.try_send(Wire::Goodbye);
+                }
+                let access = match who {
+                    Who::Trainer => Access::Write,
+                    // Participants draw their own strokes; the slide and others' stay as they are.
+                    Who::Participant(id) if self.mode == Collaboration::Draw => {
+                        Access::WriteOwn(id.to_string())
+                    }
+                    Who::Participant(_) => Access::ReadOnly,
+                };
+                self.room.open(&session, access, now);
+            }
+            Request::Frame {
+                session,
+                conn,
+                text,
+            } => {
+                if self.is_current(&session, conn) {
+                    let outs = self.room.receive(&session, &text, now);
+                    self.carry_out(outs);
+                }
+            }
+            Request::Closed { session, conn } => {
+                if self.is_current(&session, conn) {
+                    self.sessions.remove(&session);
+                    let outs = self.room.closed(&session, now);
+                    self.carry_out(outs);
+                }
+            }
+            Request::Mode(mode) => {
+                if mode != self.mode {
+                    self.mode = mode;
+                    // Participants reconnect by themselves and get their new access.
+                    self.close_participants(|_| true, None);
+                }
+            }
+            Request::Refuse {
+                participant_id,
+                banned,
+            } => {
+                // A kicked participant may come back; a banned one is refused for good.
+                let reason = banned.then_some(Reason::Forbidden);
+                if banned {
+                    self.refused.insert(participant_id, Reason::Forbidden);
+                }
+                self.close_participants(|id| id == participant_id, reason);
+            }
+            Request::End => self.ended = true,
+        }
+    }
+
+    fn is_current(&self, session: &str, conn: u64) -> bool {
+        self.sessions.get(session).is_some_and(|c| c.conn == conn)
+    }
+
+    fn close_participants(&mut self, which: impl Fn(Uuid) -> bool, reason: Option<Reason>) {
+        let sessions: Vec<String> = self
+            .sessions
+            .iter()
+            .filter(|(_, c)| matches!(c.who, Who::Participant(id) if which(id)))
+            .map(|(s, _)| s.clone())
+            .collect();
+        for session in sessions {
+            let outs = self.room.close_session(&session, reason);
+            self.carry_out(outs);
+            self.sessions.remove(&session);
+        }
+    }
+
+    /// Does what the protocol asked: messages (serialised once for all their receivers) and
+    /// closes. A client too slow to take its messages is closed; it reconnects and catches up.
+    fn carry_out(&mut self, outs: Vec<Out>) {
+        let mut slow = Vec::new();
+        for out in outs {
+            match out {
+                Out::Send { to, message } => {
+                    let text: Arc<str> = serde_json::to_string(&message).expect("JSON").into();
+                    let data = message.is_data();
+                    for session in to {
+                        let Some(conn) = self.sessions.get(&session) else {
+                            continue;
+                        };
+                        if conn
+                            .out
+                            .try_send(Wire::Message {
+                                text: text.clone(),
+                                data,
+                            })
+                            .is_err()
+                        {
+                            slow.push(session);
+                        }
+                    }
+                }
+                Out::Close { session, reason } => {
+                    if let Some(conn) = self.sessions.get(&session) {
+                        let wire = match reason {
+                            Some(reason) => Wire::Refuse(Reason::named(&reason)),
+                            None => Wire::Goodbye,
+                        };
+                        let _ = conn.out.try_send(wire);
+                    }
+                }
+                Out::Edited { .. } => {}
+            }
+        }
+        for session in slow {
+            if let Some(conn) = self.sessions.remove(&session) {
+                let _ = conn.out.try_send(Wire::Goodbye);
+                let outs = self.room.closed(&session, now_ms() as u64);
+                self.carry_out(outs);
+            }
+        }
+    }
+}
+
+/// The document a room's canvas starts from: its saved canvas, or the capsule's store snapshot
+/// (migrated to the pinned schema, session records dropped) the first time.
+fn document(schema: &TlSchema, stored: &Value) -> Result<Document, String> {
+    if stored.get("documents").is_some() {
+        return Document::from_snapshot(stored);
+    }
+    let migrated = schema.migrate_store_snapshot(stored)?;
+    let mut doc = Document::from_snapshot(&migrated)?;
+    // Clients that saw nothing yet send clock -1; a room starting at 0 would tell a client at
+    // 0 that it has everything.
+    doc.start_at(1);
+    Ok(doc)
+}
