@@ -256,4 +256,16 @@ describe('the shared board', { timeout: 240_000 }, () => {
     await zoe.locator('.slide .tl-container').getByText('Welcome to the course!').first().waitFor()
     await screenshot(trainer, 'cleared')
   })
+
+  step('back to drawing together: the tools come back without a reload', async () => {
+    await trainer.getByRole('radio', { name: /Draw together/ }).click()
+    await trainer.getByRole('radio', { name: /Draw together/, checked: true }).waitFor()
+    await zoe.waitForFunction(() => {
+      // @ts-ignore
+      return window.__tldrawEditor?.getIsReadonly() === false
+    })
+    await zoe.locator('[data-testid="tools.draw"]').click()
+    await mouseStroke(zoe, 0.3, 0.6)
+    for (const page of [trainer, zoe, liam]) await waitForStrokes(page, [ids.zoe])
+  })
 })
