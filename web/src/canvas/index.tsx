@@ -1,20 +1,30 @@
 // tldraw is by far the largest part of the app: it loads only where a canvas shows.
 import { lazy, Suspense } from 'react'
+import type { SharedCanvasProps } from './SharedCanvas'
 import type { SlideProps } from './Slide'
 import type { ThumbnailProps } from './Thumbnail'
 
 const Slide = lazy(() => import('./Slide'))
+const SharedCanvas = lazy(() => import('./SharedCanvas'))
 const Thumbnail = lazy(() => import('./Thumbnail'))
 
 /** Starts downloading tldraw before a canvas is needed (while a join form is being filled). */
 export function preloadCanvas() {
-  void import('./Slide')
+  void import('./SharedCanvas')
 }
 
 export function LazySlide(props: SlideProps) {
   return (
     <Suspense fallback={<div className="slide slide-loading" aria-hidden="true" />}>
       <Slide {...props} />
+    </Suspense>
+  )
+}
+
+export function LazySharedCanvas(props: SharedCanvasProps) {
+  return (
+    <Suspense fallback={<div className="slide slide-loading" aria-hidden="true" />}>
+      <SharedCanvas {...props} />
     </Suspense>
   )
 }

@@ -1,12 +1,12 @@
 // A participant in the session: the current page, the quiz, the chat.
 import { useEffect, useState } from 'react'
 import { api } from '../api'
-import { LazySlide } from '../canvas'
+import { LazySharedCanvas, LazySlide } from '../canvas'
 import { useI18n } from '../i18n'
 import type { Answer } from '../protocol/Answer'
 import type { ClientMessage } from '../protocol/ClientMessage'
 import { ChatPanel } from '../live/ChatPanel'
-import type { RoomEvent, RoomView } from '../live/room'
+import { fullName, type RoomEvent, type RoomView } from '../live/room'
 import type { LiveStatus } from '../live/socket'
 import { StatusPill } from '../live/StatusPill'
 import { Alert } from '../ui/Alert'
@@ -25,8 +25,13 @@ interface LiveViewProps {
 
 export function LiveView({ view, status, notice, onDismissNotice, send, dispatch }: LiveViewProps) {
   const { t } = useI18n()
-  // The document never changes during a session: loaded once, whatever reconnects.
-  const snapshot = useLoad(() => api.roomSnapshot(view.name, view.resumeToken ?? undefined), [])
+  // `private`: each draws on a copy of the document, taken when the mode starts; otherwise the
+  // room's shared board, live.
+  const isPrivate = view.params.collaboration === 'private'
+  const snapshot = useLoad(
+    () => (isPrivate ? api.roomSnapshot(view.name, view.resumeToken ?? undefined) : Promise.resolve(null)),
+    [isPrivate],
+  )
   const free = view.params.navigation === 'free'
   const [ownPage, setOwnPage] = useState<string | null>(null)
   // The trainer bringing everyone to a page wins over where one wandered.
@@ -49,6 +54,7 @@ export function LiveView({ view, status, notice, onDismissNotice, send, dispatch
     void send({ type: 'quiz_answer', question_id: question.id, ...given })
   }
 
+  const label = t('slide.label', { page: page?.name ?? '' })
   const chatOn = view.params.chat === 'on'
   const quizShown = view.quiz !== null
   return (
@@ -71,13 +77,16 @@ export function LiveView({ view, status, notice, onDismissNotice, send, dispatch
       {notice && <Alert onDismiss={onDismissNotice}>{notice}</Alert>}
       <div className={quizShown ? 'participant-body with-quiz' : 'participant-body'}>
         <main className="participant-stage" id="main" tabIndex={-1}>
-          {snapshot.data ? (
-            <LazySlide
-              snapshot={snapshot.data}
+          {!isPrivate ? (
+            <LazySharedCanvas
+              room={view.name}
+              token={view.resumeToken}
+              me={{ id: view.you.participant_id, name: fullName(view.you), role: 'participant' }}
               pageId={pageId}
-              drawing={view.params.collaboration === 'draw'}
-              label={t('slide.label', { page: page?.name ?? '' })}
+              label={label}
             />
+          ) : snapshot.data ? (
+            <LazySlide snapshot={snapshot.data} pageId={pageId} drawing label={label} />
           ) : (
             <div className="slide slide-loading" role="status">
               {snapshot.error ? t('slide.unavailable') : t('common.loading')}

@@ -2,10 +2,11 @@
 import { useCallback, useEffect, useState } from 'react'
 import { api, found } from '../api'
 import type { Room } from '../api-types/Room'
-import { LazySlide } from '../canvas'
+import { LazySharedCanvas } from '../canvas'
 import { useI18n } from '../i18n'
 import { ChatPanel } from '../live/ChatPanel'
 import { liveErrorText } from '../live/errors'
+import { fullName } from '../live/room'
 import { StatusPill } from '../live/StatusPill'
 import { useLiveRoom } from '../live/useLiveRoom'
 import { Link, navigate } from '../router'
@@ -96,17 +97,13 @@ function Presenter({ room }: { room: Room }) {
       )}
       <div className="presenter-body">
         <main className="stage" id="main" tabIndex={-1}>
-          {snapshot.data ? (
-            <LazySlide
-              snapshot={snapshot.data}
-              pageId={view.pageId}
-              label={t('slide.label', { page: page?.name ?? '' })}
-            />
-          ) : (
-            <div className="slide slide-loading" role="status">
-              {snapshot.error ? t('slide.unavailable') : t('common.loading')}
-            </div>
-          )}
+          <LazySharedCanvas
+            room={view.name}
+            token={null}
+            me={{ id: view.you.participant_id, name: fullName(view.you), role: 'trainer' }}
+            pageId={view.pageId}
+            label={t('slide.label', { page: page?.name ?? '' })}
+          />
           <PageStrip pages={view.capsule.pages} current={view.pageId} snapshot={snapshot.data} onGo={goTo} />
         </main>
         <aside className="sidebar" aria-label={t('presenter.controls')}>

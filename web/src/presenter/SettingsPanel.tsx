@@ -1,8 +1,13 @@
-// How the session runs: navigation, drawing, chat, and whether newcomers may join.
+// How the session runs: navigation, who draws on the board, chat, and whether newcomers may join.
+import { useId } from 'react'
 import { useI18n } from '../i18n'
+import type { Collaboration } from '../protocol/Collaboration'
 import type { ParamsPatch } from '../protocol/ParamsPatch'
 import type { RoomParams } from '../protocol/RoomParams'
 import { Switch } from '../ui/Switch'
+
+/** Who draws on the board: only the trainer, everyone together, or each on a private copy. */
+const MODES: Collaboration[] = ['view', 'draw', 'private']
 
 interface SettingsPanelProps {
   params: RoomParams
@@ -13,6 +18,7 @@ interface SettingsPanelProps {
 
 export function SettingsPanel({ params, locked, onParams, onLock }: SettingsPanelProps) {
   const { t } = useI18n()
+  const name = useId()
   return (
     <div className="settings">
       <Switch
@@ -23,14 +29,27 @@ export function SettingsPanel({ params, locked, onParams, onLock }: SettingsPane
         onChange={(free) => onParams({ navigation: free ? 'free' : 'follow' })}
       />
       <p className="muted small">{t('settings.navigationHint')}</p>
-      <Switch
-        label={t('settings.collaboration')}
-        checked={params.collaboration === 'draw'}
-        on={t('settings.draw')}
-        off={t('settings.view')}
-        onChange={(draw) => onParams({ collaboration: draw ? 'draw' : 'view' })}
-      />
-      <p className="muted small">{t('settings.collaborationHint')}</p>
+      <fieldset className="mode-choice">
+        <legend>{t('settings.collaboration')}</legend>
+        {MODES.map((mode) => (
+          <label key={mode} className="mode-option">
+            <input
+              type="radio"
+              name={name}
+              value={mode}
+              checked={params.collaboration === mode}
+              onChange={() => onParams({ collaboration: mode })}
+              aria-describedby={`${name}-${mode}`}
+            />
+            <span>
+              <span className="mode-name">{t(`settings.${mode}`)}</span>
+              <span className="muted small" id={`${name}-${mode}`}>
+                {t(`settings.${mode}Hint`)}
+              </span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
       <Switch
         label={t('settings.chat')}
         checked={params.chat === 'on'}
