@@ -19,8 +19,8 @@ const LARGE_INPUT_BYTES: usize = 1 << 20;
 /// Bounds on what one engine may use.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// Heap of one engine (QuickJS counts every allocation it makes). The bundle and schema take
-    /// about 5 MiB; the rest is room for one record or one capsule being migrated.
+    /// Heap of one engine (QuickJS counts every allocation it makes). The loaded schema takes
+    /// about 1 MiB of it; the rest is room for one record or one capsule being migrated.
     pub memory_bytes: usize,
     /// JS stack of one call. Must stay well below the calling thread's own stack (tokio's worker
     /// threads have 2 MiB).
