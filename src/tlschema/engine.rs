@@ -13,11 +13,14 @@ use rquickjs::{Context, Ctx, Function, Object, Runtime};
 /// The bundle of tldraw's MIT schema code and our entry (tools/tlschema-bundle/).
 pub(super) const BUNDLE: &str = include_str!("tlschema.js");
 
+/// Past this input size, a call ends with a garbage collection.
+const LARGE_INPUT_BYTES: usize = 1 << 20;
+
 /// Bounds on what one engine may use.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// Heap of one engine (QuickJS counts every allocation it makes). The bundle and schema take
-    /// about 5 MiB; the rest is room for one record or one capsule being migrated.
+    /// Heap of one engine (QuickJS counts every allocation it makes). The loaded schema takes
+    /// about 1 MiB of it; the rest is room for one record or one capsule being migrated.
     pub memory_bytes: usize,
     /// JS stack of one call. Must stay well below the calling thread's own stack (tokio's worker
     /// threads have 2 MiB).
@@ -97,7 +100,7 @@ impl Engine {
         args: &[&str],
         budget: Duration,
     ) -> Result<Option<String>, EngineError> {
-        self.guarded(budget, |ctx| {
+        let result = self.guarded(budget, |ctx| {
             let api: Object = ctx.globals().get("__tlschema")?;
             let function: Function = api.get(name)?;
             let mut js_args = rquickjs::function::Args::new(ctx.clone(), args.len());
@@ -106,7 +109,14 @@ impl Engine {
             }
             let result: Option<rquickjs::String> = function.call_arg(js_args)?;
             result.map(|s| s.to_string()).transpose()
-        })
+        });
+        // Reference counting frees most garbage at once; the cycles a large input left behind
+        // are collected now rather than carried into the next calls. (Measuring the heap instead
+        // would walk all of it on every call.)
+        if args.iter().map(|a| a.len()).sum::<usize>() > LARGE_INPUT_BYTES {
+            self.runtime.run_gc();
+        }
+        result
     }
 
     /// The limits this engine was built with.
@@ -147,10 +157,6 @@ impl Engine {
             })
         });
         self.deadline.store(u64::MAX, Ordering::Relaxed);
-        // Garbage from a large input is freed now rather than carried into the next call.
-        if self.heap_bytes() > (self.limits.memory_bytes / 4) as i64 {
-            self.runtime.run_gc();
-        }
         result
     }
 }
