@@ -23,7 +23,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
 
 use report::{Report, Run};
-use scenarios::{Target, answers, broadcast, flood, idle, reconnect, rooms};
+use scenarios::{Target, answers, broadcast, canvas, flood, idle, reconnect, rooms};
 use server::{Backend, Launcher};
 
 #[derive(Debug, Parser)]
@@ -88,6 +88,9 @@ enum Scenario {
     /// Honest participants' page changes, quiet then while bots flood joins, messages and
     /// idle sockets from another address; what the attackers got.
     Flood(flood::Settings),
+    /// One room's shared canvas: people drawing, many watching; change-to-screen latency and
+    /// CPU per delivered change.
+    Canvas(canvas::Settings),
     /// A small run of every scenario that fails unless each behaves (for CI).
     Smoke,
 }
@@ -124,6 +127,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Idle(s) => ("S4 idle", format!("{s:?}")),
         Scenario::Reconnect(s) => ("S5 reconnect", format!("{s:?}")),
         Scenario::Flood(s) => ("flood", format!("{s:?}")),
+        Scenario::Canvas(s) => ("canvas", format!("{s:?}")),
         Scenario::Smoke => unreachable!("handled above"),
     };
     let mut report = Report {
@@ -155,6 +159,7 @@ async fn one(scenario: &Scenario, target: &Target, sources: u8) -> anyhow::Resul
         Scenario::Idle(s) => idle::run(target, sources, s).await,
         Scenario::Reconnect(s) => reconnect::run(target, sources, s).await,
         Scenario::Flood(s) => flood::run(target, sources, s).await,
+        Scenario::Canvas(s) => canvas::run(target, sources, s).await,
         Scenario::Smoke => unreachable!("smoke runs the others"),
     }
 }
@@ -196,8 +201,14 @@ async fn smoke(target: &Target, sources: u8) -> anyhow::Result<()> {
         idle_sockets: 20,
         linger_s: 1,
     };
+    let canvas = canvas::Settings {
+        drawers: 5,
+        watchers: 20,
+        every_ms: 50,
+        seconds: 2,
+    };
     let delivered = [("delivered_pct", 100.0), ("drops", 0.0)];
-    let scenarios: [(Scenario, &[(&str, f64)]); 6] = [
+    let scenarios: [(Scenario, &[(&str, f64)]); 7] = [
         (Scenario::Broadcast(broadcast), &delivered),
         (
             Scenario::Answers(answers),
@@ -221,6 +232,7 @@ async fn smoke(target: &Target, sources: u8) -> anyhow::Result<()> {
                 ("drops", 0.0),
             ],
         ),
+        (Scenario::Canvas(canvas), &[("delivered_pct", 100.0)]),
     ];
     let mut failed = Vec::new();
     for (scenario, checks) in &scenarios {

@@ -44,6 +44,11 @@ impl Dialer {
 
     /// Opens `ws://…/api/live/{room}`.
     pub async fn open(&self, room: &str) -> anyhow::Result<Ws> {
+        self.open_path(&format!("/api/live/{room}")).await
+    }
+
+    /// Opens a WebSocket at `path` (with its query) from the next source address.
+    pub async fn open_path(&self, path: &str) -> anyhow::Result<Ws> {
         let source = self.sources[self.next.fetch_add(1, Ordering::Relaxed) % self.sources.len()];
         let socket = TcpSocket::new_v4()?;
         socket.bind(SocketAddr::new(source.into(), 0))?;
@@ -53,7 +58,7 @@ impl Dialer {
         socket.set_linger(Some(Duration::ZERO))?;
         socket.set_nodelay(true)?;
         let stream = socket.connect(self.server).await?;
-        let url = format!("ws://{}/api/live/{room}", self.server);
+        let url = format!("ws://{}{path}", self.server);
         // Small buffers: the harness holds tens of thousands of connections itself.
         let config = WebSocketConfig::default()
             .read_buffer_size(16 * 1024)

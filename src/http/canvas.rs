@@ -11,8 +11,9 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::auth::{hash_token, token_from};
+use super::client::ClientAddr;
 use super::error::{ApiError, ApiResult};
-use super::live::{accept_key, banned, switching_protocols};
+use super::live::{accept_key, banned, socket_slot, switching_protocols};
 use crate::domain::canvas::Reason;
 use crate::domain::protocol::ErrorCode;
 use crate::live::canvas::{self, Who};
@@ -33,13 +34,16 @@ const MAX_SESSION_ID: usize = 128;
 #[utoipa::path(get, path = "/api/live/{name}/canvas", tag = "live",
     params(("name" = String, Path), ("sessionId" = String, Query), ("token" = Option<String>, Query)),
     responses((status = 101, description = "WebSocket speaking tldraw's sync protocol, version 8"),
-               (status = 400, description = "no sessionId"), (status = 426, description = "not a WebSocket request")))]
+               (status = 400, description = "no sessionId"), (status = 426, description = "not a WebSocket request"),
+               (status = 429, description = "too many live connections from this address")))]
 pub async fn upgrade(
     State(state): State<AppState>,
     Path(name): Path<String>,
     Query(query): Query<CanvasQuery>,
+    ClientAddr(from): ClientAddr,
     mut request: Request,
 ) -> ApiResult<Response> {
+    let slot = socket_slot(&state, from)?;
     let session = query
         .session_id
         .filter(|s| !s.is_empty() && s.len() <= MAX_SESSION_ID)
@@ -63,6 +67,7 @@ pub async fn upgrade(
             Ok(upgraded) => canvas::serve(upgraded, canvases, room_id, session, who).await,
             Err(error) => tracing::debug!(%error, "the WebSocket upgrade did not complete"),
         }
+        drop(slot);
     });
     Ok(switching_protocols(accept))
 }

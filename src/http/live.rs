@@ -9,6 +9,7 @@ use axum::http::header::{
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use uuid::Uuid;
@@ -17,6 +18,7 @@ use super::AppState;
 use super::auth::{hash_token, token_from};
 use super::client::ClientAddr;
 use super::error::{ApiError, ApiResult};
+use super::per_address::AddressSlot;
 use crate::domain::canvas::Document;
 use crate::domain::protocol::ErrorCode;
 use crate::live::socket;
@@ -42,13 +44,7 @@ pub async fn upgrade(
     mut request: Request,
 ) -> ApiResult<Response> {
     // Refused before anything else is done: a flood of upgrades must cost next to nothing.
-    let slot = state.live_sockets.take(from).ok_or_else(|| {
-        ApiError::too_many(
-            ErrorCode::TooManyConnections,
-            "too many live connections from your network address; close some and retry",
-            SOCKET_RETRY,
-        )
-    })?;
+    let slot = socket_slot(&state, from)?;
     let (room_id, _) = rooms::key_by_name(&state.db, &name)
         .await
         .map_err(room_not_found)?;
@@ -69,6 +65,17 @@ pub async fn upgrade(
         drop(slot);
     });
     Ok(switching_protocols(accept))
+}
+
+/// One of the live sockets (room or canvas) a client address may hold open, or a 429.
+pub(super) fn socket_slot(state: &AppState, from: IpAddr) -> ApiResult<AddressSlot> {
+    state.live_sockets.take(from).ok_or_else(|| {
+        ApiError::too_many(
+            ErrorCode::TooManyConnections,
+            "too many live connections from your network address; close some and retry",
+            SOCKET_RETRY,
+        )
+    })
 }
 
 /// The 101 answer that completes a WebSocket handshake.

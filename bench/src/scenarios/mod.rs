@@ -3,6 +3,7 @@
 
 pub mod answers;
 pub mod broadcast;
+pub mod canvas;
 pub mod flood;
 pub mod idle;
 pub mod reconnect;

@@ -14,12 +14,21 @@ pub const TOMBSTONE_PRUNE_BUFFER: usize = 1_000;
 pub struct Stored {
     pub state: Value,
     pub clock: i64,
+    /// The record's size as JSON.
+    pub bytes: usize,
+}
+
+/// A record's size as JSON, which is how the document's size is counted.
+pub fn json_bytes(record: &Value) -> usize {
+    serde_json::to_vec(record).map_or(0, |v| v.len())
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
     records: BTreeMap<String, Stored>,
     tombstones: BTreeMap<String, i64>,
+    /// The records' size as JSON, in total.
+    bytes: usize,
     clock: i64,
     /// Clients that last saw an older clock cannot be told what was deleted: they get everything.
     history_starts_at: i64,
@@ -74,6 +83,7 @@ impl Document {
                 Stored {
                     state: state.clone(),
                     clock,
+                    bytes: json_bytes(state),
                 },
             );
         }
@@ -100,6 +110,7 @@ impl Document {
             tombstones.clear();
         }
         Ok(Document {
+            bytes: records.values().map(|r| r.bytes).sum(),
             records,
             tombstones,
             clock,
@@ -179,18 +190,40 @@ impl Document {
         self.tombstones.len()
     }
 
+    /// The records' size as JSON, in total.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// The size of one record as JSON (0 if there is none).
+    pub fn record_bytes(&self, id: &str) -> usize {
+        self.records.get(id).map_or(0, |r| r.bytes)
+    }
+
     /// Stores a record at the given clock (the clock of the change being written).
     pub fn set(&mut self, id: &str, state: Value, clock: i64) {
         self.tombstones.remove(id);
-        self.records.insert(id.to_owned(), Stored { state, clock });
+        let bytes = json_bytes(&state);
+        self.bytes += bytes;
+        if let Some(old) = self.records.insert(
+            id.to_owned(),
+            Stored {
+                state,
+                clock,
+                bytes,
+            },
+        ) {
+            self.bytes -= old.bytes;
+        }
         self.clock = self.clock.max(clock);
     }
 
     /// Deletes a record, leaving a tombstone; false if there was none.
     pub fn delete(&mut self, id: &str, clock: i64) -> bool {
-        if self.records.remove(id).is_none() {
+        let Some(old) = self.records.remove(id) else {
             return false;
-        }
+        };
+        self.bytes -= old.bytes;
         self.tombstones.insert(id.to_owned(), clock);
         self.clock = self.clock.max(clock);
         true

@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 
 use super::chunks::{Assembled, Assembler};
 use super::diff::{self, TypeError};
-use super::document::Document;
+use super::document::{self, Document};
 use super::js;
 use super::messages::{Reason, ServerMessage};
 use super::schema::{RecordSchema, RecordScope, SchemaCompat};
@@ -94,8 +94,17 @@ pub struct SyncRoom<S> {
     presences_made: u64,
     prune_tombstones_at: Option<u64>,
     last_session_prune: Option<u64>,
-    /// Longest chunked message accepted from a client, in bytes.
-    max_message_bytes: usize,
+    limits: Limits,
+}
+
+/// Sizes a room's canvas refuses past.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// One client message (a chunked one put back together), in bytes.
+    pub message_bytes: usize,
+    /// The whole document as JSON: a push that would make it larger is refused (its document
+    /// changes discarded, and the client told why in a `custom` message).
+    pub document_bytes: usize,
 }
 
 /// Why a push or a connect stops: the session is refused with this reason.
@@ -108,7 +117,7 @@ impl From<TypeError> for Fatal {
 }
 
 impl<S: RecordSchema> SyncRoom<S> {
-    pub fn new(schema: S, doc: Document, max_message_bytes: usize) -> SyncRoom<S> {
+    pub fn new(schema: S, doc: Document, limits: Limits) -> SyncRoom<S> {
         SyncRoom {
             schema,
             doc,
@@ -117,7 +126,7 @@ impl<S: RecordSchema> SyncRoom<S> {
             presences_made: 0,
             prune_tombstones_at: None,
             last_session_prune: None,
-            max_message_bytes,
+            limits,
         }
     }
 
@@ -164,7 +173,7 @@ impl<S: RecordSchema> SyncRoom<S> {
     /// One frame from a session's socket.
     pub fn receive(&mut self, session_id: &str, frame: &str, now: u64) -> Vec<Out> {
         let mut out = Vec::new();
-        let max = self.max_message_bytes;
+        let max = self.limits.message_bytes;
         let Some(session) = self.sessions.get_mut(session_id) else {
             return out;
         };
@@ -333,14 +342,26 @@ impl<S: RecordSchema> SyncRoom<S> {
         if let Err(Fatal(reason)) = txn.run(&self.schema, message, &presence_id, &access, legacy) {
             return self.reject(session_id, reason, out);
         }
+        let too_large = self.doc.bytes() as isize + txn.growth()
+            > self.limits.document_bytes as isize
+            && txn.growth() > 0;
+        if too_large {
+            // The document stays as it is (the client reverts its change); presence still goes.
+            txn.refuse_document();
+            let data =
+                json!({"type": "document_too_large", "max_bytes": self.limits.document_bytes});
+            out.push(send(session_id, ServerMessage::Custom { data }));
+        }
         let Txn {
             doc_ops,
-            relayed,
+            mut relayed,
+            relayed_presence,
             writes,
             presence_writes,
             counts,
             ..
         } = txn;
+        relayed.extend(relayed_presence);
         let clock = if writes.is_empty() {
             self.doc.clock()
         } else {
@@ -497,7 +518,9 @@ struct Txn<'a> {
     staged: BTreeMap<String, Option<Value>>,
     presence_writes: BTreeMap<String, Value>,
     doc_ops: Map<String, Value>,
-    /// What the others are sent: the same changes, diffed afresh from the records before and
+    /// What the others are sent of the presence.
+    relayed_presence: Map<String, Value>,
+    /// What the others are sent of the document: the same changes, diffed afresh from the records before and
     /// after (with string appends whatever `legacy` says, and removes as plain `["remove"]`).
     relayed: Map<String, Value>,
     /// Records created, updated and deleted.
@@ -514,6 +537,7 @@ impl<'a> Txn<'a> {
             presence_writes: BTreeMap::new(),
             doc_ops: Map::new(),
             relayed: Map::new(),
+            relayed_presence: Map::new(),
             counts: (0, 0, 0),
         }
     }
@@ -603,7 +627,7 @@ impl<'a> Txn<'a> {
                 };
                 validate(schema, PRESENCE_TYPE, &state)?;
                 self.presence_writes.insert(id.to_owned(), state);
-                self.relayed.insert(id.to_owned(), op);
+                self.relayed_presence.insert(id.to_owned(), op);
             }
             Some("patch") => {
                 fields.insert("id".into(), json!(["put", id]));
@@ -618,7 +642,9 @@ impl<'a> Txn<'a> {
                     return Ok(());
                 }
                 validate(schema, PRESENCE_TYPE, &next)?;
-                self.relay_patch(id, &prev, &next);
+                if let Some(op) = patch_op(&prev, &next) {
+                    self.relayed_presence.insert(id.to_owned(), op);
+                }
                 self.presence_writes.insert(id.to_owned(), next);
             }
             _ => {}
@@ -725,11 +751,34 @@ impl<'a> Txn<'a> {
 }
 
 impl Txn<'_> {
+    /// Drops the push's document changes, keeping its presence.
+    fn refuse_document(&mut self) {
+        self.writes.clear();
+        self.staged.clear();
+        self.doc_ops.clear();
+        self.relayed.clear();
+        self.counts = (0, 0, 0);
+    }
+
     fn relay_patch(&mut self, id: &str, prev: &Value, next: &Value) {
-        if let Some(d) = diff::diff_record(prev, next, false) {
-            self.relayed.insert(id.to_owned(), json!(["patch", d]));
+        if let Some(op) = patch_op(prev, next) {
+            self.relayed.insert(id.to_owned(), op);
         }
     }
+
+    /// How much larger the document would be, as JSON, with this push's writes.
+    fn growth(&self) -> isize {
+        let size = |state: &Option<Value>| state.as_ref().map_or(0, document::json_bytes);
+        self.staged
+            .iter()
+            .map(|(id, state)| size(state) as isize - self.doc.record_bytes(id) as isize)
+            .sum()
+    }
+}
+
+/// A patch taking others from `prev` to `next` (diffed with string appends).
+fn patch_op(prev: &Value, next: &Value) -> Option<Value> {
+    diff::diff_record(prev, next, false).map(|d| json!(["patch", d]))
 }
 
 /// Whether a session may change (or delete) this record.

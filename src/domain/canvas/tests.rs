@@ -58,7 +58,11 @@ fn room() -> SyncRoom<TestSchema> {
         "schema": schema(),
     }))
     .unwrap();
-    SyncRoom::new(TestSchema(schema()), doc, 1 << 20)
+    let limits = Limits {
+        message_bytes: 1 << 20,
+        document_bytes: 4_000,
+    };
+    SyncRoom::new(TestSchema(schema()), doc, limits)
 }
 
 /// Every message each session got, as JSON, and the closes.
@@ -353,4 +357,42 @@ fn a_drawing_session_owns_what_it_draws_and_cannot_touch_the_rest() {
         4,
     );
     assert_eq!(out[0].1["action"], "commit", "the trainer may clear it");
+}
+
+#[test]
+fn a_push_that_would_make_the_document_too_large_is_discarded_with_a_reason() {
+    let mut room = room();
+    connect(&mut room, "a", -1, 0);
+    connect(&mut room, "b", -1, 0);
+    let big = "x".repeat(5_000);
+    let out = push(
+        &mut room,
+        "a",
+        json!({"type": "push", "clientClock": 0,
+        "presence": ["put", {"userName": "A"}],
+        "diff": {"shape:big": ["put", {"id": "shape:big", "typeName": "shape", "x": 0, "text": big}]}}),
+        1,
+    );
+    assert_eq!(
+        out[0].1,
+        json!({"type": "custom", "data": {"type": "document_too_large", "max_bytes": 4_000}})
+    );
+    assert_eq!(out[1].1["action"], "discard");
+    assert!(room.document().get("shape:big").is_none());
+    // Only the presence reached the others.
+    let relayed: Vec<&String> = out[2].1["diff"].as_object().unwrap().keys().collect();
+    assert!(
+        relayed
+            .iter()
+            .all(|id| id.starts_with("instance_presence:")),
+        "{relayed:?}"
+    );
+    // Shrinking is always allowed.
+    let out = push(
+        &mut room,
+        "a",
+        json!({"type": "push", "clientClock": 1, "diff": {"shape:a": ["remove"]}}),
+        2,
+    );
+    assert_eq!(out[0].1["action"], "commit");
 }

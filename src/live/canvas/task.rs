@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::socket::Wire;
 use super::{Canvases, Request, Who};
-use crate::domain::canvas::{Access, Document, Out, Reason, SyncRoom};
+use crate::domain::canvas::{Access, Document, Limits, Out, Reason, SyncRoom};
 use crate::domain::room::Collaboration;
 use crate::store::{StoreError, now_ms, rooms};
 use crate::tlschema::TlSchema;
@@ -83,7 +83,11 @@ impl Canvas {
                 .map_err(|e| e.to_string())??
         };
         let saved_clock = doc.clock();
-        let room = SyncRoom::new(schema, doc, canvases.config.max_message_bytes);
+        let limits = Limits {
+            message_bytes: canvases.config.max_message_bytes,
+            document_bytes: canvases.config.max_document_bytes,
+        };
+        let room = SyncRoom::new(schema, doc, limits);
         Ok(Canvas {
             canvases,
             room_id,

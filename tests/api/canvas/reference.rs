@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use pratico::domain::canvas::{Access, CLOSE_CODE, Document, Out, SyncRoom};
+use pratico::domain::canvas::{Access, CLOSE_CODE, Document, Limits, Out, SyncRoom};
 use pratico::tlschema::TlSchema;
 use serde_json::{Value, json};
 
@@ -47,7 +47,11 @@ fn every_transcript_of_the_reference_replays_identically() {
 fn replay(transcript: &Value) -> Result<(), String> {
     let name = transcript["name"].as_str().unwrap_or_default();
     let doc = Document::from_snapshot(&transcript["initial"])?;
-    let mut room = SyncRoom::new(schema(), doc, 16 << 20);
+    let limits = Limits {
+        message_bytes: 16 << 20,
+        document_bytes: 64 << 20,
+    };
+    let mut room = SyncRoom::new(schema(), doc, limits);
     let mut wire = Wire::default();
     let mut ids = Ids::default();
     let mut now = 1_000_000u64;

@@ -1,0 +1,208 @@
+//! The shared canvas: one room, some people drawing (a stroke grows every 50 ms each) and many
+//! watching. Is every change delivered, how fast from the drawer's push to a watcher's screen
+//! (the frame's arrival), and at what server CPU per delivered change.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::time::{Instant, sleep_until};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_util::sync::CancellationToken;
+
+use super::{Stage, Target, cpu_between};
+use crate::net::{Dialer, Ws, now_us};
+use crate::report::Run;
+use crate::stats::Latencies;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Settings {
+    /// People drawing at once.
+    #[arg(long, default_value_t = 100)]
+    pub drawers: usize,
+    /// People watching.
+    #[arg(long, default_value_t = 1_000)]
+    pub watchers: usize,
+    /// Milliseconds between two updates of a drawer's stroke.
+    #[arg(long, default_value_t = 50)]
+    pub every_ms: u64,
+    /// Seconds of drawing.
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
+}
+
+/// One more point of a stroke (tldraw's delta encoding of a point, base64).
+const POINT: &str = "AEAAQAAA";
+
+/// What the clients saw.
+#[derive(Default)]
+struct Seen {
+    latency: Latencies,
+    delivered: AtomicU64,
+    sent: AtomicU64,
+}
+
+pub async fn run(target: &Target, sources: u8, settings: &Settings) -> anyhow::Result<Run> {
+    let clients = settings.drawers + settings.watchers;
+    let env = [(
+        "PRATICO_MAX_SOCKETS_PER_ADDRESS",
+        (clients + 100).to_string(),
+    )];
+    let stage = Stage::open(target, sources, &env).await?;
+    let room = stage.room(false).await?;
+    let schema = pratico::tlschema::TlSchema::load()?.serialized().clone();
+    let dialer = Dialer::new(stage.server.addr, sources);
+    let path = |i: usize| {
+        format!(
+            "/api/live/{}/canvas?sessionId=bench-{i}&token={}",
+            room.name,
+            stage.api.token()
+        )
+    };
+    let seen = Arc::new(Seen::default());
+    let stop = CancellationToken::new();
+    let since = std::time::Instant::now();
+    let mut tasks = Vec::new();
+    for i in 0..clients {
+        let mut ws = dialer.open_path(&path(i)).await?;
+        connect(&mut ws, &schema)
+            .await
+            .with_context(|| format!("client {i} connects"))?;
+        let drawer =
+            (i < settings.drawers).then(|| (format!("shape:bench-{i}"), room.pages[0].clone()));
+        tasks.push(tokio::spawn(client(
+            ws,
+            drawer,
+            settings.clone(),
+            Arc::clone(&seen),
+            stop.clone(),
+        )));
+    }
+    let mut run = Run::default();
+    run.put("drawers", settings.drawers as f64);
+    run.put("watchers", settings.watchers as f64);
+    run.put("connect_s", since.elapsed().as_secs_f64());
+    // Everyone's stroke exists and has been seen before the clock starts.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    seen.latency.reset();
+    seen.delivered.store(0, Ordering::Relaxed);
+    seen.sent.store(0, Ordering::Relaxed);
+    let before = stage.usage();
+    stop.cancel();
+    tokio::time::sleep(Duration::from_secs(settings.seconds)).await;
+    let sent = seen.sent.load(Ordering::Relaxed);
+    let expected = sent * (clients as u64 - 1);
+    let until = Instant::now() + Duration::from_secs(10);
+    while seen.delivered.load(Ordering::Relaxed) < expected && Instant::now() < until {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let cpu_s = cpu_between(before, stage.usage());
+    let delivered = seen.delivered.load(Ordering::Relaxed);
+    for task in &tasks {
+        task.abort();
+    }
+    run.put("changes_sent", sent as f64);
+    run.put(
+        "delivered_pct",
+        100.0 * delivered as f64 / expected.max(1) as f64,
+    );
+    run.put("change_p50_ms", seen.latency.ms(0.5));
+    run.put("change_p99_ms", seen.latency.ms(0.99));
+    run.put("change_max_ms", seen.latency.ms(1.0));
+    run.put("server_cpu_s", cpu_s);
+    run.put("cpu_per_delivery_us", cpu_s * 1e6 / delivered.max(1) as f64);
+    stage.finish(&mut run).await;
+    Ok(run)
+}
+
+async fn connect(ws: &mut Ws, schema: &Value) -> anyhow::Result<()> {
+    let hello = json!({"type": "connect", "connectRequestId": "bench", "lastServerClock": -1,
+        "protocolVersion": 8, "schema": schema});
+    ws.send(Message::text(hello.to_string())).await?;
+    while let Some(frame) = ws.next().await {
+        if let Message::Text(text) = frame? {
+            let reply: Value = serde_json::from_str(&text)?;
+            if reply["type"] == "connect" {
+                return Ok(());
+            }
+        }
+    }
+    bail!("the canvas closed before its connect reply")
+}
+
+/// A client: reads every frame (recording the changes of others' strokes); a drawer also puts
+/// its stroke, then, once `start` is cancelled, grows it every `every_ms` for `seconds`.
+async fn client(
+    ws: Ws,
+    drawer: Option<(String, String)>,
+    settings: Settings,
+    seen: Arc<Seen>,
+    start: CancellationToken,
+) {
+    let (mut sink, mut stream) = ws.split();
+    let reader = {
+        let seen = Arc::clone(&seen);
+        tokio::spawn(async move {
+            while let Some(Ok(frame)) = stream.next().await {
+                if let Message::Text(text) = frame {
+                    record(&text, &seen);
+                }
+            }
+        })
+    };
+    if let Some((id, page)) = drawer {
+        let stroke = json!({"id": id, "typeName": "shape", "type": "draw", "x": 0, "y": 0,
+            "rotation": 0, "index": "a9", "parentId": page, "isLocked": false, "opacity": 1,
+            "meta": {"t": 0},
+            "props": {"color": "black", "fill": "none", "dash": "draw", "size": "m",
+                "segments": [{"type": "free", "path": "AAAAAAAAAAAAAAA/"}], "isComplete": false,
+                "isClosed": false, "isPen": false, "scale": 1, "scaleX": 1, "scaleY": 1}});
+        let put = json!({"type": "push", "clientClock": 0, "diff": {&id: ["put", stroke]}});
+        let _ = sink.send(Message::text(put.to_string())).await;
+        start.cancelled().await;
+        let begin = Instant::now();
+        let every = Duration::from_millis(settings.every_ms);
+        let count = settings.seconds * 1000 / settings.every_ms.max(1);
+        let mut offset = 16;
+        for n in 1..=count {
+            sleep_until(begin + every * n as u32).await;
+            let grow = json!({"props": ["patch", {"segments": ["patch", {"0": ["patch",
+                {"path": ["append", POINT, offset]}]}]}], "meta": ["patch", {"t": ["put", now_us()]}]});
+            offset += POINT.len();
+            let push = json!({"type": "push", "clientClock": n, "diff": {&id: ["patch", grow]}});
+            if sink.send(Message::text(push.to_string())).await.is_err() {
+                break;
+            }
+            seen.sent.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    let _ = reader.await;
+}
+
+/// Counts the stroke changes in a frame and how long each took to arrive.
+fn record(text: &str, seen: &Seen) {
+    let Ok(message) = serde_json::from_str::<Value>(text) else {
+        return;
+    };
+    let patches = match message["type"].as_str() {
+        Some("data") => message["data"].as_array().cloned().unwrap_or_default(),
+        Some("patch") => vec![message],
+        _ => return,
+    };
+    let now = now_us();
+    for patch in patches.iter().filter(|m| m["type"] == "patch") {
+        for op in patch["diff"]
+            .as_object()
+            .into_iter()
+            .flat_map(|d| d.values())
+        {
+            if let Some(t) = op[1]["meta"][1]["t"][1].as_u64() {
+                seen.latency.record_us(now.saturating_sub(t));
+                seen.delivered.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+}
