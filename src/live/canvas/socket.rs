@@ -20,7 +20,7 @@ use super::{Canvases, Request, Who};
 use crate::domain::canvas::{CLOSE_CODE, Reason};
 
 /// What the canvas task sends a connection.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) enum Wire {
     /// A message, serialised once for all its receivers; `data` ones may travel together.
     Message { text: Arc<str>, data: bool },

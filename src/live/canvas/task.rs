@@ -17,8 +17,9 @@ use crate::tlschema::TlSchema;
 
 /// How often the protocol's timers run (sessions that went silent, presence of those gone).
 const TICK: Duration = Duration::from_millis(500);
-/// A changed document is saved at most this long after the change.
-const SAVE_WITHIN: Duration = Duration::from_secs(1);
+/// A changed document is saved once it has waited this long; checked every tick, so saved within
+/// a second of the change.
+const SAVE_AFTER: Duration = Duration::from_millis(500);
 /// How long a canvas nobody is connected to stays in memory.
 const LINGER: Duration = Duration::from_secs(30);
 
@@ -45,9 +46,11 @@ struct Canvas {
 pub(super) async fn run(canvases: Arc<Canvases>, room_id: Uuid, mut rx: mpsc::Receiver<Request>) {
     match Canvas::load(Arc::clone(&canvases), room_id).await {
         Ok(mut canvas) => canvas.serve(&mut rx).await,
-        Err(error) => {
+        Err(Gone) => turn_away(&mut rx, Wire::Refuse(Reason::NotFound)).await,
+        Err(Unreadable(error)) => {
             tracing::warn!(%room_id, %error, "the room's canvas could not be loaded");
-            refuse_all(&mut rx, Reason::NotFound).await;
+            // The client tries again a little later.
+            turn_away(&mut rx, Wire::Goodbye).await;
         }
     }
     rx.close();
@@ -55,21 +58,33 @@ pub(super) async fn run(canvases: Arc<Canvases>, room_id: Uuid, mut rx: mpsc::Re
     canvases.forget(room_id);
 }
 
-/// Turns away whoever comes while the task stops.
-async fn refuse_all(rx: &mut mpsc::Receiver<Request>, reason: Reason) {
+/// Why a room's canvas could not start.
+enum LoadError {
+    /// The room is not live (it ended).
+    Gone,
+    /// The database did not answer, or the stored document cannot be read.
+    Unreadable(String),
+}
+use LoadError::{Gone, Unreadable};
+
+/// Turns away whoever comes while the task stops: `Goodbye` makes them come back (to a new
+/// task), a refusal makes them stop.
+async fn turn_away(rx: &mut mpsc::Receiver<Request>, wire: Wire) {
     rx.close();
     while let Some(request) = rx.recv().await {
         if let Request::Open { out, .. } = request {
-            let _ = out.try_send(Wire::Refuse(reason));
+            let _ = out.try_send(wire.clone());
         }
     }
 }
 
 impl Canvas {
-    async fn load(canvases: Arc<Canvases>, room_id: Uuid) -> Result<Canvas, String> {
-        let (stored, params) = rooms::canvas(&canvases.db, room_id)
-            .await
-            .map_err(|e| e.to_string())?;
+    async fn load(canvases: Arc<Canvases>, room_id: Uuid) -> Result<Canvas, LoadError> {
+        let (stored, params) = match rooms::canvas(&canvases.db, room_id).await {
+            Ok(found) => found,
+            Err(StoreError::NotFound) => return Err(Gone),
+            Err(error) => return Err(Unreadable(error.to_string())),
+        };
         let mode = canvases
             .current_mode(room_id)
             .await
@@ -80,7 +95,8 @@ impl Canvas {
             let schema = Arc::clone(&schema);
             tokio::task::spawn_blocking(move || document(&schema, &stored))
                 .await
-                .map_err(|e| e.to_string())??
+                .map_err(|e| Unreadable(e.to_string()))?
+                .map_err(Unreadable)?
         };
         let saved_clock = doc.clock();
         let limits = Limits {
@@ -123,7 +139,7 @@ impl Canvas {
             }
             if self.room.document().clock() != self.saved_clock {
                 let since = *changed_at.get_or_insert_with(Instant::now);
-                if since.elapsed() >= SAVE_WITHIN {
+                if since.elapsed() >= SAVE_AFTER {
                     self.save().await;
                     changed_at = None;
                 }
@@ -137,18 +153,15 @@ impl Canvas {
             }
         }
         self.save().await;
-        let reason = if self.ended {
-            Some(Reason::NotFound)
-        } else {
-            None
+        // After the end, nobody may come back; otherwise (shutdown, nobody left) they reconnect.
+        let farewell = || match self.ended {
+            true => Wire::Refuse(Reason::NotFound),
+            false => Wire::Goodbye,
         };
         for conn in self.sessions.values() {
-            let _ = conn.out.try_send(match reason {
-                Some(reason) => Wire::Refuse(reason),
-                None => Wire::Goodbye,
-            });
+            let _ = conn.out.try_send(farewell());
         }
-        refuse_all(rx, Reason::NotFound).await;
+        turn_away(rx, farewell()).await;
     }
 
     async fn save(&mut self) {
