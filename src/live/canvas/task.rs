@@ -8,6 +8,7 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
+use super::edits::minute_of;
 use super::socket::Wire;
 use super::{Canvases, Request, Who};
 use crate::domain::canvas::{Access, Document, Out, Reason, SyncRoom};
@@ -21,6 +22,9 @@ const TICK: Duration = Duration::from_millis(500);
 const SAVE_WITHIN: Duration = Duration::from_secs(1);
 /// How long a canvas nobody is connected to stays in memory.
 const LINGER: Duration = Duration::from_secs(30);
+/// How long the room's actor has to take finished minutes of edits before it is asked again
+/// (it may be reloading, or its database away).
+const HAND_OVER_AGAIN: Duration = Duration::from_secs(5);
 
 struct Conn {
     conn: u64,
@@ -40,6 +44,8 @@ struct Canvas {
     saved_clock: i64,
     /// The room is gone (ended): nothing more is saved.
     ended: bool,
+    /// When the room's actor was last asked to take finished minutes of edits.
+    handed_over_at: Option<Instant>,
 }
 
 pub(super) async fn run(canvases: Arc<Canvases>, room_id: Uuid, mut rx: mpsc::Receiver<Request>) {
@@ -93,6 +99,7 @@ impl Canvas {
             sessions: HashMap::new(),
             saved_clock,
             ended: false,
+            handed_over_at: None,
         })
     }
 
@@ -111,6 +118,7 @@ impl Canvas {
                 _ = tick.tick() => {
                     let outs = self.room.tick(now_ms() as u64);
                     self.carry_out(outs);
+                    self.hand_over_finished_minutes();
                 }
                 _ = shutdown.cancelled() => break,
             }
@@ -133,6 +141,13 @@ impl Canvas {
             }
         }
         self.save().await;
+        if self.ended {
+            // The actor took the counts before the end; later ones would come after it.
+            self.canvases.discard_edits(self.room_id);
+        } else if !shutdown.is_cancelled() {
+            self.canvases.hand_over_edits(self.room_id, i64::MAX);
+        }
+        // At shutdown the room's actor waits for this task to stop, then takes them itself.
         let reason = if self.ended {
             Some(Reason::NotFound)
         } else {
@@ -145,6 +160,16 @@ impl Canvas {
             });
         }
         refuse_all(rx, Reason::NotFound).await;
+    }
+
+    /// Asks the room's actor to append the minutes that are over, if any wait.
+    fn hand_over_finished_minutes(&mut self) {
+        let until = minute_of(now_ms());
+        let asked_lately = (self.handed_over_at).is_some_and(|at| at.elapsed() < HAND_OVER_AGAIN);
+        if !asked_lately && self.canvases.edits_waiting(self.room_id, until) {
+            self.canvases.hand_over_edits(self.room_id, until);
+            self.handed_over_at = Some(Instant::now());
+        }
     }
 
     async fn save(&mut self) {
@@ -285,7 +310,18 @@ impl Canvas {
                         let _ = conn.out.try_send(wire);
                     }
                 }
-                Out::Edited { .. } => {}
+                Out::Edited {
+                    session,
+                    created,
+                    updated,
+                    deleted,
+                } => {
+                    if let Some(conn) = self.sessions.get(&session) {
+                        let counts = (created, updated, deleted);
+                        self.canvases
+                            .record(self.room_id, conn.who, now_ms(), counts);
+                    }
+                }
             }
         }
         for session in slow {
