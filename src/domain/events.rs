@@ -137,6 +137,19 @@ pub enum RoomEvent {
         /// Only the length: chat content dies with the room.
         length: usize,
     },
+    /// Someone drew on the room's shared canvas during one minute: how many records (shapes,
+    /// bindings, …) they created, changed and deleted; never the strokes themselves. One
+    /// event per person per minute they drew in, appended once the minute is over.
+    CanvasEdited {
+        /// The participant who drew; absent (not `null`) for the trainer.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        participant_id: Option<Uuid>,
+        /// The minute's start in epoch milliseconds (UTC, a multiple of 60,000).
+        minute: i64,
+        created: u32,
+        updated: u32,
+        deleted: u32,
+    },
     SessionEnded {
         reason: EndReason,
         duration_s: i64,
@@ -177,6 +190,35 @@ mod tests {
         assert_eq!(kind, "room_renamed");
         assert_eq!(data, serde_json::json!({"from": "a-b-c", "to": "d-e-f"}));
         assert_eq!(RoomEvent::from_parts(&kind, data), Some(event));
+    }
+
+    #[test]
+    fn canvas_edits_of_the_trainer_name_nobody() {
+        let trainer = RoomEvent::CanvasEdited {
+            participant_id: None,
+            minute: 1_800_000_060_000,
+            created: 3,
+            updated: 10,
+            deleted: 1,
+        };
+        let (kind, data) = trainer.to_parts();
+        assert_eq!(kind, "canvas_edited");
+        assert_eq!(
+            data,
+            serde_json::json!({"minute": 1_800_000_060_000_i64, "created": 3, "updated": 10, "deleted": 1})
+        );
+        assert_eq!(RoomEvent::from_parts(&kind, data), Some(trainer));
+        let id = Uuid::from_u128(7);
+        let participant = RoomEvent::CanvasEdited {
+            participant_id: Some(id),
+            minute: 0,
+            created: 0,
+            updated: 1,
+            deleted: 0,
+        };
+        let (_, data) = participant.to_parts();
+        assert_eq!(data["participant_id"], id.to_string());
+        assert_eq!(RoomEvent::from_parts(&kind, data), Some(participant));
     }
 
     #[test]

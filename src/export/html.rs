@@ -90,6 +90,7 @@ pub fn page(report: &SessionReport, locale: &Locale) -> String {
         quiz_section(&mut out, quiz, locale);
     }
     chat(&mut out, report, locale);
+    board(&mut out, report, locale);
     attendance_sheet(&mut out, report, &title, locale);
     out.push_str("</body></html>\n");
     out
@@ -352,6 +353,60 @@ fn chat(out: &mut String, report: &SessionReport, locale: &Locale) {
             );
         }
     });
+    out.push_str("</section>\n");
+}
+
+/// Who drew on the shared canvas: each person's minutes and totals, then minute by minute.
+fn board(out: &mut String, report: &SessionReport, locale: &Locale) {
+    let w = locale.words();
+    let board = &report.board;
+    let _ = write!(out, "<section id=\"board\"><h2>{}</h2>", w.board);
+    if board.people.is_empty() {
+        let _ = writeln!(out, "<p>{}</p>\n</section>", w.no_drawing);
+        return;
+    }
+    let zone = locale.zone();
+    let columns = |names: &[&str; 5]| names.map(|name| fill(name, &[("zone", &zone)]));
+    table(
+        out,
+        "board",
+        &columns(&w.board_columns).each_ref().map(String::as_str),
+        |out| {
+            for d in &board.people {
+                let role = if d.trainer { w.trainer } else { "" };
+                let minutes: Vec<String> = d.minutes.iter().map(|m| locale.minute(m.0)).collect();
+                let _ = writeln!(
+                    out,
+                    "<tr><td>{}{role}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                    person(&d.first_name, &d.last_name),
+                    minutes.join(", "),
+                    d.created,
+                    d.updated,
+                    d.deleted
+                );
+            }
+        },
+    );
+    let _ = write!(out, "<h3>{}</h3>", w.board_timeline);
+    let timeline_columns = columns(&w.board_timeline_columns);
+    table(
+        out,
+        "board-timeline",
+        &timeline_columns.each_ref().map(String::as_str),
+        |out| {
+            for m in &board.timeline {
+                let _ = writeln!(
+                    out,
+                    "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                    locale.minute(m.minute.0),
+                    m.drawers,
+                    m.created,
+                    m.updated,
+                    m.deleted
+                );
+            }
+        },
+    );
     out.push_str("</section>\n");
 }
 

@@ -52,6 +52,12 @@ impl Locale {
         format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
     }
 
+    /// `09:05`: a minute, by its start.
+    pub fn minute(&self, ms: i64) -> String {
+        let t = self.at(ms);
+        format!("{:02}:{:02}", t.hour(), t.minute())
+    }
+
     /// `2026-11-27`, or `27/11/2026` in French.
     pub fn date(&self, ms: i64) -> String {
         let t = self.at(ms);
@@ -156,6 +162,11 @@ pub struct Words {
     pub no_messages: &'static str,
     pub chat_columns: [&'static str; 3],
     pub trainer: &'static str,
+    pub board: &'static str,
+    pub no_drawing: &'static str,
+    pub board_columns: [&'static str; 5],
+    pub board_timeline: &'static str,
+    pub board_timeline_columns: [&'static str; 5],
     /// The serde names of navigations and scoring rules, and how this language says them.
     pub values: [(&'static str, &'static str); 4],
     pub sheet: &'static str,
@@ -207,6 +218,23 @@ pub const EN: Words = Words {
     no_messages: "No messages.",
     chat_columns: ["Author", "Messages", "Characters"],
     trainer: " (trainer)",
+    board: "Board",
+    no_drawing: "Nobody drew on the board.",
+    board_columns: [
+        "Person",
+        "Minutes drawn ({zone})",
+        "Created",
+        "Changed",
+        "Deleted",
+    ],
+    board_timeline: "Drawing, minute by minute",
+    board_timeline_columns: [
+        "Minute ({zone})",
+        "People drawing",
+        "Created",
+        "Changed",
+        "Deleted",
+    ],
     values: [
         ("follow", "follow"),
         ("free", "free"),
@@ -270,6 +298,23 @@ pub const FR: Words = Words {
     no_messages: "Aucun message.",
     chat_columns: ["Auteur", "Messages", "Caractères"],
     trainer: " (formateur)",
+    board: "Tableau",
+    no_drawing: "Personne n’a dessiné sur le tableau.",
+    board_columns: [
+        "Personne",
+        "Minutes de dessin ({zone})",
+        "Créés",
+        "Modifiés",
+        "Supprimés",
+    ],
+    board_timeline: "Dessin, minute par minute",
+    board_timeline_columns: [
+        "Minute ({zone})",
+        "Personnes qui dessinent",
+        "Créés",
+        "Modifiés",
+        "Supprimés",
+    ],
     values: [
         ("follow", "suivre le formateur"),
         ("free", "libre"),

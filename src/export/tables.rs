@@ -34,6 +34,11 @@ impl From<usize> for Cell {
         Self::Int(n as i64)
     }
 }
+impl From<u64> for Cell {
+    fn from(n: u64) -> Self {
+        Self::Int(i64::try_from(n).unwrap_or(i64::MAX))
+    }
+}
 impl From<u32> for Cell {
     fn from(n: u32) -> Self {
         Self::Int(n.into())
@@ -78,7 +83,7 @@ pub struct Table {
 }
 
 /// The tables, in the order files and sheets come.
-pub const NAMES: [&str; 11] = [
+pub const NAMES: [&str; 13] = [
     "session",
     "attendance",
     "presence",
@@ -89,6 +94,8 @@ pub const NAMES: [&str; 11] = [
     "quiz_choices",
     "quiz_ranking",
     "chat",
+    "board",
+    "board_minutes",
     "notes",
 ];
 
@@ -108,6 +115,8 @@ pub fn tables(report: &SessionReport) -> Vec<Table> {
         quiz_choices(report),
         quiz_ranking(report),
         chat(report),
+        board(report),
+        board_minutes(report),
         notes(report),
     ]
 }
@@ -469,6 +478,52 @@ fn chat(report: &SessionReport) -> Table {
                     c.characters,
                 ]
             })
+            .collect(),
+    }
+}
+
+/// Who drew on the shared canvas: one row per person (the trainer has no id).
+fn board(report: &SessionReport) -> Table {
+    Table {
+        name: "board",
+        columns: &[
+            "participant_id",
+            "first_name",
+            "last_name",
+            "role",
+            "minutes",
+            "first_minute",
+            "last_minute",
+            "created",
+            "updated",
+            "deleted",
+        ],
+        rows: (report.board.people.iter())
+            .map(|d| {
+                row![
+                    d.participant_id,
+                    d.first_name.as_str(),
+                    d.last_name.as_str(),
+                    if d.trainer { "trainer" } else { "participant" },
+                    d.minutes.len(),
+                    d.minutes.first().copied(),
+                    d.minutes.last().copied(),
+                    d.created,
+                    d.updated,
+                    d.deleted,
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// Drawing on the shared canvas minute by minute, everyone's counts added up.
+fn board_minutes(report: &SessionReport) -> Table {
+    Table {
+        name: "board_minutes",
+        columns: &["minute", "drawers", "created", "updated", "deleted"],
+        rows: (report.board.timeline.iter())
+            .map(|m| row![m.minute, m.drawers, m.created, m.updated, m.deleted,])
             .collect(),
     }
 }

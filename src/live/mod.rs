@@ -150,6 +150,12 @@ pub enum Request {
         participant_id: Uuid,
         reply: oneshot::Sender<bool>,
     },
+    /// The room's canvas counted edits: append, as `canvas_edited` events, the counts of the
+    /// minutes started before `until` (epoch ms). They wait in `Canvases` until taken, so a
+    /// request that is lost loses nothing: the canvas asks again.
+    CanvasEdited {
+        until: i64,
+    },
 }
 
 /// A quiz to load: `quiz_id` among the quizzes of `owner`, the room's trainer.

@@ -275,9 +275,22 @@ fn score(who: Uuid, score: i64) -> ScoreLine {
     }
 }
 
+/// What one person (`None`: the trainer) drew on the canvas in the minute starting `minute` ms
+/// after the start.
+fn drew(who: Option<Uuid>, minute: i64, (created, updated, deleted): (u32, u32, u32)) -> RoomEvent {
+    RoomEvent::CanvasEdited {
+        participant_id: who,
+        minute: T0 + minute,
+        created,
+        updated,
+        deleted,
+    }
+}
+
 /// A five-minute session: three participants (Émile drops out and comes back, then leaves for
-/// good during q2), three pages, a speed quiz of three questions, some chat, an event of an
-/// unknown type. Expected presence: Zoé 295 s, Émile 57.5 + 99.75 = 157 s, Léa 291 s.
+/// good during q2), three pages, a speed quiz of three questions, some chat, drawing on the
+/// board (the trainer and Zoé in the second minute, Léa in the second and third), an event of
+/// an unknown type. Expected presence: Zoé 295 s, Émile 57.5 + 99.75 = 157 s, Léa 291 s.
 pub fn workshop(trainer_id: Uuid) -> Script {
     let mut s = Script::new(ROOM, trainer_id);
     s.at(0, started("atelier-rgpd", CAPSULE))
@@ -288,6 +301,9 @@ pub fn workshop(trainer_id: Uuid) -> Script {
         .at(65_000, left(EMILE, LeaveReason::Timeout))
         .at(95_250, joined(EMILE, true))
         .at(120_000, chat(ZOE, 12))
+        .at(120_500, drew(None, 60_000, (3, 12, 0)))
+        .at(120_500, drew(Some(ZOE), 60_000, (1, 6, 0)))
+        .at(120_500, drew(Some(LEA), 60_000, (1, 0, 0)))
         .at(125_000, chat(trainer_id, 30))
         .at(130_000, chat(LEA, 5))
         .at(150_000, page("page:quiz", "Quiz", 2))
@@ -302,6 +318,7 @@ pub fn workshop(trainer_id: Uuid) -> Script {
             171_000,
             answered("q1", EMILE, &["c2"], Some(false), 0, 10_000),
         )
+        .at(180_500, drew(Some(LEA), 120_000, (2, 2, 1)))
         .at(181_000, quiz_event("q1", "closed"))
         .at(182_000, quiz_event("q2", "opened"))
         // 1000 × (1 − 4/40) = 900

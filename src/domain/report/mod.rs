@@ -7,6 +7,7 @@
 //! open, and says so in `notes`.
 
 mod attendance;
+mod board;
 mod pages;
 mod quizzes;
 #[cfg(test)]
@@ -22,10 +23,12 @@ use super::events::{EndReason, RoomEvent};
 use super::quiz::Scoring;
 use super::ranking;
 use attendance::Presence;
+use board::BoardFold;
 use pages::Timeline;
 use quizzes::QuizFold;
 
 pub use attendance::{Attendance, Interval, LeftReason};
+pub use board::{Board, BoardMinute, Drawer};
 pub use pages::{PageTotal, PageView, Pages};
 pub use quizzes::{AnswerLine, ChoiceCount, Participant, QuestionReport, QuizReport, RankLine};
 
@@ -66,6 +69,8 @@ pub struct SessionReport {
     pub pages: Pages,
     pub quizzes: Vec<QuizReport>,
     pub chat: Vec<ChatActivity>,
+    /// Who drew on the shared canvas, and when.
+    pub board: Board,
     /// What the report had to assume because events were missing.
     pub notes: Vec<Note>,
 }
@@ -192,6 +197,7 @@ struct Fold {
     pages: Timeline,
     quizzes: QuizFold,
     chat: HashMap<Uuid, (usize, usize)>,
+    board: BoardFold,
 }
 
 struct Started {
@@ -272,6 +278,15 @@ impl Fold {
             | RoomEvent::QuizQuestionClosed { .. }
             | RoomEvent::QuizResultsRevealed { .. }
             | RoomEvent::QuizEnded { .. } => self.quizzes.apply(at, event),
+            RoomEvent::CanvasEdited {
+                participant_id,
+                minute,
+                created,
+                updated,
+                deleted,
+            } => self
+                .board
+                .edited(participant_id, minute, created, updated, deleted),
             RoomEvent::SessionEnded {
                 reason, room_name, ..
             } => {
@@ -315,6 +330,7 @@ impl Fold {
             .finish(scope, until, &attendance, &self.people, &mut notes);
         let pages = self.pages.finish(until);
         let chat = chat_activity(scope, self.chat, &self.people);
+        let board = self.board.finish(&trainer_name, &self.people);
         SessionReport {
             session: Session {
                 room_id: scope.room_id,
@@ -334,6 +350,7 @@ impl Fold {
             pages,
             quizzes,
             chat,
+            board,
             notes,
         }
     }

@@ -261,6 +261,61 @@ fn chat_activity_counts_messages_and_tells_the_trainer_apart() {
     assert_eq!(lines, [("Zoé", false, 2, 12), ("Ana Martin", true, 1, 10)]);
 }
 
+#[test]
+fn the_board_shows_who_drew_in_which_minutes() {
+    const MINUTE: i64 = 60_000;
+    let drew = |ms: i64, who: Option<u128>, minute: i64, counts: (u32, u32, u32)| {
+        let event = RoomEvent::CanvasEdited {
+            participant_id: who.map(id),
+            minute: at(minute * MINUTE),
+            created: counts.0,
+            updated: counts.1,
+            deleted: counts.2,
+        };
+        (at(ms), event)
+    };
+    let events = vec![
+        started(),
+        joined(1_000, 1),
+        joined(1_000, 2),
+        drew(61_000, Some(1), 0, (2, 5, 0)),
+        drew(61_000, None, 0, (1, 0, 0)),
+        drew(121_000, Some(1), 1, (0, 3, 1)),
+        drew(181_000, Some(2), 2, (4, 4, 0)),
+        // The same minute again (a restart split its counts): it adds up.
+        drew(182_000, Some(2), 2, (1, 0, 0)),
+        ended(190_000),
+    ];
+    let board = build(&scope(None, None), events).board;
+    let people: Vec<_> = (board.people.iter())
+        .map(|d| {
+            let minutes: Vec<i64> = d.minutes.iter().map(|m| (m.0 - T0) / MINUTE).collect();
+            let name = format!("{} {}", d.first_name, d.last_name);
+            (name, d.trainer, minutes, (d.created, d.updated, d.deleted))
+        })
+        .collect();
+    assert_eq!(
+        people,
+        [
+            ("Ana Martin ".into(), true, vec![0], (1, 0, 0)),
+            ("Émile Blanc".into(), false, vec![2], (5, 4, 0)),
+            ("Zoé Durand".into(), false, vec![0, 1], (2, 8, 1)),
+        ]
+    );
+    assert_eq!(board.people[0].participant_id, None);
+    assert_eq!(board.people[1].participant_id, Some(id(2)));
+    let timeline: Vec<_> = (board.timeline.iter())
+        .map(|m| ((m.minute.0 - T0) / MINUTE, m.drawers, m.created, m.updated))
+        .collect();
+    assert_eq!(timeline, [(0, 2, 3, 5), (1, 1, 0, 3), (2, 1, 5, 4)]);
+}
+
+#[test]
+fn a_session_nobody_drew_in_has_an_empty_board() {
+    let board = build(&scope(None, None), vec![started(), ended(1_000)]).board;
+    assert_eq!(board, Board::default());
+}
+
 fn question(id: &str, kind: QuestionKind, correct: &[bool]) -> Question {
     Question {
         id: id.into(),

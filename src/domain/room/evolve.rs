@@ -59,6 +59,8 @@ impl LiveRoom {
             | RoomEvent::QuizQuestionClosed { .. }
             | RoomEvent::QuizResultsRevealed { .. }
             | RoomEvent::QuizEnded { .. } => self.evolve_quiz(event, at),
+            // What was drawn lives in the canvas document, not in the room's state.
+            RoomEvent::CanvasEdited { .. } => {}
             _ => {}
         }
     }

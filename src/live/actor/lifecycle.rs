@@ -7,7 +7,7 @@ use super::load::load;
 use super::{Actor, unavailable};
 use crate::domain::events::{EndReason, RoomEvent};
 use crate::domain::protocol::{CloseCode, ErrorCode, ServerMessage};
-use crate::domain::room::{RoomError, Sender};
+use crate::domain::room::{Outcome, RoomError, Sender};
 use crate::live::outbox::Frame;
 use crate::live::{ConnId, EndSummary};
 use crate::store::events::{EventRow, stamp};
@@ -88,6 +88,11 @@ impl Actor {
             return Err(unavailable());
         }
         let ended_at = stamp().1;
+        // What was drawn and not yet appended comes before the end (the minute under way
+        // included): once the room is gone, nothing more can be.
+        let room_id = self.room.facts.id;
+        let canvas = self.live.canvases();
+        let edits = canvas.take_edits(room_id, i64::MAX);
         let outcome = self.room.end(reason, ended_at);
         let Some(&RoomEvent::SessionEnded {
             duration_s,
@@ -97,8 +102,12 @@ impl Actor {
         else {
             unreachable!("an end closes with session_ended")
         };
-        let room_id = self.room.facts.id;
-        let events = self.rows(&outcome, ended_at);
+        let drawn = Outcome {
+            events: edits.iter().map(|edit| edit.event()).collect(),
+            ..Outcome::default()
+        };
+        let mut events = self.rows(&drawn, ended_at);
+        events.extend(self.rows(&outcome, ended_at));
         match self
             .live
             .committer()
@@ -116,6 +125,7 @@ impl Actor {
             }
             Err(error) => {
                 tracing::warn!(%room_id, %error, "end not committed");
+                canvas.put_back_edits(room_id, &edits);
                 // The end decided above did not happen: reload before anything else.
                 self.degraded = true;
                 return Err(unavailable());

@@ -20,7 +20,7 @@ use super::committer::Pending;
 use super::{ConnId, JoinAs, Live, Outbox, QuizKey, Request, RoomView};
 use crate::domain::events::{EndReason, LeaveReason};
 use crate::domain::protocol::{ClientMessage, CloseCode, ErrorCode, Headcount, ServerMessage};
-use crate::domain::room::{Command, Incoming, LiveRoom, QuizSheet, RoomError, Sender};
+use crate::domain::room::{Command, Incoming, LiveRoom, Outcome, QuizSheet, RoomError, Sender};
 use crate::store::events::stamp;
 use crate::store::live::Batch;
 use crate::store::now_ms;
@@ -31,6 +31,9 @@ const LINGER: Duration = Duration::from_secs(30);
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 /// Requests decided before one commit, at most.
 const BURST: usize = 1_024;
+/// At shutdown, how long the room waits for its canvas to stop before it takes the canvas's
+/// last counts of edits.
+const CANVAS_STOP: Duration = Duration::from_secs(2);
 
 mod delivery;
 mod lifecycle;
@@ -117,6 +120,9 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
         tokio::select! {
             biased;
             _ = shutdown.cancelled() => {
+                // What the canvas counted up to its very end goes in the last batch.
+                live.canvases().stopped(room_id, CANVAS_STOP).await;
+                actor.append_canvas_edits(i64::MAX);
                 actor.flush().await;
                 actor.checkpoint().await;
                 actor.close_all(CloseCode::Restarting, "the server is restarting; reconnect");
@@ -205,7 +211,9 @@ fn pass_on_after_stop(live: &Arc<Live>, room_id: Uuid, request: Request, ended: 
         | Request::Disconnect { .. }
         | Request::Peek { .. }
         | Request::Locked { .. }
-        | Request::Banned { .. } => {}
+        | Request::Banned { .. }
+        // The counts stay with the canvas, which asks the room's next actor.
+        | Request::CanvasEdited { .. } => {}
     }
 }
 
@@ -286,6 +294,7 @@ impl Actor {
             } => {
                 let _ = reply.send(self.room.is_banned(participant_id));
             }
+            Request::CanvasEdited { until } => self.append_canvas_edits(until),
         }
     }
 
@@ -311,6 +320,8 @@ impl Actor {
             }
             Request::Update { reply, .. } => drop(reply.send(Err(unavailable()))),
             Request::End { reply, .. } => drop(reply.send(Err(unavailable()))),
+            // Left with the canvas, which asks again once the room has recovered.
+            Request::CanvasEdited { .. } => {}
         }
     }
 
@@ -558,6 +569,23 @@ impl Actor {
             Ok(quiz) => self.decide(conn, req, sender, Command::QuizStart { quiz }),
             Err(error) => self.reply_error(conn, error, req),
         }
+    }
+
+    /// Takes the canvas's counts of the minutes started before `until` into the batch, as
+    /// `canvas_edited` events (the room's state does not depend on them).
+    fn append_canvas_edits(&mut self, until: i64) {
+        if self.degraded {
+            return;
+        }
+        let edits = self.live.canvases().take_edits(self.room.facts.id, until);
+        if edits.is_empty() {
+            return;
+        }
+        let outcome = Outcome {
+            events: edits.iter().map(|edit| edit.event()).collect(),
+            ..Outcome::default()
+        };
+        self.take(outcome, stamp().1);
     }
 
     fn disconnect(&mut self, conn: ConnId, reason: LeaveReason) {

@@ -6,12 +6,14 @@
 //! these behind strokes). The room's actor tells it what concerns it (the collaboration mode,
 //! a participant kicked or banned, the end of the session) after committing it.
 
+mod edits;
 mod schema;
 mod socket;
 mod task;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::time::Duration;
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -24,6 +26,8 @@ use crate::store::Db;
 use crate::store::events::EventRow;
 use crate::tlschema::TlSchema;
 
+pub(super) use edits::Edit;
+use edits::Edits;
 pub use socket::serve;
 
 /// Who holds a canvas socket, once its credentials were checked.
@@ -93,6 +97,9 @@ pub struct Canvases {
     live: OnceLock<Weak<Live>>,
     config: CanvasConfig,
     rooms: Mutex<HashMap<Uuid, mpsc::Sender<Request>>>,
+    /// Each room's counts of edits per person and minute, until its actor appends them as
+    /// `canvas_edited` events (see `edits`).
+    edits: Mutex<HashMap<Uuid, Edits>>,
     shutdown: CancellationToken,
     tasks: TaskTracker,
 }
@@ -108,6 +115,7 @@ impl Canvases {
             live: OnceLock::new(),
             config,
             rooms: Mutex::new(HashMap::new()),
+            edits: Mutex::new(HashMap::new()),
             shutdown,
             tasks: TaskTracker::new(),
         }
@@ -153,15 +161,15 @@ impl Canvases {
         tx
     }
 
+    /// The way to a room's canvas task, if one runs.
+    fn running(&self, room_id: Uuid) -> Option<mpsc::Sender<Request>> {
+        let rooms = self.rooms.lock().expect("canvas registry lock");
+        rooms.get(&room_id).cloned()
+    }
+
     /// Tells a running canvas (if any) of something the room committed.
     fn tell(&self, room_id: Uuid, request: Request) {
-        let tx = self
-            .rooms
-            .lock()
-            .expect("canvas registry lock")
-            .get(&room_id)
-            .cloned();
-        if let Some(tx) = tx {
+        if let Some(tx) = self.running(room_id) {
             // A canvas too busy to take this now hears of it when it next loads the room.
             let _ = tx.try_send(request);
         }
@@ -203,6 +211,71 @@ impl Canvases {
 
     pub fn ended(&self, room_id: Uuid) {
         self.tell(room_id, Request::End);
+    }
+
+    /// Counts a push of `who` that changed the room's document at `at`.
+    fn record(&self, room_id: Uuid, who: Who, at: i64, counts: (u32, u32, u32)) {
+        let mut edits = self.edits.lock().expect("canvas edits lock");
+        let (created, updated, deleted) = counts;
+        (edits.entry(room_id).or_default()).record(who, at, created, updated, deleted);
+    }
+
+    /// Whether counts of minutes started before `until` wait for the room's actor.
+    fn edits_waiting(&self, room_id: Uuid, until: i64) -> bool {
+        let edits = self.edits.lock().expect("canvas edits lock");
+        edits.get(&room_id).is_some_and(|e| e.any_before(until))
+    }
+
+    /// Takes a room's counts of the minutes started before `until`, for its actor to append.
+    pub(super) fn take_edits(&self, room_id: Uuid, until: i64) -> Vec<Edit> {
+        let mut edits = self.edits.lock().expect("canvas edits lock");
+        let Some(room) = edits.get_mut(&room_id) else {
+            return Vec::new();
+        };
+        let taken = room.take(until);
+        if room.is_empty() {
+            edits.remove(&room_id);
+        }
+        taken
+    }
+
+    /// Puts back counts the room's actor could not append: it takes them again later.
+    pub(super) fn put_back_edits(&self, room_id: Uuid, taken: &[Edit]) {
+        if taken.is_empty() {
+            return;
+        }
+        let mut edits = self.edits.lock().expect("canvas edits lock");
+        edits.entry(room_id).or_default().put_back(taken);
+    }
+
+    /// Forgets a room's counts: it ended, and what it held was taken before its end.
+    fn discard_edits(&self, room_id: Uuid) {
+        self.edits
+            .lock()
+            .expect("canvas edits lock")
+            .remove(&room_id);
+    }
+
+    /// Asks the room's actor (started if it stopped) to append the counts of the minutes
+    /// started before `until`. Without an answer: what it does not take stays counted.
+    fn hand_over_edits(&self, room_id: Uuid, until: i64) {
+        let Some(live) = self.live.get().and_then(Weak::upgrade) else {
+            return;
+        };
+        tokio::spawn(async move {
+            let request = super::Request::CanvasEdited { until };
+            if let Err(error) = live.send(room_id, request).await {
+                tracing::debug!(%room_id, %error, "canvas edits not handed over");
+            }
+        });
+    }
+
+    /// Waits, at most `within`, until the room's canvas task (if one runs) has stopped: at
+    /// shutdown its actor then takes whatever the canvas counted.
+    pub(super) async fn stopped(&self, room_id: Uuid, within: Duration) {
+        if let Some(tx) = self.running(room_id) {
+            let _ = tokio::time::timeout(within, tx.closed()).await;
+        }
     }
 
     fn forget(&self, room_id: Uuid) {

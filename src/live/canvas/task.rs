@@ -8,6 +8,7 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
+use super::edits::minute_of;
 use super::socket::Wire;
 use super::{Canvases, Request, Who};
 use crate::domain::canvas::{Access, Document, Limits, Out, Reason, SyncRoom};
@@ -22,6 +23,9 @@ const TICK: Duration = Duration::from_millis(500);
 const SAVE_AFTER: Duration = Duration::from_millis(500);
 /// How long a canvas nobody is connected to stays in memory.
 const LINGER: Duration = Duration::from_secs(30);
+/// How long the room's actor has to take finished minutes of edits before it is asked again
+/// (it may be reloading, or its database away).
+const HAND_OVER_AGAIN: Duration = Duration::from_secs(5);
 
 struct Conn {
     conn: u64,
@@ -41,6 +45,8 @@ struct Canvas {
     saved_clock: i64,
     /// The room is gone (ended): nothing more is saved.
     ended: bool,
+    /// When the room's actor was last asked to take finished minutes of edits.
+    handed_over_at: Option<Instant>,
 }
 
 pub(super) async fn run(canvases: Arc<Canvases>, room_id: Uuid, mut rx: mpsc::Receiver<Request>) {
@@ -113,6 +119,7 @@ impl Canvas {
             sessions: HashMap::new(),
             saved_clock,
             ended: false,
+            handed_over_at: None,
         })
     }
 
@@ -131,6 +138,7 @@ impl Canvas {
                 _ = tick.tick() => {
                     let outs = self.room.tick(now_ms() as u64);
                     self.carry_out(outs);
+                    self.hand_over_finished_minutes();
                 }
                 _ = shutdown.cancelled() => break,
             }
@@ -153,6 +161,13 @@ impl Canvas {
             }
         }
         self.save().await;
+        if self.ended {
+            // The actor took the counts before the end; later ones would come after it.
+            self.canvases.discard_edits(self.room_id);
+        } else if !shutdown.is_cancelled() {
+            self.canvases.hand_over_edits(self.room_id, i64::MAX);
+        }
+        // At shutdown the room's actor waits for this task to stop, then takes them itself.
         // After the end, nobody may come back; otherwise (shutdown, nobody left) they reconnect.
         let farewell = || match self.ended {
             true => Wire::Refuse(Reason::NotFound),
@@ -162,6 +177,16 @@ impl Canvas {
             let _ = conn.out.try_send(farewell());
         }
         turn_away(rx, farewell()).await;
+    }
+
+    /// Asks the room's actor to append the minutes that are over, if any wait.
+    fn hand_over_finished_minutes(&mut self) {
+        let until = minute_of(now_ms());
+        let asked_lately = (self.handed_over_at).is_some_and(|at| at.elapsed() < HAND_OVER_AGAIN);
+        if !asked_lately && self.canvases.edits_waiting(self.room_id, until) {
+            self.canvases.hand_over_edits(self.room_id, until);
+            self.handed_over_at = Some(Instant::now());
+        }
     }
 
     async fn save(&mut self) {
@@ -302,7 +327,18 @@ impl Canvas {
                         let _ = conn.out.try_send(wire);
                     }
                 }
-                Out::Edited { .. } => {}
+                Out::Edited {
+                    session,
+                    created,
+                    updated,
+                    deleted,
+                } => {
+                    if let Some(conn) = self.sessions.get(&session) {
+                        let counts = (created, updated, deleted);
+                        self.canvases
+                            .record(self.room_id, conn.who, now_ms(), counts);
+                    }
+                }
             }
         }
         for session in slow {

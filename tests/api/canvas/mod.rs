@@ -8,6 +8,7 @@ mod client;
 mod converge;
 mod endpoint;
 mod reference;
+mod reports;
 
 /// tldraw's schema, loaded once for the whole suite.
 fn schema() -> Arc<TlSchema> {

@@ -123,7 +123,7 @@ async fn a_sessions_events_come_in_pages_in_stored_order() {
 
     let path = format!("/api/sessions/{ROOM}/events?limit=10");
     let (events, pages) = all_pages(&app, &path, &token).await;
-    assert_eq!(pages, 4, "31 events, 10 a page");
+    assert_eq!(pages, 4, "35 events, 10 a page");
     let ids: Vec<_> = events
         .iter()
         .map(|e| e["id"].as_str().unwrap().to_owned())

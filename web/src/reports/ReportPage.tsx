@@ -1,4 +1,4 @@
-// One session's report: attendance, pages, quizzes, chat; charts, and the exports.
+// One session's report: attendance, pages, quizzes, chat, the board; charts, and the exports.
 import { useState } from 'react'
 import { api, type ReportFormat } from '../api'
 import { useI18n } from '../i18n'
@@ -19,13 +19,13 @@ const EXPORTS: { format: ReportFormat; key: 'report.json' | 'report.csv' | 'repo
 ]
 
 export function ReportPage({ roomId }: { roomId: string }) {
-  const { t, lang, dateTime, duration } = useI18n()
+  const { t, lang, dateTime, time, duration } = useI18n()
   const [scoring, setScoring] = useState<Scoring | ''>('')
   const [erasing, setErasing] = useState(false)
   const report = useLoad(() => api.report(roomId, scoring || undefined), [roomId, scoring])
   if (report.error) return <Alert>{t('sessions.notFound')}</Alert>
   if (!report.data) return <p role="status">{t('common.loading')}</p>
-  const { session, attendance, pages, quizzes, chat, notes } = report.data
+  const { session, attendance, pages, quizzes, chat, board, notes } = report.data
   const shown = pages.totals.filter((p) => p.views > 0).length
   const messages = chat.reduce((sum, c) => sum + c.messages, 0)
 
@@ -193,6 +193,55 @@ export function ReportPage({ roomId }: { roomId: string }) {
               </tbody>
             </table>
           </div>
+        )}
+      </section>
+
+      <section className="report-section" aria-labelledby="board-title">
+        <h2 id="board-title">{t('report.board')}</h2>
+        {board.people.length === 0 ? (
+          <p className="muted">{t('report.noDrawing')}</p>
+        ) : (
+          <>
+            <div className="table-wrap">
+              <table className="table">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('report.person')}</th>
+                    <th scope="col">{t('report.minutesDrawn')}</th>
+                    <th scope="col" className="num">
+                      {t('report.created')}
+                    </th>
+                    <th scope="col" className="num">
+                      {t('report.changed')}
+                    </th>
+                    <th scope="col" className="num">
+                      {t('report.deleted')}
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {board.people.map((d) => (
+                    <tr key={d.participant_id ?? 'trainer'}>
+                      <td>
+                        {fullName(d).trim()}
+                        {d.trainer && <span className="muted"> · {t('report.trainer')}</span>}
+                      </td>
+                      <td>{d.minutes.map((m) => time(m)).join(', ')}</td>
+                      <td className="num">{d.created}</td>
+                      <td className="num">{d.updated}</td>
+                      <td className="num">{d.deleted}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <div className="card report-card">
+              <LazyBarChart
+                title={t('report.drawingPerMinute')}
+                bars={board.timeline.map((m) => ({ label: time(m.minute), value: m.created + m.updated + m.deleted }))}
+              />
+            </div>
+          </>
         )}
       </section>
       <ConfirmDialog

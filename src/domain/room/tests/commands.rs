@@ -185,6 +185,8 @@ enum Step {
     Leave(u8),
     Trainer(u8, u8),
     Participant(u8, u8),
+    /// Someone drew on the canvas: an event the room's state does not depend on.
+    Draw(u8),
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -194,6 +196,7 @@ fn step() -> impl Strategy<Value = Step> {
         (0u8..8).prop_map(Step::Leave),
         (0u8..8, 0u8..8).prop_map(|(c, p)| Step::Trainer(c, p)),
         (0u8..8, 0u8..8).prop_map(|(c, p)| Step::Participant(c, p)),
+        (0u8..8).prop_map(Step::Draw),
     ]
 }
 
@@ -258,6 +261,18 @@ proptest! {
                 Step::Leave(n) => {
                     let id = seat(&live, n);
                     live.leave(id, LeaveReason::Closed)
+                }
+                // Recorded without touching the live room (the actor appends it as it is).
+                Step::Draw(n) => {
+                    let event = RoomEvent::CanvasEdited {
+                        participant_id: (n > 0).then(|| seat(&live, n)),
+                        minute: now.1 - now.1.rem_euclid(60_000),
+                        created: u32::from(n),
+                        updated: 1,
+                        deleted: 0,
+                    };
+                    events.push((event, now.1));
+                    continue;
                 }
                 Step::Trainer(c, p) => {
                     let target = seat(&live, p);
