@@ -153,31 +153,50 @@ async fn client(
             }
         })
     };
-    if let Some((id, page)) = drawer {
-        let stroke = json!({"id": id, "typeName": "shape", "type": "draw", "x": 0, "y": 0,
-            "rotation": 0, "index": "a9", "parentId": page, "isLocked": false, "opacity": 1,
-            "meta": {"t": 0},
-            "props": {"color": "black", "fill": "none", "dash": "draw", "size": "m",
-                "segments": [{"type": "free", "path": "AAAAAAAAAAAAAAA/"}], "isComplete": false,
-                "isClosed": false, "isPen": false, "scale": 1, "scaleX": 1, "scaleY": 1}});
-        let put = json!({"type": "push", "clientClock": 0, "diff": {&id: ["put", stroke]}});
-        let _ = sink.send(Message::text(put.to_string())).await;
-        start.cancelled().await;
-        let begin = Instant::now();
-        let every = Duration::from_millis(settings.every_ms);
-        let count = settings.seconds * 1000 / settings.every_ms.max(1);
-        let mut offset = 16;
-        for n in 1..=count {
-            sleep_until(begin + every * n as u32).await;
-            let grow = json!({"props": ["patch", {"segments": ["patch", {"0": ["patch",
-                {"path": ["append", POINT, offset]}]}]}], "meta": ["patch", {"t": ["put", now_us()]}]});
-            offset += POINT.len();
-            let push = json!({"type": "push", "clientClock": n, "diff": {&id: ["patch", grow]}});
-            if sink.send(Message::text(push.to_string())).await.is_err() {
+    // Like tldraw's client, every socket pings every 5 s (the server drops sessions silent
+    // for 20 s).
+    let mut ping = tokio::time::interval(Duration::from_secs(5));
+    let ping_frame = || Message::text(r#"{"type":"ping"}"#);
+    let Some((id, page)) = drawer else {
+        loop {
+            ping.tick().await;
+            if sink.send(ping_frame()).await.is_err() {
                 break;
             }
-            seen.sent.fetch_add(1, Ordering::Relaxed);
         }
+        let _ = reader.await;
+        return;
+    };
+    let stroke = json!({"id": id, "typeName": "shape", "type": "draw", "x": 0, "y": 0,
+        "rotation": 0, "index": "a9", "parentId": page, "isLocked": false, "opacity": 1,
+        "meta": {"t": 0},
+        "props": {"color": "black", "fill": "none", "dash": "draw", "size": "m",
+            "segments": [{"type": "free", "path": "AAAAAAAAAAAAAAA/"}], "isComplete": false,
+            "isClosed": false, "isPen": false, "scale": 1, "scaleX": 1, "scaleY": 1}});
+    let put = json!({"type": "push", "clientClock": 0, "diff": {&id: ["put", stroke]}});
+    let _ = sink.send(Message::text(put.to_string())).await;
+    loop {
+        tokio::select! {
+            _ = start.cancelled() => break,
+            _ = ping.tick() => {
+                let _ = sink.send(ping_frame()).await;
+            }
+        }
+    }
+    let begin = Instant::now();
+    let every = Duration::from_millis(settings.every_ms);
+    let count = settings.seconds * 1000 / settings.every_ms.max(1);
+    let mut offset = 16;
+    for n in 1..=count {
+        sleep_until(begin + every * n as u32).await;
+        let grow = json!({"props": ["patch", {"segments": ["patch", {"0": ["patch",
+            {"path": ["append", POINT, offset]}]}]}], "meta": ["patch", {"t": ["put", now_us()]}]});
+        offset += POINT.len();
+        let push = json!({"type": "push", "clientClock": n, "diff": {&id: ["patch", grow]}});
+        if sink.send(Message::text(push.to_string())).await.is_err() {
+            break;
+        }
+        seen.sent.fetch_add(1, Ordering::Relaxed);
     }
     let _ = reader.await;
 }

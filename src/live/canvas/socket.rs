@@ -30,6 +30,8 @@ pub(super) enum Wire {
     Goodbye,
 }
 
+/// Bytes read from a canvas socket at once (a larger frame grows the buffer).
+const READ_BUFFER: usize = 4 * 1024;
 /// Messages a connection may have waiting before it counts as too slow.
 const OUT_QUEUE: usize = 4_096;
 /// A socket with no frame at all for this long is gone (the protocol pings every 5 s).
@@ -44,7 +46,11 @@ pub async fn serve(
     session: String,
     who: Result<Who, Reason>,
 ) {
+    // Small buffers: tungstenite's default read buffer (128 KiB, zero-filled) per connection is
+    // most of the server's memory at 10,000 watchers (docs/benchmarks.md, canvas).
     let config = WebSocketConfig::default()
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(0)
         .max_message_size(Some(canvases.config.max_message_bytes))
         .max_frame_size(Some(canvases.config.max_message_bytes));
     let stream =
