@@ -4,7 +4,7 @@ pub const MIN_SLUG: usize = 3;
 pub const MAX_SLUG: usize = 48;
 const MAX_PERSON_NAME: usize = 64;
 const MAX_EMAIL: usize = 254;
-const MAX_TITLE: usize = 200;
+pub const MAX_TITLE: usize = 200;
 
 /// The link-friendly form of a title: accents folded, lowercase `a-z0-9` words joined by `-`,
 /// at most `MAX_SLUG` characters. Titles with too little to keep get a readable fallback.

@@ -4,18 +4,26 @@
 //! Refusals happen after the upgrade, as closes with code 4099 and tldraw's reason: tldraw's
 //! client shows those as errors and stops, where a failed upgrade would only make it retry.
 
+use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, Query, Request, State};
+use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use uuid::Uuid;
 
 use super::AppState;
-use super::auth::{hash_token, token_from};
+use super::api::capsules::Capsule;
+use super::auth::{CurrentUser, hash_token, token_from};
 use super::client::ClientAddr;
 use super::error::{ApiError, ApiResult};
 use super::live::{accept_key, banned, socket_slot, switching_protocols};
-use crate::domain::canvas::Reason;
+use crate::domain::canvas::{Document, Reason};
+use crate::domain::names::{MAX_TITLE, parse_title};
 use crate::domain::protocol::ErrorCode;
+use crate::domain::tldraw;
 use crate::live::canvas::{self, Who};
 use crate::store::{StoreError, auth_tokens, now_ms, rooms};
 
@@ -95,4 +103,193 @@ async fn who(
         Some(_) => Err(Reason::Forbidden),
         None => Err(Reason::NotAuthenticated),
     })
+}
+
+/// The room called `name`, if the caller is its trainer: 404 for no such live room, 403 for
+/// another trainer's.
+async fn trainers_room(state: &AppState, name: &str, current: &CurrentUser) -> ApiResult<Uuid> {
+    let (room_id, trainer_id) = match rooms::key_by_name(&state.db, name).await {
+        Ok(found) => found,
+        Err(StoreError::NotFound) => return Err(ApiError::not_found("room")),
+        Err(e) => return Err(e.into()),
+    };
+    if trainer_id != current.user.id {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            "only the room's trainer may do this",
+        ));
+    }
+    Ok(room_id)
+}
+
+/// Whether a participant drawing on the shared canvas may draw.
+#[derive(Debug, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export, export_to = "../api-types/")]
+pub struct DrawingAllowed {
+    pub allowed: bool,
+}
+
+/// The participants of a live room whose drawing the trainer turned off.
+#[derive(Debug, Serialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export, export_to = "../api-types/")]
+pub struct DrawingOff {
+    pub participant_ids: Vec<Uuid>,
+}
+
+/// Turns a participant's drawing on the shared canvas off (their canvas becomes read-only; they
+/// keep their seat) or back on. Their canvas reconnects within a second with its new access.
+/// Kept in the server's memory: a restart turns everyone's drawing back on.
+#[utoipa::path(put, path = "/api/live/{name}/canvas/drawing/{participant_id}", tag = "live",
+    params(("name" = String, Path), ("participant_id" = Uuid, Path)), request_body = DrawingAllowed,
+    responses((status = 204), (status = 400, description = "not `{\"allowed\": true|false}`"),
+               (status = 401), (status = 403, description = "not the room's trainer"),
+               (status = 404, description = "no such live room or participant")))]
+pub async fn set_drawing(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path((name, participant_id)): Path<(String, String)>,
+    body: Bytes,
+) -> ApiResult<StatusCode> {
+    let room_id = trainers_room(&state, &name, &current).await?;
+    let participant_id: Uuid = participant_id
+        .parse()
+        .map_err(|_| ApiError::not_found("participant"))?;
+    let DrawingAllowed { allowed } = object_body(
+        &body,
+        "send `{\"allowed\": true}` or `{\"allowed\": false}`",
+    )?;
+    let seats = match state.live.peek(room_id).await {
+        Some(view) => view.state.participants,
+        None => match rooms::get_any(&state.db, room_id).await {
+            Ok(room) => room.state.0.participants,
+            Err(StoreError::NotFound) => return Err(ApiError::not_found("room")),
+            Err(e) => return Err(e.into()),
+        },
+    };
+    if !seats.iter().any(|s| s.participant_id == participant_id) {
+        return Err(ApiError::not_found("participant"));
+    }
+    (state.live.canvases()).set_drawing(room_id, participant_id, allowed);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The participants whose drawing the trainer turned off.
+#[utoipa::path(get, path = "/api/live/{name}/canvas/drawing", tag = "live",
+    params(("name" = String, Path)),
+    responses((status = 200, body = DrawingOff), (status = 401), (status = 403), (status = 404)))]
+pub async fn drawing(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(name): Path<String>,
+) -> ApiResult<Json<DrawingOff>> {
+    let room_id = trainers_room(&state, &name, &current).await?;
+    let mut participant_ids = state.live.canvases().drawing_off_in(room_id);
+    participant_ids.sort();
+    Ok(Json(DrawingOff { participant_ids }))
+}
+
+/// A capsule made of the live board.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export, export_to = "../api-types/", optional_fields = nullable)]
+pub struct BoardCapsule {
+    /// Default: the room's capsule title and " (board, YYYY-MM-DD)".
+    pub title: Option<String>,
+}
+
+/// Saves the room's shared canvas as it is now (every page, everyone's drawings) as a new
+/// capsule of the trainer's.
+#[utoipa::path(post, path = "/api/live/{name}/canvas/capsule", tag = "live",
+    params(("name" = String, Path)), request_body = Option<BoardCapsule>,
+    responses((status = 201, body = Capsule), (status = 400), (status = 401),
+               (status = 403, description = "not the room's trainer"),
+               (status = 404, description = "no such live room"), (status = 422)))]
+pub async fn save_board(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<Capsule>)> {
+    let room_id = trainers_room(&state, &name, &current).await?;
+    let asked: BoardCapsule = if body.iter().all(u8::is_ascii_whitespace) {
+        BoardCapsule::default()
+    } else {
+        object_body(&body, "send `{\"title\": \"…\"}` or nothing")?
+    };
+    let not_found = |e: StoreError| match e {
+        StoreError::NotFound => ApiError::not_found("room"),
+        e => e.into(),
+    };
+    let room = rooms::get_any(&state.db, room_id)
+        .await
+        .map_err(not_found)?;
+    let title = match asked.title {
+        Some(title) => parse_title(&title).map_err(|m| ApiError::invalid("title", m))?,
+        None => default_title(&room.capsule_title, now_ms()),
+    };
+    let snapshot = match state.live.canvases().current_document(room_id).await {
+        Some(snapshot) => snapshot,
+        None => saved_board(&state, room_id).await?,
+    };
+    let document = tldraw::read_document(snapshot)
+        .map_err(|e| ApiError::internal(format!("the board cannot be read as a capsule: {e}")))?;
+    Capsule::insert(&state, current.user.id, &title, &document).await
+}
+
+/// A JSON object read as `T`, or a 400 saying what to send.
+fn object_body<T: DeserializeOwned>(body: &[u8], expected: &str) -> ApiResult<T> {
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .filter(Value::is_object)
+        .and_then(|body| serde_json::from_value(body).ok())
+        .ok_or_else(|| ApiError::bad_request(ErrorCode::BadRequest, expected))
+}
+
+/// The room's canvas as last saved, as a tldraw store snapshot.
+async fn saved_board(state: &AppState, room_id: Uuid) -> ApiResult<Value> {
+    let (stored, _) = match rooms::canvas(&state.db, room_id).await {
+        Ok(found) => found,
+        Err(StoreError::NotFound) => return Err(ApiError::not_found("room")),
+        Err(e) => return Err(e.into()),
+    };
+    if stored.get("documents").is_none() {
+        // Never edited: still the capsule's snapshot.
+        return Ok(stored);
+    }
+    let doc = Document::from_snapshot(&stored)
+        .map_err(|e| ApiError::internal(format!("the room's saved canvas cannot be read: {e}")))?;
+    Ok(doc.store_snapshot())
+}
+
+/// "<capsule title> (board, YYYY-MM-DD)", the capsule's title shortened to fit a title.
+fn default_title(capsule_title: &str, now: i64) -> String {
+    let date: String = super::iso(now).chars().take(10).collect();
+    let suffix = format!(" (board, {date})");
+    let room: usize = MAX_TITLE - suffix.chars().count();
+    let base: String = capsule_title.trim().chars().take(room).collect();
+    let base = if base.is_empty() {
+        "Board"
+    } else {
+        base.trim_end()
+    };
+    format!("{base}{suffix}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_title_names_the_capsule_and_the_day() {
+        // 2026-12-07T06:00:00Z
+        let now = 1_796_623_200_000;
+        assert_eq!(default_title("Intro", now), "Intro (board, 2026-12-07)");
+        let long = "x".repeat(300);
+        let title = default_title(&long, now);
+        assert_eq!(title.chars().count(), MAX_TITLE);
+        assert!(parse_title(&title).is_ok());
+        assert_eq!(default_title("  ", now), "Board (board, 2026-12-07)");
+    }
 }

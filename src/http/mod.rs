@@ -21,7 +21,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -99,6 +99,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/live/{name}", get(live::upgrade))
         .route("/live/{name}/canvas", get(canvas::upgrade))
+        .route("/live/{name}/canvas/drawing", get(canvas::drawing))
+        .route(
+            "/live/{name}/canvas/drawing/{participant_id}",
+            put(canvas::set_drawing),
+        )
+        .route("/live/{name}/canvas/capsule", post(canvas::save_board))
         .route(
             "/live/{name}/snapshot",
             get(live::snapshot).layer(CompressionLayer::new()),

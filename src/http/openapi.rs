@@ -15,6 +15,7 @@ use super::ops;
         rooms::launch, rooms::list, rooms::get, rooms::update, rooms::end, rooms::join_info,
         sessions::list, sessions::events, sessions::erase, reports::report,
         super::live::upgrade, super::live::snapshot, super::canvas::upgrade,
+        super::canvas::set_drawing, super::canvas::drawing, super::canvas::save_board,
         ops::healthz, ops::readyz, ops::metrics, ops::openapi,
     ),
     modifiers(&BearerAuth),

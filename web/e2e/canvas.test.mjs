@@ -268,4 +268,48 @@ describe('the shared board', { timeout: 240_000 }, () => {
     await mouseStroke(zoe, 0.3, 0.6)
     for (const page of [trainer, zoe, liam]) await waitForStrokes(page, [ids.zoe])
   })
+
+  step('the trainer turns a participant’s drawing off, then back on', async () => {
+    await trainer.getByRole('tab', { name: /People/ }).click()
+    const zoeDraws = trainer.getByRole('checkbox', { name: 'Zoé Durand may draw on the shared canvas' })
+    await zoeDraws.click()
+    await trainer.getByRole('checkbox', { name: 'Zoé Durand may draw on the shared canvas', checked: false }).waitFor()
+    // Her board reconnects read-only; Liam still draws.
+    await zoe.waitForFunction(() => {
+      // @ts-ignore
+      return window.__tldrawEditor?.getIsReadonly() === true
+    })
+    assert.equal(await readonly(liam), false, 'the others still draw')
+    await screenshot(trainer, 'drawing-off')
+    await zoeDraws.click()
+    await trainer.getByRole('checkbox', { name: 'Zoé Durand may draw on the shared canvas', checked: true }).waitFor()
+    await zoe.waitForFunction(() => {
+      // @ts-ignore
+      return window.__tldrawEditor?.getIsReadonly() === false
+    })
+  })
+
+  step('the trainer saves the board as a capsule, also from the end-session confirmation', async () => {
+    await trainer.getByRole('button', { name: 'Save the board as a capsule', exact: true }).click()
+    await trainer
+      .getByText(/The board was saved as/)
+      .first()
+      .waitFor()
+    await trainer.getByRole('button', { name: 'End session' }).click()
+    const dialog = trainer.locator('dialog')
+    await dialog.getByRole('button', { name: 'Save the board as a capsule first' }).click()
+    await dialog.getByText(/The board was saved as/).waitFor()
+    await screenshot(trainer, 'board-saved')
+    await dialog.getByRole('button', { name: 'Cancel' }).click()
+    const capsules = await (await trainer.request.get('/api/capsules')).json()
+    const boards = capsules.filter((c) => /\(board, \d{4}-\d{2}-\d{2}\)$/.test(c.title))
+    assert.equal(boards.length, 2, `two boards saved: ${capsules.map((c) => c.title)}`)
+    const saved = await (await trainer.request.get(`/api/capsules/${boards[0].id}`)).json()
+    const drawn = Object.values(saved.snapshot.store).filter((r) => r.typeName === 'shape' && r.type === 'draw')
+    assert.deepEqual(
+      drawn.map((s) => s.meta.createdBy),
+      [ids.zoe],
+      'the board’s strokes are in the capsule',
+    )
+  })
 })

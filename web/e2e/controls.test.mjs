@@ -98,7 +98,7 @@ describe('the trainer’s controls', { timeout: 240_000 }, () => {
   step('renaming the link moves participants to the new address', async () => {
     await trainer.getByRole('button', { name: 'Rename link' }).click()
     await trainer.getByLabel('New name').fill('atelier-code')
-    await trainer.getByRole('button', { name: 'Save' }).click()
+    await trainer.getByRole('button', { name: 'Save', exact: true }).click()
     await trainer.getByTestId('room-link').filter({ hasText: '/r/atelier-code' }).waitFor()
     await ines.waitForURL('**/r/atelier-code')
     room.link = room.link.replace(/[^/]+$/, 'atelier-code')

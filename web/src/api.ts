@@ -2,8 +2,11 @@
 // (web/src/api-types/): a field renamed on one side fails the type check. The log-in travels as
 // the HttpOnly cookie the server sets, so the token never sits in JavaScript.
 import type { AuthSession } from './api-types/AuthSession'
+import type { BoardCapsule } from './api-types/BoardCapsule'
 import type { Capsule } from './api-types/Capsule'
 import type { CapsulePatch } from './api-types/CapsulePatch'
+import type { DrawingAllowed } from './api-types/DrawingAllowed'
+import type { DrawingOff } from './api-types/DrawingOff'
 import type { ErrorBody } from './api-types/ErrorBody'
 import type { JoinInfo } from './api-types/JoinInfo'
 import type { Launch } from './api-types/Launch'
@@ -126,6 +129,16 @@ export const api = {
   /** The capsule a live room shows: a participant passes their resume token, a trainer nothing. */
   roomSnapshot: (name: string, resumeToken?: string) =>
     request<StoreSnapshot>('GET', `/api/live/${id(name)}/snapshot`, undefined, resumeToken),
+  /** The participants whose drawing on the shared canvas the trainer turned off. */
+  drawingOff: (name: string) => request<DrawingOff>('GET', `/api/live/${id(name)}/canvas/drawing`),
+  /** Turns a participant's drawing on the shared canvas off or back on (they keep their seat). */
+  setDrawing: (name: string, participantId: string, allowed: boolean) =>
+    request<void>('PUT', `/api/live/${id(name)}/canvas/drawing/${id(participantId)}`, {
+      allowed,
+    } satisfies DrawingAllowed),
+  /** Saves the live board (every page, everyone's drawings) as a new capsule. */
+  saveBoard: (name: string, title?: string) =>
+    request<Capsule>('POST', `/api/live/${id(name)}/canvas/capsule`, { title: title ?? null } satisfies BoardCapsule),
 
   /** The newest sessions, or the page `next` names. */
   sessions: (next?: string) => page<Session>(next ?? '/api/sessions'),

@@ -38,6 +38,25 @@ pub struct Capsule {
 }
 
 impl Capsule {
+    /// Stores a new capsule of `owner_id`'s: the 201 answer with it.
+    pub(crate) async fn insert(
+        state: &AppState,
+        owner_id: Uuid,
+        title: &str,
+        document: &CapsuleDocument,
+    ) -> ApiResult<(StatusCode, Json<Capsule>)> {
+        let summary = capsules::insert(
+            &state.db,
+            owner_id,
+            title,
+            &document.snapshot,
+            &document.pages,
+            now_ms(),
+        )
+        .await?;
+        Ok((StatusCode::CREATED, Json(Capsule::new(summary, None))))
+    }
+
     fn new(summary: CapsuleSummary, snapshot: Option<Value>) -> Self {
         Self {
             id: summary.id,
@@ -90,16 +109,7 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<Capsule>)> {
     let title = parse_title(&body.title).map_err(|m| ApiError::invalid("title", m))?;
     let document = read_snapshot(body.snapshot)?;
-    let summary = capsules::insert(
-        &state.db,
-        current.user.id,
-        &title,
-        &document.snapshot,
-        &document.pages,
-        now_ms(),
-    )
-    .await?;
-    Ok((StatusCode::CREATED, Json(Capsule::new(summary, None))))
+    Capsule::insert(&state, current.user.id, &title, &document).await
 }
 
 /// The caller's capsules, newest first, without their snapshots.

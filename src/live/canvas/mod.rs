@@ -11,11 +11,12 @@ mod schema;
 mod socket;
 mod task;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
-use tokio::sync::mpsc;
+use serde_json::Value;
+use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use uuid::Uuid;
@@ -83,6 +84,15 @@ enum Request {
         participant_id: Uuid,
         banned: bool,
     },
+    /// The trainer turned a participant's drawing off or back on (`Canvases::drawing_off`
+    /// holds which): their open sessions close, and reopen with their new access.
+    Drawing {
+        participant_id: Uuid,
+    },
+    /// The document as it is now, as a tldraw store snapshot.
+    Document {
+        reply: oneshot::Sender<Value>,
+    },
     /// The session ended: the document goes with the room.
     End,
 }
@@ -100,6 +110,10 @@ pub struct Canvases {
     /// Each room's counts of edits per person and minute, until its actor appends them as
     /// `canvas_edited` events (see `edits`).
     edits: Mutex<HashMap<Uuid, Edits>>,
+    /// By room, the participants whose drawing the trainer turned off: their canvas is read-only
+    /// even in `draw` mode. Kept here rather than in a task (which stops when nobody is
+    /// connected) so it applies to the next task too; in memory only, lost at a restart.
+    drawing_off: Mutex<HashMap<Uuid, HashSet<Uuid>>>,
     shutdown: CancellationToken,
     tasks: TaskTracker,
 }
@@ -116,6 +130,7 @@ impl Canvases {
             config,
             rooms: Mutex::new(HashMap::new()),
             edits: Mutex::new(HashMap::new()),
+            drawing_off: Mutex::new(HashMap::new()),
             shutdown,
             tasks: TaskTracker::new(),
         }
@@ -211,6 +226,51 @@ impl Canvases {
 
     pub fn ended(&self, room_id: Uuid) {
         self.tell(room_id, Request::End);
+        (self.drawing_off.lock().expect("canvas drawing lock")).remove(&room_id);
+    }
+
+    /// Turns a participant's drawing off (`allowed` false: their canvas is read-only, whatever
+    /// the collaboration mode) or back on. Their open canvas sessions close normally; their
+    /// clients reconnect with the new access.
+    pub fn set_drawing(&self, room_id: Uuid, participant_id: Uuid, allowed: bool) {
+        {
+            let mut off = self.drawing_off.lock().expect("canvas drawing lock");
+            if allowed {
+                if let Some(room) = off.get_mut(&room_id) {
+                    room.remove(&participant_id);
+                    if room.is_empty() {
+                        off.remove(&room_id);
+                    }
+                }
+            } else {
+                off.entry(room_id).or_default().insert(participant_id);
+            }
+        }
+        self.tell(room_id, Request::Drawing { participant_id });
+    }
+
+    /// Whether the trainer turned this participant's drawing off.
+    pub fn drawing_off(&self, room_id: Uuid, participant_id: Uuid) -> bool {
+        let off = self.drawing_off.lock().expect("canvas drawing lock");
+        off.get(&room_id)
+            .is_some_and(|room| room.contains(&participant_id))
+    }
+
+    /// The participants of a room whose drawing is off.
+    pub fn drawing_off_in(&self, room_id: Uuid) -> Vec<Uuid> {
+        let off = self.drawing_off.lock().expect("canvas drawing lock");
+        off.get(&room_id)
+            .map(|room| room.iter().copied().collect())
+            .unwrap_or_default()
+    }
+
+    /// The live document of a room's running canvas task, as a tldraw store snapshot; `None`
+    /// if no task runs (the room's saved canvas is then the document).
+    pub async fn current_document(&self, room_id: Uuid) -> Option<Value> {
+        let tx = self.running(room_id)?;
+        let (reply, answer) = oneshot::channel();
+        tx.send(Request::Document { reply }).await.ok()?;
+        answer.await.ok()
     }
 
     /// Counts a push of `who` that changed the room's document at `at`.

@@ -229,7 +229,10 @@ impl Canvas {
                 let access = match who {
                     Who::Trainer => Access::Write,
                     // Participants draw their own strokes; the slide and others' stay as they are.
-                    Who::Participant(id) if self.mode == Collaboration::Draw => {
+                    Who::Participant(id)
+                        if self.mode == Collaboration::Draw
+                            && !self.canvases.drawing_off(self.room_id, id) =>
+                    {
                         Access::WriteOwn(id.to_string())
                     }
                     Who::Participant(_) => Access::ReadOnly,
@@ -270,6 +273,13 @@ impl Canvas {
                     self.refused.insert(participant_id, Reason::Forbidden);
                 }
                 self.close_participants(|id| id == participant_id, reason);
+            }
+            Request::Drawing { participant_id } => {
+                // Closed normally: the client reconnects and gets its new access.
+                self.close_participants(|id| id == participant_id, None);
+            }
+            Request::Document { reply } => {
+                let _ = reply.send(self.room.document().store_snapshot());
             }
             Request::End => self.ended = true,
         }

@@ -11,16 +11,16 @@ use crate::live_client::{LiveClient, LiveRoom, participant};
 use crate::restart::{Server, free_local_addr};
 
 /// A room, its trainer's canvas and a participant's resume token.
-struct Board {
-    app: TestApp,
-    room: LiveRoom,
+pub(super) struct Board {
+    pub(super) app: TestApp,
+    pub(super) room: LiveRoom,
     /// Keeps the participant's seat (and room socket) open.
-    _seat: LiveClient,
-    resume: String,
+    pub(super) _seat: LiveClient,
+    pub(super) resume: String,
 }
 
 impl Board {
-    async fn open() -> Board {
+    pub(super) async fn open() -> Board {
         let app = spawn_app().await;
         Board::on(app).await
     }
@@ -37,7 +37,7 @@ impl Board {
         }
     }
 
-    async fn trainer(&self, session: &str) -> CanvasClient {
+    pub(super) async fn trainer(&self, session: &str) -> CanvasClient {
         CanvasClient::open(
             self.app.addr,
             &self.room.name,
@@ -48,17 +48,17 @@ impl Board {
         .expect("the trainer's canvas")
     }
 
-    async fn participant(&self, session: &str) -> CanvasClient {
+    pub(super) async fn participant(&self, session: &str) -> CanvasClient {
         CanvasClient::open(self.app.addr, &self.room.name, session, Some(&self.resume))
             .await
             .expect("the participant's canvas")
     }
 
-    fn first_page(&self) -> String {
+    pub(super) fn first_page(&self) -> String {
         self.room.pages[0].0.clone()
     }
 
-    async fn set_collaboration(&self, mode: &str) {
+    pub(super) async fn set_collaboration(&self, mode: &str) {
         let path = format!("/api/rooms/{}", self.room.id);
         self.app
             .patch(

@@ -4,6 +4,7 @@ use std::sync::{Arc, OnceLock};
 
 use pratico::tlschema::TlSchema;
 
+mod board;
 mod client;
 mod converge;
 mod endpoint;

@@ -1,4 +1,5 @@
-// Who joined, who is online; remove someone (they may come back) or ban them.
+// Who joined, who is online; remove someone (they may come back) or ban them; in `draw` mode,
+// turn someone's drawing on the shared canvas off or back on.
 import { useState } from 'react'
 import { useI18n } from '../i18n'
 import type { PersonView } from '../protocol/PersonView'
@@ -8,9 +9,14 @@ import { ConfirmDialog } from '../ui/Dialog'
 interface ParticipantsPanelProps {
   participants: PersonView[]
   onKick(participant: PersonView, ban: boolean): void
+  /** In `draw` mode: whose drawing on the shared canvas is off, and the switch. */
+  drawing?: {
+    off: ReadonlySet<string>
+    onChange(participant: PersonView, allowed: boolean): void
+  }
 }
 
-export function ParticipantsPanel({ participants, onKick }: ParticipantsPanelProps) {
+export function ParticipantsPanel({ participants, onKick, drawing }: ParticipantsPanelProps) {
   const { t } = useI18n()
   const [removing, setRemoving] = useState<{ person: PersonView; ban: boolean } | null>(null)
   const sorted = [...participants].sort(
@@ -25,6 +31,17 @@ export function ParticipantsPanel({ participants, onKick }: ParticipantsPanelPro
             <span className="dot" aria-hidden="true" />
             <span className="person-name">{fullName(person)}</span>
             <span className="sr-only">{person.online ? t('people.online') : t('people.offline')}</span>
+            {drawing && (
+              <label className="drawing-toggle" title={t('people.drawingWho', { name: fullName(person) })}>
+                <input
+                  type="checkbox"
+                  checked={!drawing.off.has(person.participant_id)}
+                  onChange={(event) => drawing.onChange(person, event.target.checked)}
+                  aria-label={t('people.drawingWho', { name: fullName(person) })}
+                />
+                <span aria-hidden="true">{t('people.drawing')}</span>
+              </label>
+            )}
             <button
               type="button"
               className="link-button"

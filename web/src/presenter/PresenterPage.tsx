@@ -1,6 +1,6 @@
 // The presenter view: the current page, the page strip, and everything that runs the session.
 import { useCallback, useEffect, useState } from 'react'
-import { api, found } from '../api'
+import { ApiError, api, found } from '../api'
 import type { Room } from '../api-types/Room'
 import { LazySharedCanvas } from '../canvas'
 import { useI18n } from '../i18n'
@@ -54,7 +54,47 @@ function Presenter({ room }: { room: Room }) {
   const snapshot = useLoad(() => api.roomSnapshot(room.name), [room.id])
   const [tab, setTab] = useState('quiz')
   const [ending, setEnding] = useState(false)
+  const [drawingOff, setDrawingOff] = useState<ReadonlySet<string>>(new Set())
+  const [drawingError, setDrawingError] = useState<string | null>(null)
+  const [board, setBoard] = useState<BoardSave>({ kind: 'idle' })
   const { view, send } = live
+  const liveName = view?.name ?? room.name
+
+  useEffect(() => {
+    let stale = false
+    api.drawingOff(liveName).then(
+      (off) => !stale && setDrawingOff(new Set(off.participant_ids)),
+      () => {},
+    )
+    return () => {
+      stale = true
+    }
+  }, [liveName])
+
+  const setDrawing = useCallback(
+    (participantId: string, allowed: boolean) => {
+      setDrawingError(null)
+      api.setDrawing(liveName, participantId, allowed).then(
+        () =>
+          setDrawingOff((off) => {
+            const next = new Set(off)
+            if (allowed) next.delete(participantId)
+            else next.add(participantId)
+            return next
+          }),
+        (e: unknown) => setDrawingError(e instanceof ApiError ? e.message : t('error.generic')),
+      )
+    },
+    [liveName, t],
+  )
+
+  const saveBoard = useCallback(() => {
+    setBoard({ kind: 'saving' })
+    api.saveBoard(liveName).then(
+      (capsule) => setBoard({ kind: 'saved', title: capsule.title }),
+      (e: unknown) => setBoard({ kind: 'error', message: e instanceof ApiError ? e.message : t('error.generic') }),
+    )
+  }, [liveName, t])
 
   useEffect(() => {
     if (live.outcome?.kind === 'ended') navigate(`/sessions/${room.id}`, { replace: true })
@@ -88,12 +128,19 @@ function Presenter({ room }: { room: Room }) {
         <button type="button" className="button" onClick={() => send({ type: view.locked ? 'unlock' : 'lock' })}>
           {view.locked ? t('presenter.unlock') : t('presenter.lock')}
         </button>
+        <button type="button" className="button" onClick={saveBoard} disabled={board.kind === 'saving'}>
+          {t('board.save')}
+        </button>
         <button type="button" className="button danger" onClick={() => setEnding(true)}>
           {t('presenter.end')}
         </button>
       </header>
       {live.notice && (
         <Alert onDismiss={live.dismissNotice}>{liveErrorText(t, live.notice.code, live.notice.message)}</Alert>
+      )}
+      <BoardFeedback board={board} onDismiss={() => setBoard({ kind: 'idle' })} />
+      {drawingError && (
+        <Alert onDismiss={() => setDrawingError(null)}>{t('people.drawingError', { message: drawingError })}</Alert>
       )}
       <div className="presenter-body">
         <main className="stage" id="main" tabIndex={-1}>
@@ -136,6 +183,11 @@ function Presenter({ room }: { room: Room }) {
                   <ParticipantsPanel
                     participants={view.participants}
                     onKick={(p, ban) => send({ type: 'kick', participant_id: p.participant_id, ban })}
+                    drawing={
+                      view.params.collaboration === 'draw'
+                        ? { off: drawingOff, onChange: (p, allowed) => setDrawing(p.participant_id, allowed) }
+                        : undefined
+                    }
                   />
                 ),
               },
@@ -174,7 +226,18 @@ function Presenter({ room }: { room: Room }) {
       <ConfirmDialog
         open={ending}
         title={t('presenter.endTitle')}
-        message={t('presenter.endMessage', { count: online })}
+        message={
+          <>
+            <p>{t('presenter.endMessage', { count: online })}</p>
+            <p>{t('presenter.endBoard')}</p>
+            <p>
+              <button type="button" className="button" onClick={saveBoard} disabled={board.kind === 'saving'}>
+                {t('board.saveFirst')}
+              </button>
+            </p>
+            <BoardFeedback board={board} />
+          </>
+        }
         confirm={t('presenter.end')}
         danger
         onConfirm={() => {
@@ -185,4 +248,39 @@ function Presenter({ room }: { room: Room }) {
       />
     </div>
   )
+}
+
+type BoardSave =
+  { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved'; title: string } | { kind: 'error'; message: string }
+
+/** What became of "save the board as a capsule". */
+function BoardFeedback({ board, onDismiss }: { board: BoardSave; onDismiss?: () => void }) {
+  const { t } = useI18n()
+  switch (board.kind) {
+    case 'idle':
+      return null
+    case 'saving':
+      return (
+        <p className="board-save muted" role="status">
+          {t('board.saving')}
+        </p>
+      )
+    case 'saved':
+      return (
+        <p className="board-save" role="status">
+          {t('board.saved', { title: board.title })} <Link to="/capsules">{t('board.savedLink')}</Link>
+          {onDismiss && (
+            <button type="button" className="icon-button" onClick={onDismiss} aria-label={t('common.dismiss')}>
+              ×
+            </button>
+          )}
+        </p>
+      )
+    case 'error':
+      return (
+        <p className="board-save danger-text" role="alert">
+          {t('board.error', { message: board.message })}
+        </p>
+      )
+  }
 }
