@@ -1,7 +1,7 @@
 //! The room's shared canvas: tldraw's sync protocol (version 8) over one tldraw document.
 //!
-//! `room` is the protocol (sessions, connect, push, presence, timeouts), `document` the records
-//! with their clocks and tombstones, `diff` tldraw's record diffs, `chunks` the reassembly of
+//! `room` is the protocol (sessions, connect, timeouts, what a push leads to), `push` one push
+//! staged and checked record by record, `document` the records with their clocks and tombstones, `diff` tldraw's record diffs, `chunks` the reassembly of
 //! long client messages, `schema` what the protocol asks of tldraw's record schema, and `js`
 //! the few JavaScript semantics the reference's behaviour depends on.
 
@@ -10,6 +10,7 @@ pub mod diff;
 pub mod document;
 mod js;
 pub mod messages;
+mod push;
 pub mod room;
 pub mod schema;
 
