@@ -43,6 +43,8 @@ struct Seen {
     latency: Latencies,
     delivered: AtomicU64,
     sent: AtomicU64,
+    /// Drawers that have sent all their updates.
+    done: AtomicU64,
 }
 
 pub async fn run(target: &Target, sources: u8, settings: &Settings) -> anyhow::Result<Run> {
@@ -92,7 +94,11 @@ pub async fn run(target: &Target, sources: u8, settings: &Settings) -> anyhow::R
     seen.sent.store(0, Ordering::Relaxed);
     let before = stage.usage();
     stop.cancel();
-    tokio::time::sleep(Duration::from_secs(settings.seconds)).await;
+    // Every drawer has finished sending (a late one would be counted as received, not sent).
+    let until = Instant::now() + Duration::from_secs(settings.seconds + 10);
+    while seen.done.load(Ordering::Relaxed) < settings.drawers as u64 && Instant::now() < until {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let sent = seen.sent.load(Ordering::Relaxed);
     let expected = sent * (clients as u64 - 1);
     let until = Instant::now() + Duration::from_secs(10);
@@ -198,6 +204,7 @@ async fn client(
         }
         seen.sent.fetch_add(1, Ordering::Relaxed);
     }
+    seen.done.fetch_add(1, Ordering::Relaxed);
     let _ = reader.await;
 }
 
