@@ -60,7 +60,8 @@ impl Committer {
 
     fn lane(&self, write: &Write) -> &mpsc::Sender<Job> {
         match write {
-            Write::Checkpoint(_) => &self.checkpoints,
+            // Large and debounced: never ahead of a room's events (answers wait on those).
+            Write::Checkpoint(_) | Write::Canvas { .. } => &self.checkpoints,
             _ => &self.batches,
         }
     }

@@ -77,12 +77,21 @@ pub enum Write {
         room_id: Uuid,
         events: Vec<EventRow>,
     },
+    /// The room's shared canvas (a tldraw room snapshot) in `capsule_snapshot`; `NotFound` if
+    /// the room is gone.
+    Canvas {
+        room_id: Uuid,
+        snapshot: serde_json::Value,
+    },
 }
 
 impl Write {
     /// Whether this write goes in a transaction of its own.
     pub fn alone(&self) -> bool {
-        matches!(self, Write::Rename { .. } | Write::End { .. })
+        matches!(
+            self,
+            Write::Rename { .. } | Write::End { .. } | Write::Canvas { .. }
+        )
     }
 }
 
@@ -95,6 +104,9 @@ pub async fn write_alone(db: &Db, write: &Write) -> StoreResult<()> {
             event,
         } => rename(db, *room_id, name, event).await,
         Write::End { room_id, events } => super::rooms::end(db, *room_id, events).await,
+        Write::Canvas { room_id, snapshot } => {
+            super::rooms::save_canvas(db, *room_id, snapshot).await
+        }
         Write::Batch { .. } | Write::Checkpoint(_) => write_all(db, &[write]).await,
     }
 }

@@ -22,9 +22,11 @@ use tokio_util::task::TaskTracker;
 use uuid::Uuid;
 
 use super::Live;
+use super::committer::CommitError;
 use crate::domain::room::Collaboration;
-use crate::store::Db;
 use crate::store::events::EventRow;
+use crate::store::live::Write;
+use crate::store::{Db, StoreError};
 use crate::tlschema::TlSchema;
 
 pub(super) use edits::Edit;
@@ -138,6 +140,15 @@ impl Canvases {
 
     pub fn config(&self) -> &CanvasConfig {
         &self.config
+    }
+
+    /// Writes through the rooms' committer, like every other write of a room.
+    async fn commit(&self, write: Write) -> Result<(), CommitError> {
+        let live = self.live.get().and_then(Weak::upgrade);
+        // Only while the server stops: as if the database had gone with it.
+        let gone = || Arc::new(StoreError::Database(sqlx::Error::PoolClosed));
+        let live = live.ok_or_else(gone)?;
+        live.committer().write(write).await
     }
 
     pub(super) fn bind(&self, live: Weak<Live>) {

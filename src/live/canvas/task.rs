@@ -13,6 +13,7 @@ use super::socket::Wire;
 use super::{Canvases, Request, Who};
 use crate::domain::canvas::{Access, Document, Limits, Out, Reason, SyncRoom};
 use crate::domain::room::Collaboration;
+use crate::store::live::Write;
 use crate::store::{StoreError, now_ms, rooms};
 use crate::tlschema::TlSchema;
 
@@ -195,9 +196,13 @@ impl Canvas {
             return;
         }
         let snapshot = self.room.document().snapshot();
-        match rooms::save_canvas(&self.canvases.db, self.room_id, &snapshot).await {
+        let write = Write::Canvas {
+            room_id: self.room_id,
+            snapshot,
+        };
+        match self.canvases.commit(write).await {
             Ok(()) => self.saved_clock = clock,
-            Err(StoreError::NotFound) => self.ended = true,
+            Err(error) if matches!(*error, StoreError::NotFound) => self.ended = true,
             // Kept in memory: the next change or the next stop tries again.
             Err(error) => {
                 tracing::warn!(room_id = %self.room_id, %error, "the canvas could not be saved")
@@ -313,7 +318,7 @@ impl Canvas {
                     let text: Arc<str> = serde_json::to_string(&message).expect("JSON").into();
                     let data = message.is_data();
                     for session in to {
-                        let Some(conn) = self.sessions.get(&session) else {
+                        let Some(conn) = self.sessions.get(&*session) else {
                             continue;
                         };
                         if conn
@@ -352,7 +357,7 @@ impl Canvas {
             }
         }
         for session in slow {
-            if let Some(conn) = self.sessions.remove(&session) {
+            if let Some(conn) = self.sessions.remove(&*session) {
                 let _ = conn.out.try_send(Wire::Goodbye);
                 let outs = self.room.closed(&session, now_ms() as u64);
                 self.carry_out(outs);
