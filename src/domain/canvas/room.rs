@@ -7,6 +7,7 @@
 //! push gets exactly one `push_result`.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
@@ -31,9 +32,10 @@ pub(super) const PRESENCE_TYPE: &str = "instance_presence";
 /// What the caller must do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Out {
-    /// Send this message to each of these sessions (the same text for all).
+    /// Send this message to each of these sessions (the same text for all). The ids are
+    /// shared with the room: a broadcast to thousands copies no string.
     Send {
-        to: Vec<String>,
+        to: Vec<Arc<str>>,
         message: ServerMessage,
     },
     /// Close this session's socket: normally (`None`, the client reconnects) or with code 4099
@@ -87,7 +89,7 @@ pub struct SyncRoom<S> {
     schema: S,
     doc: Document,
     presence: BTreeMap<String, Value>,
-    sessions: BTreeMap<String, Session>,
+    sessions: BTreeMap<Arc<str>, Session>,
     presences_made: u64,
     prune_tombstones_at: Option<u64>,
     last_session_prune: Option<u64>,
@@ -131,7 +133,7 @@ impl<S: RecordSchema> SyncRoom<S> {
         self.sessions
             .iter()
             .filter(|(_, s)| matches!(s.state, State::Connected { .. }))
-            .map(|(id, _)| id.as_str())
+            .map(|(id, _)| &**id)
     }
 
     pub fn session_count(&self) -> usize {
@@ -155,7 +157,7 @@ impl<S: RecordSchema> SyncRoom<S> {
             state: State::AwaitingConnect { since: now },
             chunks: Assembler::default(),
         };
-        self.sessions.insert(session_id.to_owned(), session);
+        self.sessions.insert(Arc::from(session_id), session);
     }
 
     /// One frame from a session's socket.
@@ -401,10 +403,11 @@ impl<S: RecordSchema> SyncRoom<S> {
 
     /// A patch to every connected session but `except`.
     fn broadcast(&mut self, except: Option<&str>, diff: Map<String, Value>, out: &mut Vec<Out>) {
-        let to: Vec<String> = self
-            .connected()
-            .filter(|id| Some(*id) != except)
-            .map(str::to_owned)
+        let to: Vec<Arc<str>> = self
+            .sessions
+            .iter()
+            .filter(|(id, s)| matches!(s.state, State::Connected { .. }) && Some(&***id) != except)
+            .map(|(id, _)| Arc::clone(id))
             .collect();
         if !to.is_empty() {
             let message = ServerMessage::Patch {
@@ -461,7 +464,7 @@ impl<S: RecordSchema> SyncRoom<S> {
 
     fn prune_sessions(&mut self, now: u64, out: &mut Vec<Out>) {
         self.last_session_prune = Some(now);
-        let states: Vec<(String, State)> = self
+        let states: Vec<(Arc<str>, State)> = self
             .sessions
             .iter()
             .map(|(id, s)| (id.clone(), s.state))
@@ -491,7 +494,7 @@ impl<S: RecordSchema> SyncRoom<S> {
 
 fn send(session_id: &str, message: ServerMessage) -> Out {
     Out::Send {
-        to: vec![session_id.to_owned()],
+        to: vec![Arc::from(session_id)],
         message,
     }
 }

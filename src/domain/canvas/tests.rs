@@ -72,7 +72,7 @@ fn sent(out: &[Out]) -> Vec<(String, Value)> {
         match o {
             Out::Send { to, message } => {
                 for s in to {
-                    all.push((s.clone(), serde_json::to_value(message).unwrap()));
+                    all.push((s.to_string(), serde_json::to_value(message).unwrap()));
                 }
             }
             Out::Close { session, reason } => {
