@@ -96,14 +96,17 @@ impl Canvas {
             .current_mode(room_id)
             .await
             .unwrap_or(params.collaboration);
-        let schema = canvases.schema();
-        // A capsule's first load runs tldraw's migrations: not on a runtime thread.
-        let doc = {
-            let schema = Arc::clone(&schema);
-            tokio::task::spawn_blocking(move || document(&schema, &stored))
-                .await
-                .map_err(|e| Unreadable(e.to_string()))?
-                .map_err(Unreadable)?
+        // Loading tldraw's schema (the first time) and a capsule's first load (its migrations)
+        // run JavaScript for tens of milliseconds: not on a runtime thread.
+        let (schema, doc) = {
+            let canvases = Arc::clone(&canvases);
+            tokio::task::spawn_blocking(move || {
+                let schema = canvases.schema();
+                document(&schema, &stored).map(|doc| (schema, doc))
+            })
+            .await
+            .map_err(|e| Unreadable(e.to_string()))?
+            .map_err(Unreadable)?
         };
         let saved_clock = doc.clock();
         let limits = Limits {
