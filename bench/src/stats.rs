@@ -25,6 +25,14 @@ impl Latencies {
         histogram.saturating_record(us.max(1));
     }
 
+    /// Several at once (one lock).
+    pub fn record_all_us(&self, all: impl IntoIterator<Item = u64>) {
+        let mut histogram = self.0.lock().expect("histogram lock");
+        for us in all {
+            histogram.saturating_record(us.max(1));
+        }
+    }
+
     /// Forgets what was recorded: a new series starts.
     pub fn reset(&self) {
         self.0.lock().expect("histogram lock").reset();

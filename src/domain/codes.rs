@@ -133,7 +133,8 @@ impl std::fmt::Display for ErrorCode {
 }
 
 /// The WebSocket close codes the server closes a live socket with (docs/protocol.md, "Closing").
-/// A client reconnects after any of them but `Normal`, `Kicked`, `Replaced` and `Banned`.
+/// A client reconnects after any of them but `Normal`, `Kicked`, `Replaced` and `Banned`. A
+/// canvas socket closes with `Normal` (reconnect), `TooSlow` or `CanvasRefused` (stop).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, TS)]
 #[ts(export, repr(enum))]
 #[repr(u16)]
@@ -159,6 +160,9 @@ pub enum CloseCode {
     Banned = 4003,
     /// The client did not read its messages fast enough: reconnect.
     TooSlow = 4008,
+    /// Canvas sockets only: the shared canvas refused the session (tldraw's code; the reason
+    /// names why, and tldraw's client stops rather than reconnect).
+    CanvasRefused = 4099,
 }
 
 impl CloseCode {

@@ -1,15 +1,19 @@
-//! The way to one connection: a bounded queue of frames to write, and a close signal.
+//! The way to one connection: a bounded queue of frames to write, a close signal, and the
+//! writer that drains them onto the socket.
 
 use std::collections::VecDeque;
 use std::future::poll_fn;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::task::Poll;
+use std::time::Duration;
 
 use futures_util::task::AtomicWaker;
+use tokio::io::AsyncWrite;
 use tokio_util::sync::CancellationToken;
 
 use super::ConnId;
+use super::wire::write_frames;
 use crate::domain::protocol::{CloseCode, ServerMessage};
 
 /// Frames a connection may have waiting before it counts as too slow and is dropped. The queue
@@ -135,4 +139,41 @@ impl Drop for Inbox {
         self.shared.gone.store(true, Ordering::Release);
         self.shared.frames.lock().expect("outbox lock").clear();
     }
+}
+
+/// Writes what is queued for a connection until it is closed, then its close frame.
+///
+/// A write that cannot finish within `patience` means a client that stopped reading: it is
+/// given up, so that it cannot hold its socket open forever.
+pub async fn write<W: AsyncWrite + Unpin>(
+    mut out: W,
+    mut inbox: Inbox,
+    outbox: Outbox,
+    patience: Duration,
+) {
+    let closed = outbox.closed();
+    tokio::pin!(closed);
+    loop {
+        tokio::select! {
+            biased;
+            mut burst = inbox.next_burst() => {
+                // Boxed: the write holds a `writev` array while it lasts; the task, idle most
+                // of its life, should not carry that room.
+                let written = Box::pin(write_frames(&mut out, burst.make_contiguous()));
+                if !matches!(tokio::time::timeout(patience, written).await, Ok(Ok(()))) {
+                    outbox.close(CloseCode::Abnormal, "");
+                    return;
+                }
+            }
+            _ = &mut closed => break,
+        }
+    }
+    // Frames queued before the close (a `kicked`, a `session_ended`) still go out, briefly,
+    // then the close frame.
+    let (code, reason) = outbox.close_reason();
+    let mut last = inbox.take().unwrap_or_default();
+    last.push_back(Frame::close(code.code(), reason));
+    let written = Box::pin(write_frames(&mut out, last.make_contiguous()));
+    let _ = tokio::time::timeout(Duration::from_secs(1), written).await;
+    outbox.close(code, reason);
 }

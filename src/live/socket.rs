@@ -3,12 +3,12 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use futures_util::StreamExt;
 use hyper::upgrade::Upgraded;
 use hyper_util::rt::TokioIo;
-use tokio::io::{ReadHalf, WriteHalf};
+use tokio::io::ReadHalf;
 use tokio::sync::oneshot;
 use tokio_tungstenite::WebSocketStream;
 use tungstenite::Message;
@@ -16,8 +16,8 @@ use tungstenite::protocol::{Role, WebSocketConfig};
 use uuid::Uuid;
 
 use super::actor::quiz_sheet;
-use super::outbox::{Frame, Inbox};
-use super::wire::{ReadOnly, write_frames};
+use super::outbox::{Frame, write};
+use super::wire::{ReadOnly, closing_handshake};
 use super::{JoinAs, Live, Outbox, Request, RoomHandle};
 use crate::domain::events::LeaveReason;
 use crate::domain::protocol::{
@@ -57,6 +57,8 @@ pub async fn serve(
     let mut stream =
         WebSocketStream::from_raw_socket(ReadOnly(read), Role::Server, Some(config)).await;
     let (outbox, inbox) = Outbox::new();
+    // The server sends no pings of its own: clients prove they are alive (a `ping` message at
+    // least every heartbeat timeout), which also tells them when their connection is dead.
     let writer = tokio::spawn(write(
         write_half,
         inbox,
@@ -85,16 +87,7 @@ pub async fn serve(
     }
     outbox.close(CloseCode::Normal, "goodbye");
     let _ = writer.await;
-    // The closing handshake: give the client a moment to answer our close frame, so that it
-    // reads the close code rather than a reset connection.
-    let handshake = async {
-        while let Some(Ok(message)) = stream.next().await {
-            if matches!(message, Message::Close(_)) {
-                break;
-            }
-        }
-    };
-    let _ = tokio::time::timeout(Duration::from_secs(1), handshake).await;
+    closing_handshake(&mut stream).await;
     metrics::gauge!("live_connections").decrement(1.0);
 }
 
@@ -292,39 +285,6 @@ impl Reader<'_> {
 
 /// Writes queued frames, and closes the socket with the outbox's close code once asked to.
 ///
-/// The server sends no pings of its own: clients prove they are alive (a `ping` message at
-/// least every heartbeat timeout), which also tells them when their connection is dead.
-///
-/// A write that cannot finish within `patience` (the heartbeat timeout) means a client that
-/// stopped reading: it is given up, so that it cannot hold its socket open forever.
-async fn write(mut out: WriteHalf<Io>, mut inbox: Inbox, outbox: Outbox, patience: Duration) {
-    let closed = outbox.closed();
-    tokio::pin!(closed);
-    loop {
-        tokio::select! {
-            biased;
-            mut burst = inbox.next_burst() => {
-                // Boxed: the write holds a `writev` array while it lasts; the task, idle most
-                // of its life, should not carry that room.
-                let written = Box::pin(write_frames(&mut out, burst.make_contiguous()));
-                if !matches!(tokio::time::timeout(patience, written).await, Ok(Ok(()))) {
-                    outbox.close(CloseCode::Abnormal, "");
-                    return;
-                }
-            }
-            _ = &mut closed => break,
-        }
-    }
-    // Frames queued before the close (a `kicked`, a `session_ended`) still go out, briefly,
-    // then the close frame.
-    let (code, reason) = outbox.close_reason();
-    let mut last = inbox.take().unwrap_or_default();
-    last.push_back(Frame::close(code.code(), reason));
-    let written = Box::pin(write_frames(&mut out, last.make_contiguous()));
-    let _ = tokio::time::timeout(Duration::from_secs(1), written).await;
-    outbox.close(code, reason);
-}
-
 /// A frame past the transport's own cap (far past `max_frame_bytes`) ends the stream with an
 /// error rather than a message: it still deserves its close code.
 fn too_large(error: tungstenite::Error) -> bool {
@@ -382,6 +342,8 @@ impl TokenBucket {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     /// Sends `count` messages `every` apart from `start`; the outcome of each.

@@ -35,6 +35,13 @@ impl Frame {
         Self::seal(OP_TEXT, buf)
     }
 
+    /// A text frame whose payload `write` appends to the buffer it is given.
+    pub fn text(write: impl FnOnce(&mut Vec<u8>)) -> Self {
+        let mut buf = vec![0; MAX_HEADER];
+        write(&mut buf);
+        Self::seal(OP_TEXT, buf)
+    }
+
     /// The answer to a client's ping: its payload back.
     pub fn pong(payload: &[u8]) -> Self {
         Self::with_payload(OP_PONG, payload)
@@ -109,6 +116,23 @@ pub async fn write_frames<W: AsyncWrite + Unpin>(out: &mut W, frames: &[Frame]) 
         }
     }
     out.flush().await
+}
+
+/// The closing handshake: a moment for the client to answer our close frame, so that it reads
+/// the close code and reason rather than a reset connection.
+pub async fn closing_handshake<S>(stream: &mut S)
+where
+    S: futures_util::Stream<Item = Result<tungstenite::Message, tungstenite::Error>> + Unpin,
+{
+    use futures_util::StreamExt;
+    let handshake = async {
+        while let Some(Ok(message)) = stream.next().await {
+            if matches!(message, tungstenite::Message::Close(_)) {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), handshake).await;
 }
 
 /// The reading half of a connection, for tungstenite: what it would write is dropped (its

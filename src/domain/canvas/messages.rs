@@ -50,6 +50,14 @@ impl ServerMessage {
             ServerMessage::Patch { .. } | ServerMessage::PushResult { .. }
         )
     }
+
+    /// Whether the message is a patch of presence records only (cursors, selections).
+    pub fn is_presence_only(&self) -> bool {
+        matches!(self, ServerMessage::Patch { diff, .. }
+        if !diff.is_empty() && diff.keys().all(|id| {
+            id.split_once(':').is_some_and(|(kind, _)| kind == super::room::PRESENCE_TYPE)
+        }))
+    }
 }
 
 /// The reason of a 4099 close (tldraw's `TLSyncErrorCloseEventReason`): the client stops
@@ -68,7 +76,7 @@ pub enum Reason {
 }
 
 /// The close code of every refusal.
-pub const CLOSE_CODE: u16 = 4099;
+pub const CLOSE_CODE: u16 = crate::domain::codes::CloseCode::CanvasRefused as u16;
 
 impl Reason {
     pub fn as_str(self) -> &'static str {

@@ -16,7 +16,7 @@ pub mod schema;
 
 pub use document::Document;
 pub use messages::{CLOSE_CODE, Reason, ServerMessage};
-pub use room::{Access, Limits, Out, SyncRoom};
+pub use room::{Access, Limits, Out, SyncRoom, To};
 pub use schema::{RecordSchema, RecordScope, SchemaCompat};
 
 #[cfg(test)]

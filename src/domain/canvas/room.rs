@@ -32,12 +32,8 @@ pub(super) const PRESENCE_TYPE: &str = "instance_presence";
 /// What the caller must do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Out {
-    /// Send this message to each of these sessions (the same text for all). The ids are
-    /// shared with the room: a broadcast to thousands copies no string.
-    Send {
-        to: Vec<Arc<str>>,
-        message: ServerMessage,
-    },
+    /// Send this message to each of these sessions (the same text for all).
+    Send { to: To, message: ServerMessage },
     /// Close this session's socket: normally (`None`, the client reconnects) or with code 4099
     /// and a reason (the client stops and shows an error).
     Close {
@@ -51,6 +47,29 @@ pub enum Out {
         updated: u32,
         deleted: u32,
     },
+}
+
+/// Who a message goes to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum To {
+    One(Arc<str>),
+    /// Every session connected when it was sent but `except`. The list is the room's own,
+    /// shared until a session connects or leaves: a broadcast to thousands copies nothing.
+    Connected {
+        sessions: Arc<[Arc<str>]>,
+        except: Option<Arc<str>>,
+    },
+}
+
+impl To {
+    /// The sessions, one by one.
+    pub fn sessions(&self) -> impl Iterator<Item = &Arc<str>> {
+        let (list, except) = match self {
+            To::One(session) => (std::slice::from_ref(session), None),
+            To::Connected { sessions, except } => (&sessions[..], except.as_ref()),
+        };
+        list.iter().filter(move |s| Some(*s) != except)
+    }
 }
 
 /// What a session may do to the document.
@@ -90,6 +109,8 @@ pub struct SyncRoom<S> {
     doc: Document,
     presence: BTreeMap<String, Value>,
     sessions: BTreeMap<Arc<str>, Session>,
+    /// The connected sessions, in order, while none connects or leaves.
+    connected_list: Option<Arc<[Arc<str>]>>,
     presences_made: u64,
     prune_tombstones_at: Option<u64>,
     last_session_prune: Option<u64>,
@@ -113,6 +134,7 @@ impl<S: RecordSchema> SyncRoom<S> {
             doc,
             presence: BTreeMap::new(),
             sessions: BTreeMap::new(),
+            connected_list: None,
             presences_made: 0,
             prune_tombstones_at: None,
             last_session_prune: None,
@@ -134,6 +156,16 @@ impl<S: RecordSchema> SyncRoom<S> {
             .iter()
             .filter(|(_, s)| matches!(s.state, State::Connected { .. }))
             .map(|(id, _)| &**id)
+    }
+
+    /// A patch putting `session_id`'s presence whole, as it is now (if it has one).
+    pub fn presence_put(&self, session_id: &str) -> Option<ServerMessage> {
+        let id = &self.sessions.get(session_id)?.presence_id;
+        let record = self.presence.get(id)?;
+        Some(ServerMessage::Patch {
+            diff: Map::from_iter([(id.clone(), json!(["put", record]))]),
+            server_clock: self.doc.clock(),
+        })
     }
 
     pub fn session_count(&self) -> usize {
@@ -158,6 +190,7 @@ impl<S: RecordSchema> SyncRoom<S> {
             chunks: Assembler::default(),
         };
         self.sessions.insert(Arc::from(session_id), session);
+        self.connected_list = None;
     }
 
     /// One frame from a session's socket.
@@ -279,6 +312,7 @@ impl<S: RecordSchema> SyncRoom<S> {
         let own_presence = session.presence_id.clone();
         let readonly = session.access == Access::ReadOnly;
         session.state = State::Connected { last_seen: now };
+        self.connected_list = None;
         let mut diff: Map<String, Value> = self
             .presence
             .iter()
@@ -403,19 +437,30 @@ impl<S: RecordSchema> SyncRoom<S> {
 
     /// A patch to every connected session but `except`.
     fn broadcast(&mut self, except: Option<&str>, diff: Map<String, Value>, out: &mut Vec<Out>) {
-        let to: Vec<Arc<str>> = self
-            .sessions
-            .iter()
-            .filter(|(id, s)| matches!(s.state, State::Connected { .. }) && Some(&***id) != except)
-            .map(|(id, _)| Arc::clone(id))
-            .collect();
-        if !to.is_empty() {
+        let except = except.and_then(|e| self.sessions.get_key_value(e).map(|(id, _)| id.clone()));
+        let to = To::Connected {
+            sessions: self.connected_list(),
+            except,
+        };
+        if to.sessions().next().is_some() {
             let message = ServerMessage::Patch {
                 diff,
                 server_clock: self.doc.clock(),
             };
             out.push(Out::Send { to, message });
         }
+    }
+
+    fn connected_list(&mut self) -> Arc<[Arc<str>]> {
+        let sessions = &self.sessions;
+        let list = self.connected_list.get_or_insert_with(|| {
+            sessions
+                .iter()
+                .filter(|(_, s)| matches!(s.state, State::Connected { .. }))
+                .map(|(id, _)| Arc::clone(id))
+                .collect()
+        });
+        Arc::clone(list)
     }
 
     fn reject(&mut self, session_id: &str, reason: Reason, out: &mut Vec<Out>) {
@@ -442,6 +487,7 @@ impl<S: RecordSchema> SyncRoom<S> {
             return;
         }
         session.state = State::AwaitingRemoval { since: now };
+        self.connected_list = None;
         out.push(Out::Close {
             session: session_id.to_owned(),
             reason: None,
@@ -452,6 +498,7 @@ impl<S: RecordSchema> SyncRoom<S> {
         let Some(session) = self.sessions.remove(session_id) else {
             return;
         };
+        self.connected_list = None;
         out.push(Out::Close {
             session: session_id.to_owned(),
             reason: reason.map(|r| r.as_str().to_owned()),
@@ -494,7 +541,7 @@ impl<S: RecordSchema> SyncRoom<S> {
 
 fn send(session_id: &str, message: ServerMessage) -> Out {
     Out::Send {
-        to: vec![Arc::from(session_id)],
+        to: To::One(Arc::from(session_id)),
         message,
     }
 }

@@ -71,7 +71,7 @@ fn sent(out: &[Out]) -> Vec<(String, Value)> {
     for o in out {
         match o {
             Out::Send { to, message } => {
-                for s in to {
+                for s in to.sessions() {
                     all.push((s.to_string(), serde_json::to_value(message).unwrap()));
                 }
             }

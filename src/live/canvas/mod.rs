@@ -6,6 +6,7 @@
 //! these behind strokes). The room's actor tells it what concerns it (the collaboration mode,
 //! a participant kicked or banned, the end of the session) after committing it.
 
+mod batch;
 mod edits;
 mod schema;
 mod socket;
@@ -67,9 +68,8 @@ impl Default for CanvasConfig {
 enum Request {
     Open {
         session: String,
-        conn: u64,
         who: Who,
-        out: mpsc::Sender<socket::Wire>,
+        out: super::Outbox,
     },
     Frame {
         session: String,

@@ -8,11 +8,14 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
+use super::batch::{Batch, WINDOW};
 use super::edits::minute_of;
-use super::socket::Wire;
+use super::socket::close;
 use super::{Canvases, Request, Who};
-use crate::domain::canvas::{Access, Document, Limits, Out, Reason, SyncRoom};
+use crate::domain::canvas::{Access, Document, Limits, Out, Reason, ServerMessage, SyncRoom, To};
+use crate::domain::protocol::CloseCode;
 use crate::domain::room::Collaboration;
+use crate::live::{Frame, Outbox};
 use crate::store::live::Write;
 use crate::store::{StoreError, now_ms, rooms};
 use crate::tlschema::TlSchema;
@@ -29,9 +32,8 @@ const LINGER: Duration = Duration::from_secs(30);
 const HAND_OVER_AGAIN: Duration = Duration::from_secs(5);
 
 struct Conn {
-    conn: u64,
     who: Who,
-    out: mpsc::Sender<Wire>,
+    out: Outbox,
 }
 
 struct Canvas {
@@ -48,16 +50,19 @@ struct Canvas {
     ended: bool,
     /// When the room's actor was last asked to take finished minutes of edits.
     handed_over_at: Option<Instant>,
+    /// Data messages waiting to go out together.
+    batch: Batch,
+    flushed_at: Instant,
 }
 
 pub(super) async fn run(canvases: Arc<Canvases>, room_id: Uuid, mut rx: mpsc::Receiver<Request>) {
     match Canvas::load(Arc::clone(&canvases), room_id).await {
         Ok(mut canvas) => canvas.serve(&mut rx).await,
-        Err(Gone) => turn_away(&mut rx, Wire::Refuse(Reason::NotFound)).await,
+        Err(Gone) => turn_away(&mut rx, Some(Reason::NotFound)).await,
         Err(Unreadable(error)) => {
             tracing::warn!(%room_id, %error, "the room's canvas could not be loaded");
             // The client tries again a little later.
-            turn_away(&mut rx, Wire::Goodbye).await;
+            turn_away(&mut rx, None).await;
         }
     }
     rx.close();
@@ -74,13 +79,13 @@ enum LoadError {
 }
 use LoadError::{Gone, Unreadable};
 
-/// Turns away whoever comes while the task stops: `Goodbye` makes them come back (to a new
-/// task), a refusal makes them stop.
-async fn turn_away(rx: &mut mpsc::Receiver<Request>, wire: Wire) {
+/// Turns away whoever comes while the task stops: a normal close (`None`) makes them come back
+/// (to a new task), a refusal makes them stop.
+async fn turn_away(rx: &mut mpsc::Receiver<Request>, reason: Option<Reason>) {
     rx.close();
     while let Some(request) = rx.recv().await {
         if let Request::Open { out, .. } = request {
-            let _ = out.try_send(wire.clone());
+            close(&out, reason);
         }
     }
 }
@@ -124,6 +129,8 @@ impl Canvas {
             saved_clock,
             ended: false,
             handed_over_at: None,
+            batch: Batch::default(),
+            flushed_at: Instant::now() - WINDOW,
         })
     }
 
@@ -134,6 +141,7 @@ impl Canvas {
         let mut empty_since = Some(Instant::now());
         let shutdown = self.canvases.shutdown.clone();
         loop {
+            let flush_at = (!self.batch.is_empty()).then(|| self.flushed_at + WINDOW);
             tokio::select! {
                 request = rx.recv() => match request {
                     Some(request) => self.handle(request),
@@ -144,7 +152,14 @@ impl Canvas {
                     self.carry_out(outs);
                     self.hand_over_finished_minutes();
                 }
+                _ = sleep_until(flush_at.unwrap_or_else(Instant::now)), if flush_at.is_some() => {
+                    self.flush()
+                }
                 _ = shutdown.cancelled() => break,
+            }
+            // The first data after a quiet window goes at once; later ones wait for the window.
+            if !self.batch.is_empty() && self.flushed_at.elapsed() >= WINDOW {
+                self.flush();
             }
             if self.ended {
                 break;
@@ -164,6 +179,7 @@ impl Canvas {
                 empty_since = None;
             }
         }
+        self.flush();
         self.save().await;
         if self.ended {
             // The actor took the counts before the end; later ones would come after it.
@@ -173,14 +189,11 @@ impl Canvas {
         }
         // At shutdown the room's actor waits for this task to stop, then takes them itself.
         // After the end, nobody may come back; otherwise (shutdown, nobody left) they reconnect.
-        let farewell = || match self.ended {
-            true => Wire::Refuse(Reason::NotFound),
-            false => Wire::Goodbye,
-        };
+        let farewell = self.ended.then_some(Reason::NotFound);
         for conn in self.sessions.values() {
-            let _ = conn.out.try_send(farewell());
+            close(&conn.out, farewell);
         }
-        turn_away(rx, farewell()).await;
+        turn_away(rx, farewell).await;
     }
 
     /// Asks the room's actor to append the minutes that are over, if any wait.
@@ -216,23 +229,17 @@ impl Canvas {
     fn handle(&mut self, request: Request) {
         let now = now_ms() as u64;
         match request {
-            Request::Open {
-                session,
-                conn,
-                who,
-                out,
-            } => {
+            Request::Open { session, who, out } => {
                 if let Who::Participant(id) = who
                     && let Some(&reason) = self.refused.get(&id)
                 {
-                    let _ = out.try_send(Wire::Refuse(reason));
+                    close(&out, Some(reason));
                     return;
                 }
-                if let Some(old) = self
-                    .sessions
-                    .insert(session.clone(), Conn { conn, who, out })
-                {
-                    let _ = old.out.try_send(Wire::Goodbye);
+                // What waits was meant for the sessions as they were.
+                self.flush();
+                if let Some(old) = self.sessions.insert(session.clone(), Conn { who, out }) {
+                    close(&old.out, None);
                 }
                 let access = match who {
                     Who::Trainer => Access::Write,
@@ -294,7 +301,7 @@ impl Canvas {
     }
 
     fn is_current(&self, session: &str, conn: u64) -> bool {
-        self.sessions.get(session).is_some_and(|c| c.conn == conn)
+        self.sessions.get(session).is_some_and(|c| c.out.id == conn)
     }
 
     fn close_participants(&mut self, which: impl Fn(Uuid) -> bool, reason: Option<Reason>) {
@@ -311,38 +318,45 @@ impl Canvas {
         }
     }
 
-    /// Does what the protocol asked: messages (serialised once for all their receivers) and
-    /// closes. A client too slow to take its messages is closed; it reconnects and catches up.
+    /// Does what the protocol asked: data messages join the batch, other messages go at once
+    /// (serialised once for all their receivers), sockets close. A client too slow to take its
+    /// messages is closed; it reconnects and catches up.
     fn carry_out(&mut self, outs: Vec<Out>) {
         let mut slow = Vec::new();
         for out in outs {
             match out {
+                Out::Send { to, message } if message.is_data() => {
+                    if !self.batch.takes(&to) {
+                        self.flush();
+                    }
+                    match &to {
+                        To::Connected {
+                            except: Some(pusher),
+                            ..
+                        } if message.is_presence_only() => {
+                            let pusher = Arc::clone(pusher);
+                            let whole = || self.room.presence_put(&pusher);
+                            self.batch
+                                .add_presence(to.clone(), pusher.clone(), &message, whole);
+                        }
+                        _ => self.batch.add(to, &message),
+                    }
+                }
                 Out::Send { to, message } => {
-                    let text: Arc<str> = serde_json::to_string(&message).expect("JSON").into();
-                    let data = message.is_data();
-                    for session in to {
-                        let Some(conn) = self.sessions.get(&*session) else {
-                            continue;
-                        };
-                        if conn
-                            .out
-                            .try_send(Wire::Message {
-                                text: text.clone(),
-                                data,
-                            })
-                            .is_err()
-                        {
-                            slow.push(session);
+                    // Anything else but a pong goes after the data waiting, in order.
+                    if message != ServerMessage::Pong {
+                        self.flush();
+                    }
+                    let frame = Frame::json(&message);
+                    for session in to.sessions() {
+                        if !self.deliver(session, frame.clone()) {
+                            slow.push(Arc::clone(session));
                         }
                     }
                 }
                 Out::Close { session, reason } => {
                     if let Some(conn) = self.sessions.get(&session) {
-                        let wire = match reason {
-                            Some(reason) => Wire::Refuse(Reason::named(&reason)),
-                            None => Wire::Goodbye,
-                        };
-                        let _ = conn.out.try_send(wire);
+                        close(&conn.out, reason.map(|r| Reason::named(&r)));
                     }
                 }
                 Out::Edited {
@@ -359,14 +373,45 @@ impl Canvas {
                 }
             }
         }
+        self.drop_slow(slow);
+    }
+
+    /// Sends what the batch holds, one frame per session.
+    fn flush(&mut self) {
+        if self.batch.is_empty() {
+            return;
+        }
+        self.flushed_at = Instant::now();
+        let mut slow = Vec::new();
+        for (session, frame) in self.batch.flush() {
+            if !self.deliver(&session, frame) {
+                slow.push(session);
+            }
+        }
+        self.drop_slow(slow);
+    }
+
+    /// Queues a frame for a session's socket; `false` if it is too far behind.
+    fn deliver(&self, session: &str, frame: Frame) -> bool {
+        self.sessions
+            .get(session)
+            .is_none_or(|conn| conn.out.send(frame))
+    }
+
+    fn drop_slow(&mut self, slow: Vec<Arc<str>>) {
         for session in slow {
             if let Some(conn) = self.sessions.remove(&*session) {
-                let _ = conn.out.try_send(Wire::Goodbye);
+                conn.out
+                    .close(CloseCode::TooSlow, "too slow to keep up; reconnect");
                 let outs = self.room.closed(&session, now_ms() as u64);
                 self.carry_out(outs);
             }
         }
     }
+}
+
+async fn sleep_until(at: Instant) {
+    tokio::time::sleep_until(at.into()).await
 }
 
 /// The document a room's canvas starts from: its saved canvas, or the capsule's store snapshot

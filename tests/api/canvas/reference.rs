@@ -138,8 +138,8 @@ impl Wire {
             match out {
                 Out::Send { to, message } => {
                     let message = serde_json::to_value(&message).unwrap();
-                    for session in to {
-                        if self.open.get(&*session) == Some(&true) {
+                    for session in to.sessions() {
+                        if self.open.get(&**session) == Some(&true) {
                             let session = session.to_string();
                             self.sent.entry(session).or_default().push(message.clone());
                         }

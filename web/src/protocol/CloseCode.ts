@@ -2,6 +2,7 @@
 
 /**
  * The WebSocket close codes the server closes a live socket with (docs/protocol.md, "Closing").
- * A client reconnects after any of them but `Normal`, `Kicked`, `Replaced` and `Banned`.
+ * A client reconnects after any of them but `Normal`, `Kicked`, `Replaced` and `Banned`. A
+ * canvas socket closes with `Normal` (reconnect), `TooSlow` or `CanvasRefused` (stop).
  */
-export enum CloseCode { "Normal" = 1000, "Abnormal" = 1006, "Flooding" = 1008, "TooLarge" = 1009, "Unavailable" = 1011, "Restarting" = 1012, "Silent" = 4000, "Kicked" = 4001, "Replaced" = 4002, "Banned" = 4003, "TooSlow" = 4008 }
+export enum CloseCode { "Normal" = 1000, "Abnormal" = 1006, "Flooding" = 1008, "TooLarge" = 1009, "Unavailable" = 1011, "Restarting" = 1012, "Silent" = 4000, "Kicked" = 4001, "Replaced" = 4002, "Banned" = 4003, "TooSlow" = 4008, "CanvasRefused" = 4099 }
