@@ -206,6 +206,7 @@ async fn smoke(target: &Target, sources: u8) -> anyhow::Result<()> {
         watchers: 20,
         every_ms: 50,
         seconds: 2,
+        flooders: 1,
     };
     let delivered = [("delivered_pct", 100.0), ("drops", 0.0)];
     let scenarios: [(Scenario, &[(&str, f64)]); 7] = [

@@ -32,6 +32,25 @@ pub struct Settings {
     /// Seconds of drawing.
     #[arg(long, default_value_t = 10)]
     pub seconds: u64,
+    /// Clients that push changes to a shape of their own as fast as the server reads them,
+    /// while the others draw (their changes are not counted: the figures are the others').
+    #[arg(long, default_value_t = 0)]
+    pub flooders: usize,
+}
+
+/// What a client does besides reading.
+enum Role {
+    Watcher,
+    /// Grows a stroke every `every_ms`, each update stamped with its time.
+    Drawer {
+        id: String,
+        page: String,
+    },
+    /// Changes a shape as fast as its socket takes it, unstamped.
+    Flooder {
+        id: String,
+        page: String,
+    },
 }
 
 /// One more point of a stroke (tldraw's delta encoding of a point, base64).
@@ -48,7 +67,7 @@ struct Seen {
 }
 
 pub async fn run(target: &Target, sources: u8, settings: &Settings) -> anyhow::Result<Run> {
-    let clients = settings.drawers + settings.watchers;
+    let clients = settings.drawers + settings.flooders + settings.watchers;
     let env = [(
         "PRATICO_MAX_SOCKETS_PER_ADDRESS",
         (clients + 100).to_string(),
@@ -73,11 +92,17 @@ pub async fn run(target: &Target, sources: u8, settings: &Settings) -> anyhow::R
         connect(&mut ws, &schema)
             .await
             .with_context(|| format!("client {i} connects"))?;
-        let drawer =
-            (i < settings.drawers).then(|| (format!("shape:bench-{i}"), room.pages[0].clone()));
+        let (id, page) = (format!("shape:bench-{i}"), room.pages[0].clone());
+        let role = if i < settings.drawers {
+            Role::Drawer { id, page }
+        } else if i < settings.drawers + settings.flooders {
+            Role::Flooder { id, page }
+        } else {
+            Role::Watcher
+        };
         tasks.push(tokio::spawn(client(
             ws,
-            drawer,
+            role,
             settings.clone(),
             Arc::clone(&seen),
             stop.clone(),
@@ -86,6 +111,7 @@ pub async fn run(target: &Target, sources: u8, settings: &Settings) -> anyhow::R
     let mut run = Run::default();
     run.put("drawers", settings.drawers as f64);
     run.put("watchers", settings.watchers as f64);
+    run.put("flooders", settings.flooders as f64);
     run.put("connect_s", since.elapsed().as_secs_f64());
     // Everyone's stroke exists and has been seen before the clock starts.
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -139,15 +165,9 @@ async fn connect(ws: &mut Ws, schema: &Value) -> anyhow::Result<()> {
     bail!("the canvas closed before its connect reply")
 }
 
-/// A client: reads every frame (recording the changes of others' strokes); a drawer also puts
-/// its stroke, then, once `start` is cancelled, grows it every `every_ms` for `seconds`.
-async fn client(
-    ws: Ws,
-    drawer: Option<(String, String)>,
-    settings: Settings,
-    seen: Arc<Seen>,
-    start: CancellationToken,
-) {
+/// A client: reads every frame (recording the changes of others' strokes); a drawer or a
+/// flooder also puts its stroke, then, once `start` is cancelled, changes it for `seconds`.
+async fn client(ws: Ws, role: Role, settings: Settings, seen: Arc<Seen>, start: CancellationToken) {
     let (mut sink, mut stream) = ws.split();
     let reader = {
         let seen = Arc::clone(&seen);
@@ -163,15 +183,19 @@ async fn client(
     // for 20 s).
     let mut ping = tokio::time::interval(Duration::from_secs(5));
     let ping_frame = || Message::text(r#"{"type":"ping"}"#);
-    let Some((id, page)) = drawer else {
-        loop {
-            ping.tick().await;
-            if sink.send(ping_frame()).await.is_err() {
-                break;
+    let (id, page, flooding) = match role {
+        Role::Watcher => {
+            loop {
+                ping.tick().await;
+                if sink.send(ping_frame()).await.is_err() {
+                    break;
+                }
             }
+            let _ = reader.await;
+            return;
         }
-        let _ = reader.await;
-        return;
+        Role::Drawer { id, page } => (id, page, false),
+        Role::Flooder { id, page } => (id, page, true),
     };
     let stroke = json!({"id": id, "typeName": "shape", "type": "draw", "x": 0, "y": 0,
         "rotation": 0, "index": "a9", "parentId": page, "isLocked": false, "opacity": 1,
@@ -190,6 +214,20 @@ async fn client(
         }
     }
     let begin = Instant::now();
+    if flooding {
+        let until = begin + Duration::from_secs(settings.seconds);
+        let mut n = 0u64;
+        while Instant::now() < until {
+            n += 1;
+            let change = json!({"x": ["put", n % 500]});
+            let push = json!({"type": "push", "clientClock": n, "diff": {&id: ["patch", change]}});
+            if sink.send(Message::text(push.to_string())).await.is_err() {
+                break;
+            }
+        }
+        let _ = reader.await;
+        return;
+    }
     let every = Duration::from_millis(settings.every_ms);
     let count = settings.seconds * 1000 / settings.every_ms.max(1);
     let mut offset = 16;

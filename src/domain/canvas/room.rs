@@ -110,11 +110,18 @@ pub struct SyncRoom<S> {
     presence: BTreeMap<String, Value>,
     sessions: BTreeMap<Arc<str>, Session>,
     /// The connected sessions, in order, while none connects or leaves.
-    connected_list: Option<Arc<[Arc<str>]>>,
+    connected: Option<Connected>,
     presences_made: u64,
     prune_tombstones_at: Option<u64>,
     last_session_prune: Option<u64>,
     limits: Limits,
+}
+
+/// The connected sessions, kept while none connects or leaves (every push needs them).
+struct Connected {
+    sessions: Arc<[Arc<str>]>,
+    /// Whether one of them speaks protocol 7, which has no string appends.
+    legacy: bool,
 }
 
 /// Sizes a room's canvas refuses past.
@@ -134,7 +141,7 @@ impl<S: RecordSchema> SyncRoom<S> {
             doc,
             presence: BTreeMap::new(),
             sessions: BTreeMap::new(),
-            connected_list: None,
+            connected: None,
             presences_made: 0,
             prune_tombstones_at: None,
             last_session_prune: None,
@@ -148,14 +155,6 @@ impl<S: RecordSchema> SyncRoom<S> {
 
     pub fn schema(&self) -> &S {
         &self.schema
-    }
-
-    /// Sessions whose socket is open and connected, by session id.
-    pub fn connected(&self) -> impl Iterator<Item = &str> {
-        self.sessions
-            .iter()
-            .filter(|(_, s)| matches!(s.state, State::Connected { .. }))
-            .map(|(id, _)| &**id)
     }
 
     /// A patch putting `session_id`'s presence whole, as it is now (if it has one).
@@ -190,7 +189,7 @@ impl<S: RecordSchema> SyncRoom<S> {
             chunks: Assembler::default(),
         };
         self.sessions.insert(Arc::from(session_id), session);
-        self.connected_list = None;
+        self.connected = None;
     }
 
     /// One frame from a session's socket.
@@ -312,7 +311,7 @@ impl<S: RecordSchema> SyncRoom<S> {
         let own_presence = session.presence_id.clone();
         let readonly = session.access == Access::ReadOnly;
         session.state = State::Connected { last_seen: now };
-        self.connected_list = None;
+        self.connected = None;
         let mut diff: Map<String, Value> = self
             .presence
             .iter()
@@ -358,10 +357,7 @@ impl<S: RecordSchema> SyncRoom<S> {
         };
         *last_seen = now;
         let (access, presence_id) = (session.access.clone(), session.presence_id.clone());
-        let legacy = self
-            .sessions
-            .values()
-            .any(|s| matches!(s.state, State::Connected { .. }) && !s.string_append);
+        let legacy = self.connected_now().legacy;
         let mut txn = Txn::new(&self.doc, &self.presence);
         if let Err(Fatal(reason)) = txn.run(&self.schema, message, &presence_id, &access, legacy) {
             return self.reject(session_id, reason, out);
@@ -439,7 +435,7 @@ impl<S: RecordSchema> SyncRoom<S> {
     fn broadcast(&mut self, except: Option<&str>, diff: Map<String, Value>, out: &mut Vec<Out>) {
         let except = except.and_then(|e| self.sessions.get_key_value(e).map(|(id, _)| id.clone()));
         let to = To::Connected {
-            sessions: self.connected_list(),
+            sessions: Arc::clone(&self.connected_now().sessions),
             except,
         };
         if to.sessions().next().is_some() {
@@ -451,16 +447,19 @@ impl<S: RecordSchema> SyncRoom<S> {
         }
     }
 
-    fn connected_list(&mut self) -> Arc<[Arc<str>]> {
+    fn connected_now(&mut self) -> &Connected {
         let sessions = &self.sessions;
-        let list = self.connected_list.get_or_insert_with(|| {
-            sessions
-                .iter()
-                .filter(|(_, s)| matches!(s.state, State::Connected { .. }))
-                .map(|(id, _)| Arc::clone(id))
-                .collect()
-        });
-        Arc::clone(list)
+        self.connected.get_or_insert_with(|| {
+            let connected = || {
+                sessions
+                    .iter()
+                    .filter(|(_, s)| matches!(s.state, State::Connected { .. }))
+            };
+            Connected {
+                sessions: connected().map(|(id, _)| Arc::clone(id)).collect(),
+                legacy: connected().any(|(_, s)| !s.string_append),
+            }
+        })
     }
 
     fn reject(&mut self, session_id: &str, reason: Reason, out: &mut Vec<Out>) {
@@ -487,7 +486,7 @@ impl<S: RecordSchema> SyncRoom<S> {
             return;
         }
         session.state = State::AwaitingRemoval { since: now };
-        self.connected_list = None;
+        self.connected = None;
         out.push(Out::Close {
             session: session_id.to_owned(),
             reason: None,
@@ -498,7 +497,7 @@ impl<S: RecordSchema> SyncRoom<S> {
         let Some(session) = self.sessions.remove(session_id) else {
             return;
         };
-        self.connected_list = None;
+        self.connected = None;
         out.push(Out::Close {
             session: session_id.to_owned(),
             reason: reason.map(|r| r.as_str().to_owned()),

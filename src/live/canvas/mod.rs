@@ -59,7 +59,7 @@ impl Default for CanvasConfig {
             max_document_bytes: 32 << 20,
             max_message_bytes: 16 << 20,
             rate_per_sec: 120,
-            rate_burst: 600,
+            rate_burst: 120,
         }
     }
 }
@@ -108,7 +108,7 @@ pub struct Canvases {
     /// The rooms' actors, asked for a room's current params when its canvas starts.
     live: OnceLock<Weak<Live>>,
     config: CanvasConfig,
-    rooms: Mutex<HashMap<Uuid, mpsc::Sender<Request>>>,
+    rooms: Mutex<HashMap<Uuid, TaskHandle>>,
     /// Each room's counts of edits per person and minute, until its actor appends them as
     /// `canvas_edited` events (see `edits`).
     edits: Mutex<HashMap<Uuid, Edits>>,
@@ -120,8 +120,20 @@ pub struct Canvases {
     tasks: TaskTracker,
 }
 
-/// Requests that may wait for a canvas task before senders wait too.
-const CANVAS_QUEUE: usize = 8_192;
+/// Frames that may wait for a canvas task before their sockets' readers wait too. Small on
+/// purpose: waiting readers take turns (tokio's channel serves them in order, one frame each),
+/// so a client flooding the canvas cannot fill the queue ahead of everyone else's strokes.
+const CANVAS_QUEUE: usize = 64;
+
+/// The ways to a running canvas task.
+#[derive(Clone)]
+struct TaskHandle {
+    /// Sockets' requests, bounded.
+    frames: mpsc::Sender<Request>,
+    /// What the room committed (a mode, a ban, the end): rare, never dropped nor queued
+    /// behind strokes.
+    control: mpsc::UnboundedSender<Request>,
+}
 
 impl Canvases {
     pub fn new(db: Db, config: CanvasConfig, shutdown: CancellationToken) -> Self {
@@ -178,26 +190,33 @@ impl Canvases {
     /// The task of a room's canvas, started if it is not running.
     fn task(self: &Arc<Self>, room_id: Uuid) -> mpsc::Sender<Request> {
         let mut rooms = self.rooms.lock().expect("canvas registry lock");
-        if let Some(tx) = rooms.get(&room_id).filter(|tx| !tx.is_closed()) {
-            return tx.clone();
+        if let Some(handle) = rooms.get(&room_id).filter(|h| !h.frames.is_closed()) {
+            return handle.frames.clone();
         }
-        let (tx, rx) = mpsc::channel(CANVAS_QUEUE);
-        rooms.insert(room_id, tx.clone());
-        self.tasks.spawn(task::run(Arc::clone(self), room_id, rx));
-        tx
+        let (frames, frames_rx) = mpsc::channel(CANVAS_QUEUE);
+        let (control, control_rx) = mpsc::unbounded_channel();
+        let handle = TaskHandle { frames, control };
+        rooms.insert(room_id, handle.clone());
+        let inbox = task::Inbox {
+            frames: frames_rx,
+            control: control_rx,
+        };
+        self.tasks
+            .spawn(task::run(Arc::clone(self), room_id, inbox));
+        handle.frames
     }
 
-    /// The way to a room's canvas task, if one runs.
-    fn running(&self, room_id: Uuid) -> Option<mpsc::Sender<Request>> {
+    /// The ways to a room's canvas task, if one runs.
+    fn running(&self, room_id: Uuid) -> Option<TaskHandle> {
         let rooms = self.rooms.lock().expect("canvas registry lock");
         rooms.get(&room_id).cloned()
     }
 
-    /// Tells a running canvas (if any) of something the room committed.
+    /// Tells a running canvas (if any) of something the room committed; a canvas that is not
+    /// running reads it from the room when it starts.
     fn tell(&self, room_id: Uuid, request: Request) {
-        if let Some(tx) = self.running(room_id) {
-            // A canvas too busy to take this now hears of it when it next loads the room.
-            let _ = tx.try_send(request);
+        if let Some(handle) = self.running(room_id) {
+            let _ = handle.control.send(request);
         }
     }
 
@@ -278,9 +297,8 @@ impl Canvases {
     /// The live document of a room's running canvas task, as a tldraw store snapshot; `None`
     /// if no task runs (the room's saved canvas is then the document).
     pub async fn current_document(&self, room_id: Uuid) -> Option<Value> {
-        let tx = self.running(room_id)?;
         let (reply, answer) = oneshot::channel();
-        tx.send(Request::Document { reply }).await.ok()?;
+        self.tell(room_id, Request::Document { reply });
         answer.await.ok()
     }
 
@@ -344,14 +362,14 @@ impl Canvases {
     /// Waits, at most `within`, until the room's canvas task (if one runs) has stopped: at
     /// shutdown its actor then takes whatever the canvas counted.
     pub(super) async fn stopped(&self, room_id: Uuid, within: Duration) {
-        if let Some(tx) = self.running(room_id) {
-            let _ = tokio::time::timeout(within, tx.closed()).await;
+        if let Some(handle) = self.running(room_id) {
+            let _ = tokio::time::timeout(within, handle.frames.closed()).await;
         }
     }
 
     fn forget(&self, room_id: Uuid) {
         let mut rooms = self.rooms.lock().expect("canvas registry lock");
-        if rooms.get(&room_id).is_some_and(|tx| tx.is_closed()) {
+        if rooms.get(&room_id).is_some_and(|h| h.frames.is_closed()) {
             rooms.remove(&room_id);
         }
     }

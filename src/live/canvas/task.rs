@@ -55,18 +55,24 @@ struct Canvas {
     flushed_at: Instant,
 }
 
-pub(super) async fn run(canvases: Arc<Canvases>, room_id: Uuid, mut rx: mpsc::Receiver<Request>) {
+/// What a canvas task is asked, by its sockets and by the room.
+pub(super) struct Inbox {
+    pub frames: mpsc::Receiver<Request>,
+    pub control: mpsc::UnboundedReceiver<Request>,
+}
+
+pub(super) async fn run(canvases: Arc<Canvases>, room_id: Uuid, mut inbox: Inbox) {
     match Canvas::load(Arc::clone(&canvases), room_id).await {
-        Ok(mut canvas) => canvas.serve(&mut rx).await,
-        Err(Gone) => turn_away(&mut rx, Some(Reason::NotFound)).await,
+        Ok(mut canvas) => canvas.serve(&mut inbox).await,
+        Err(Gone) => turn_away(&mut inbox.frames, Some(Reason::NotFound)).await,
         Err(Unreadable(error)) => {
             tracing::warn!(%room_id, %error, "the room's canvas could not be loaded");
             // The client tries again a little later.
-            turn_away(&mut rx, None).await;
+            turn_away(&mut inbox.frames, None).await;
         }
     }
-    rx.close();
-    drop(rx);
+    inbox.frames.close();
+    drop(inbox);
     canvases.forget(room_id);
 }
 
@@ -134,7 +140,7 @@ impl Canvas {
         })
     }
 
-    async fn serve(&mut self, rx: &mut mpsc::Receiver<Request>) {
+    async fn serve(&mut self, inbox: &mut Inbox) {
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut changed_at: Option<Instant> = None;
@@ -142,20 +148,24 @@ impl Canvas {
         let shutdown = self.canvases.shutdown.clone();
         loop {
             let flush_at = (!self.batch.is_empty()).then(|| self.flushed_at + WINDOW);
+            // In this order: what the room committed, then timers, then sockets (which, under
+            // load, are always ready and would otherwise keep the timers waiting).
             tokio::select! {
-                request = rx.recv() => match request {
-                    Some(request) => self.handle(request),
-                    None => break,
-                },
+                biased;
+                Some(request) = inbox.control.recv() => self.handle(request),
+                _ = shutdown.cancelled() => break,
+                _ = sleep_until(flush_at.unwrap_or_else(Instant::now)), if flush_at.is_some() => {
+                    self.flush()
+                }
                 _ = tick.tick() => {
                     let outs = self.room.tick(now_ms() as u64);
                     self.carry_out(outs);
                     self.hand_over_finished_minutes();
                 }
-                _ = sleep_until(flush_at.unwrap_or_else(Instant::now)), if flush_at.is_some() => {
-                    self.flush()
-                }
-                _ = shutdown.cancelled() => break,
+                request = inbox.frames.recv() => match request {
+                    Some(request) => self.handle(request),
+                    None => break,
+                },
             }
             // The first data after a quiet window goes at once; later ones wait for the window.
             if !self.batch.is_empty() && self.flushed_at.elapsed() >= WINDOW {
@@ -193,7 +203,7 @@ impl Canvas {
         for conn in self.sessions.values() {
             close(&conn.out, farewell);
         }
-        turn_away(rx, farewell).await;
+        turn_away(&mut inbox.frames, farewell).await;
     }
 
     /// Asks the room's actor to append the minutes that are over, if any wait.
