@@ -150,6 +150,12 @@ pub enum RoomEvent {
         updated: u32,
         deleted: u32,
     },
+    /// The trainer turned a participant's drawing on the shared canvas off (`allowed: false`:
+    /// their canvas is read-only, even in `draw` mode) or back on. They keep their seat.
+    ParticipantDrawingChanged {
+        participant_id: Uuid,
+        allowed: bool,
+    },
     SessionEnded {
         reason: EndReason,
         duration_s: i64,

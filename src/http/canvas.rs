@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::api::capsules::Capsule;
+use super::api::rooms::live_error;
 use super::auth::{CurrentUser, hash_token, token_from};
 use super::client::ClientAddr;
 use super::error::{ApiError, ApiResult};
@@ -140,7 +141,7 @@ pub struct DrawingOff {
 
 /// Turns a participant's drawing on the shared canvas off (their canvas becomes read-only; they
 /// keep their seat) or back on. Their canvas reconnects within a second with its new access.
-/// Kept in the server's memory: a restart turns everyone's drawing back on.
+/// Recorded as a `participant_drawing_changed` event: it holds across restarts.
 #[utoipa::path(put, path = "/api/live/{name}/canvas/drawing/{participant_id}", tag = "live",
     params(("name" = String, Path), ("participant_id" = Uuid, Path)), request_body = DrawingAllowed,
     responses((status = 204), (status = 400, description = "not `{\"allowed\": true|false}`"),
@@ -160,18 +161,10 @@ pub async fn set_drawing(
         &body,
         "send `{\"allowed\": true}` or `{\"allowed\": false}`",
     )?;
-    let seats = match state.live.peek(room_id).await {
-        Some(view) => view.state.participants,
-        None => match rooms::get_any(&state.db, room_id).await {
-            Ok(room) => room.state.0.participants,
-            Err(StoreError::NotFound) => return Err(ApiError::not_found("room")),
-            Err(e) => return Err(e.into()),
-        },
-    };
-    if !seats.iter().any(|s| s.participant_id == participant_id) {
-        return Err(ApiError::not_found("participant"));
-    }
-    (state.live.canvases()).set_drawing(room_id, participant_id, allowed);
+    (state.live)
+        .set_drawing(room_id, participant_id, allowed)
+        .await
+        .map_err(live_error)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -185,8 +178,8 @@ pub async fn drawing(
     Path(name): Path<String>,
 ) -> ApiResult<Json<DrawingOff>> {
     let room_id = trainers_room(&state, &name, &current).await?;
-    let mut participant_ids = state.live.canvases().drawing_off_in(room_id);
-    participant_ids.sort();
+    let view = state.live.view(room_id).await.map_err(live_error)?;
+    let participant_ids = view.state.drawing_off.into_iter().collect();
     Ok(Json(DrawingOff { participant_ids }))
 }
 

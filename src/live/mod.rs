@@ -128,10 +128,12 @@ pub enum Request {
         conn: ConnId,
         reason: LeaveReason,
     },
-    /// A change from the REST API (`PATCH /api/rooms/{id}`).
+    /// A change from the REST API (`PATCH /api/rooms/{id}`, or a participant's drawing on the
+    /// shared canvas turned off or on).
     Update {
         name: Option<String>,
         params: Option<ParamsPatch>,
+        drawing: Option<(Uuid, bool)>,
         reply: oneshot::Sender<Result<RoomView, RoomError>>,
     },
     End {
@@ -364,10 +366,34 @@ impl Live {
             Request::Update {
                 name,
                 params,
+                drawing: None,
                 reply,
             },
         )
         .await?;
+        answer
+            .await
+            .map_err(|_| LiveError::NotFound)?
+            .map_err(LiveError::Refused)
+    }
+
+    /// Turns a participant's drawing on the room's shared canvas off or back on, through the
+    /// room (a `participant_drawing_changed` event; its canvas follows once it is saved).
+    pub async fn set_drawing(
+        self: &Arc<Self>,
+        room_id: Uuid,
+        participant_id: Uuid,
+        allowed: bool,
+    ) -> Result<RoomView, LiveError> {
+        let (reply, answer) = oneshot::channel();
+        let drawing = Some((participant_id, allowed));
+        let update = Request::Update {
+            name: None,
+            params: None,
+            drawing,
+            reply,
+        };
+        self.send(room_id, update).await?;
         answer
             .await
             .map_err(|_| LiveError::NotFound)?
@@ -386,6 +412,13 @@ impl Live {
             .await
             .map_err(|_| LiveError::NotFound)?
             .map_err(LiveError::Refused)
+    }
+
+    /// A live room as its actor has it now, the actor loaded if it was not running.
+    pub async fn view(self: &Arc<Self>, room_id: Uuid) -> Result<RoomView, LiveError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(room_id, Request::Peek { reply }).await?;
+        answer.await.map_err(|_| LiveError::NotFound)
     }
 
     /// The live view of a room if its actor runs (the database may lag it by a second).

@@ -295,7 +295,8 @@ impl Fold {
             }
             RoomEvent::SessionStarted { .. }
             | RoomEvent::RoomLocked {}
-            | RoomEvent::RoomUnlocked {} => {}
+            | RoomEvent::RoomUnlocked {}
+            | RoomEvent::ParticipantDrawingChanged { .. } => {}
         }
     }
 

@@ -36,6 +36,11 @@ pub enum Command {
     ChatDelete {
         message_id: Uuid,
     },
+    /// Turns a participant's drawing on the shared canvas off or back on.
+    SetDrawing {
+        participant_id: Uuid,
+        allowed: bool,
+    },
     QuizStart {
         quiz: Box<QuizSheet>,
     },
@@ -123,6 +128,10 @@ impl LiveRoom {
                 ban,
             } => self.kick(participant_id, ban),
             Command::ChatDelete { message_id } => self.chat_delete(message_id),
+            Command::SetDrawing {
+                participant_id,
+                allowed,
+            } => self.set_drawing(participant_id, allowed),
         }
     }
 

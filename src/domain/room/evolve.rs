@@ -61,6 +61,15 @@ impl LiveRoom {
             | RoomEvent::QuizEnded { .. } => self.evolve_quiz(event, at),
             // What was drawn lives in the canvas document, not in the room's state.
             RoomEvent::CanvasEdited { .. } => {}
+            RoomEvent::ParticipantDrawingChanged {
+                participant_id,
+                allowed,
+            } => {
+                match allowed {
+                    true => self.state.drawing_off.remove(participant_id),
+                    false => self.state.drawing_off.insert(*participant_id),
+                };
+            }
             _ => {}
         }
     }

@@ -171,6 +171,34 @@ impl LiveRoom {
         Some(outcome)
     }
 
+    /// The trainer's switch of a participant's drawing: an event if it changes anything; the
+    /// room's canvas, told of it once saved, reconnects their canvas with its new access.
+    pub(super) fn set_drawing(
+        &mut self,
+        participant_id: Uuid,
+        allowed: bool,
+    ) -> RoomResult<Outcome> {
+        if self.seat(participant_id).is_none() {
+            return Err(RoomError::new(
+                ErrorCode::NotFound,
+                "no such participant in this session",
+            ));
+        }
+        let allowed_now = !self.state.drawing_off.contains(&participant_id);
+        if allowed_now == allowed {
+            return Ok(Outcome::default());
+        }
+        let event = RoomEvent::ParticipantDrawingChanged {
+            participant_id,
+            allowed,
+        };
+        self.evolve(&event, 0);
+        Ok(Outcome {
+            events: vec![event],
+            ..Outcome::default()
+        })
+    }
+
     pub(super) fn kick(&mut self, participant_id: Uuid, ban: bool) -> RoomResult<Outcome> {
         let Some(seat) = self.seat(participant_id).cloned() else {
             return Err(RoomError::new(

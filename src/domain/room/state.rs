@@ -48,6 +48,9 @@ pub struct RoomState {
     /// restart, they are who the room expects back.
     #[serde(default)]
     pub present: BTreeSet<Uuid>,
+    /// Participants whose drawing on the shared canvas the trainer turned off.
+    #[serde(default)]
+    pub drawing_off: BTreeSet<Uuid>,
 }
 
 /// How a banned name is kept in `banned_names`.

@@ -242,7 +242,7 @@ async fn with_live_view(state: &AppState, mut room: RoomRow) -> RoomRow {
 
 /// What the live registry answered, as an HTTP error: no such room, the room's own refusal,
 /// or the database.
-fn live_error(error: LiveError) -> ApiError {
+pub(crate) fn live_error(error: LiveError) -> ApiError {
     let refusal = match error {
         LiveError::NotFound => return ApiError::not_found("room"),
         LiveError::Store(error) => return error.into(),

@@ -256,6 +256,7 @@ impl Actor {
             Request::Update {
                 name,
                 params,
+                drawing,
                 reply,
             } => {
                 if let Some(name) = name
@@ -264,12 +265,14 @@ impl Actor {
                     let _ = reply.send(Err(error));
                     return;
                 }
-                if let Some(params) = params {
+                let params = params.map(|params| Command::SetParams { params });
+                let drawing = drawing.map(|(participant_id, allowed)| Command::SetDrawing {
+                    participant_id,
+                    allowed,
+                });
+                for command in params.into_iter().chain(drawing) {
                     let now = stamp();
-                    match self
-                        .room
-                        .decide(Sender::Trainer, Command::SetParams { params }, now)
-                    {
+                    match self.room.decide(Sender::Trainer, command, now) {
                         Ok(outcome) => self.take(outcome, now.1),
                         Err(error) => {
                             let _ = reply.send(Err(error));

@@ -86,10 +86,12 @@ enum Request {
         participant_id: Uuid,
         banned: bool,
     },
-    /// The trainer turned a participant's drawing off or back on (`Canvases::drawing_off`
-    /// holds which): their open sessions close, and reopen with their new access.
+    /// The trainer turned a participant's drawing off or back on (a committed
+    /// `participant_drawing_changed`): their open sessions close, and reopen with their new
+    /// access.
     Drawing {
         participant_id: Uuid,
+        allowed: bool,
     },
     /// The document as it is now, as a tldraw store snapshot.
     Document {
@@ -112,10 +114,6 @@ pub struct Canvases {
     /// Each room's counts of edits per person and minute, until its actor appends them as
     /// `canvas_edited` events (see `edits`).
     edits: Mutex<HashMap<Uuid, Edits>>,
-    /// By room, the participants whose drawing the trainer turned off: their canvas is read-only
-    /// even in `draw` mode. Kept here rather than in a task (which stops when nobody is
-    /// connected) so it applies to the next task too; in memory only, lost at a restart.
-    drawing_off: Mutex<HashMap<Uuid, HashSet<Uuid>>>,
     shutdown: CancellationToken,
     tasks: TaskTracker,
 }
@@ -144,7 +142,6 @@ impl Canvases {
             config,
             rooms: Mutex::new(HashMap::new()),
             edits: Mutex::new(HashMap::new()),
-            drawing_off: Mutex::new(HashMap::new()),
             shutdown,
             tasks: TaskTracker::new(),
         }
@@ -167,13 +164,13 @@ impl Canvases {
         let _ = self.live.set(live);
     }
 
-    /// The collaboration mode of a running room, as its actor has it now (its checkpoint in
-    /// the database may be a second behind).
-    async fn current_mode(&self, room_id: Uuid) -> Option<Collaboration> {
+    /// The collaboration mode of a running room and whose drawing is off, as its actor has
+    /// them now (its checkpoint in the database may be a second behind).
+    async fn current_access(&self, room_id: Uuid) -> Option<(Collaboration, HashSet<Uuid>)> {
         let live = self.live.get()?.upgrade()?;
-        live.peek(room_id)
-            .await
-            .map(|view| view.params.collaboration)
+        let view = live.view(room_id).await.ok()?;
+        let off = view.state.drawing_off.into_iter().collect();
+        Some((view.params.collaboration, off))
     }
 
     fn schema(&self) -> Arc<TlSchema> {
@@ -249,6 +246,21 @@ impl Canvases {
                         );
                     }
                 }
+                "participant_drawing_changed" => {
+                    let data = &event.data.0;
+                    let participant_id = data["participant_id"]
+                        .as_str()
+                        .and_then(|id| id.parse().ok());
+                    if let (Some(participant_id), Some(allowed)) =
+                        (participant_id, data["allowed"].as_bool())
+                    {
+                        let drawing = Request::Drawing {
+                            participant_id,
+                            allowed,
+                        };
+                        self.tell(room_id, drawing);
+                    }
+                }
                 _ => {}
             }
         }
@@ -256,42 +268,6 @@ impl Canvases {
 
     pub fn ended(&self, room_id: Uuid) {
         self.tell(room_id, Request::End);
-        (self.drawing_off.lock().expect("canvas drawing lock")).remove(&room_id);
-    }
-
-    /// Turns a participant's drawing off (`allowed` false: their canvas is read-only, whatever
-    /// the collaboration mode) or back on. Their open canvas sessions close normally; their
-    /// clients reconnect with the new access.
-    pub fn set_drawing(&self, room_id: Uuid, participant_id: Uuid, allowed: bool) {
-        {
-            let mut off = self.drawing_off.lock().expect("canvas drawing lock");
-            if allowed {
-                if let Some(room) = off.get_mut(&room_id) {
-                    room.remove(&participant_id);
-                    if room.is_empty() {
-                        off.remove(&room_id);
-                    }
-                }
-            } else {
-                off.entry(room_id).or_default().insert(participant_id);
-            }
-        }
-        self.tell(room_id, Request::Drawing { participant_id });
-    }
-
-    /// Whether the trainer turned this participant's drawing off.
-    pub fn drawing_off(&self, room_id: Uuid, participant_id: Uuid) -> bool {
-        let off = self.drawing_off.lock().expect("canvas drawing lock");
-        off.get(&room_id)
-            .is_some_and(|room| room.contains(&participant_id))
-    }
-
-    /// The participants of a room whose drawing is off.
-    pub fn drawing_off_in(&self, room_id: Uuid) -> Vec<Uuid> {
-        let off = self.drawing_off.lock().expect("canvas drawing lock");
-        off.get(&room_id)
-            .map(|room| room.iter().copied().collect())
-            .unwrap_or_default()
     }
 
     /// The live document of a room's running canvas task, as a tldraw store snapshot; `None`

@@ -1,6 +1,6 @@
 //! The task that owns one room's canvas document and its sessions.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -43,6 +43,8 @@ struct Canvas {
     mode: Collaboration,
     /// Participants the trainer took off the canvas (they keep their seat).
     refused: HashMap<Uuid, Reason>,
+    /// Participants whose drawing the trainer turned off: read-only even in `draw` mode.
+    drawing_off: HashSet<Uuid>,
     sessions: HashMap<String, Conn>,
     /// The clock of the document last saved.
     saved_clock: i64,
@@ -103,10 +105,10 @@ impl Canvas {
             Err(StoreError::NotFound) => return Err(Gone),
             Err(error) => return Err(Unreadable(error.to_string())),
         };
-        let mode = canvases
-            .current_mode(room_id)
+        let (mode, drawing_off) = canvases
+            .current_access(room_id)
             .await
-            .unwrap_or(params.collaboration);
+            .unwrap_or((params.collaboration, HashSet::new()));
         // Loading tldraw's schema (the first time) and a capsule's first load (its migrations)
         // run JavaScript for tens of milliseconds: not on a runtime thread.
         let (schema, doc) = {
@@ -131,6 +133,7 @@ impl Canvas {
             room,
             mode,
             refused: HashMap::new(),
+            drawing_off,
             sessions: HashMap::new(),
             saved_clock,
             ended: false,
@@ -255,8 +258,7 @@ impl Canvas {
                     Who::Trainer => Access::Write,
                     // Participants draw their own strokes; the slide and others' stay as they are.
                     Who::Participant(id)
-                        if self.mode == Collaboration::Draw
-                            && !self.canvases.drawing_off(self.room_id, id) =>
+                        if self.mode == Collaboration::Draw && !self.drawing_off.contains(&id) =>
                     {
                         Access::WriteOwn(id.to_string())
                     }
@@ -299,7 +301,14 @@ impl Canvas {
                 }
                 self.close_participants(|id| id == participant_id, reason);
             }
-            Request::Drawing { participant_id } => {
+            Request::Drawing {
+                participant_id,
+                allowed,
+            } => {
+                match allowed {
+                    true => self.drawing_off.remove(&participant_id),
+                    false => self.drawing_off.insert(participant_id),
+                };
                 // Closed normally: the client reconnects and gets its new access.
                 self.close_participants(|id| id == participant_id, None);
             }

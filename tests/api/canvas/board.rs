@@ -6,6 +6,8 @@ use serde_json::{Value, json};
 
 use super::client::geo;
 use super::endpoint::Board;
+use crate::helpers::TestApp;
+use crate::restart::{Server, free_local_addr};
 
 impl Board {
     fn drawing_path(&self, participant_id: &str) -> String {
@@ -80,6 +82,34 @@ async fn a_participant_whose_drawing_is_off_reconnects_read_only_and_may_draw_ag
         drawn == "commit" || drawn.get("rebaseWithDiff").is_some(),
         "{drawn}"
     );
+}
+
+#[tokio::test]
+async fn a_participants_drawing_stays_off_after_a_kill_of_the_server() {
+    let app = TestApp::without_server(free_local_addr()).await;
+    let mut server = Server::start(&app).await;
+    let board = Board::on(app).await;
+    board.set_collaboration("draw").await;
+    let zoe_id = board.zoe_id();
+    let (status, body) = board
+        .put_drawing(&board.room.token, &zoe_id, json!({"allowed": false}))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+
+    // Acknowledged means saved: the room's events hold it.
+    server.kill();
+    let _server = Server::start(&board.app).await;
+    let zoe = board.participant("z1").await;
+    assert_eq!(zoe.hello["isReadonly"], true, "her drawing is still off");
+    let listed = board
+        .app
+        .get(
+            &format!("/api/live/{}/canvas/drawing", board.room.name),
+            &board.room.token,
+        )
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(listed["participant_ids"], json!([zoe_id]));
 }
 
 #[tokio::test]

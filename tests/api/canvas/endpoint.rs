@@ -25,7 +25,7 @@ impl Board {
         Board::on(app).await
     }
 
-    async fn on(app: TestApp) -> Board {
+    pub(super) async fn on(app: TestApp) -> Board {
         let room = LiveRoom::launch(&app).await;
         let seat = LiveClient::joined(&app, &room.name, participant("Zoé", "Durand")).await;
         let resume = seat.resume_token.clone().expect("a resume token");

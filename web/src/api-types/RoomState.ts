@@ -31,4 +31,8 @@ last_quiz_title: string | null,
  * Participants present as the events tell it: joined and not left since. After a
  * restart, they are who the room expects back.
  */
-present: Array<string>, };
+present: Array<string>, 
+/**
+ * Participants whose drawing on the shared canvas the trainer turned off.
+ */
+drawing_off: Array<string>, };

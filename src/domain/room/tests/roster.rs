@@ -201,3 +201,35 @@ fn after_a_reload_those_present_before_who_did_not_come_back_are_swept_as_timed_
     );
     assert!(after.sweep_absent().is_none(), "once");
 }
+
+#[test]
+fn a_participants_drawing_goes_off_and_on_as_events_only_the_trainer_makes() {
+    let mut room = room(10);
+    let id = join(&mut room, "Zoé", 7);
+    let set = |allowed| Command::SetDrawing {
+        participant_id: id,
+        allowed,
+    };
+    let refused = room.decide(Sender::Participant(id), set(false), stamp(1));
+    assert_eq!(refused.unwrap_err().code, ErrorCode::Forbidden);
+
+    let outcome = room.decide(Sender::Trainer, set(false), stamp(2)).unwrap();
+    assert!(matches!(
+        &outcome.events[..],
+        [RoomEvent::ParticipantDrawingChanged { allowed: false, participant_id }] if *participant_id == id
+    ));
+    assert!(room.state.drawing_off.contains(&id));
+    let again = room.decide(Sender::Trainer, set(false), stamp(3)).unwrap();
+    assert!(again.events.is_empty(), "already off: nothing to record");
+
+    let on = room.decide(Sender::Trainer, set(true), stamp(4)).unwrap();
+    assert_eq!(on.events.len(), 1);
+    assert!(room.state.drawing_off.is_empty());
+
+    let stranger = Command::SetDrawing {
+        participant_id: Uuid::from_u128(99),
+        allowed: false,
+    };
+    let unknown = room.decide(Sender::Trainer, stranger, stamp(5));
+    assert_eq!(unknown.unwrap_err().code, ErrorCode::NotFound);
+}
