@@ -5,7 +5,8 @@
 //! batches each session's data messages for 1000/60 ms, a window's messages go out as one
 //! `data` frame per session; here, besides, every session that pushed nothing in the window
 //! gets the very same frame, built once. A session's presence alone (a cursor moving) is
-//! coalesced: a later one in the window replaces the earlier.
+//! coalesced: a later one in the window replaces the earlier, unless the session pushed
+//! something else in between.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -60,6 +61,11 @@ impl Batch {
             To::One(session) => Target::One(session),
             To::Connected { sessions, except } => {
                 self.sessions.get_or_insert(sessions);
+                // A later presence of this pusher must not drop one that came before this
+                // message (which may carry a patch of that presence too).
+                if let Some(pusher) = &except {
+                    self.presence.remove(pusher);
+                }
                 Target::AllBut(except)
             }
         };
@@ -278,7 +284,7 @@ mod tests {
 
     #[test]
     fn a_sessions_later_presence_replaces_the_earlier_put_whole() {
-        let sessions = list(&["a", "b"]);
+        let sessions = list(&["a", "b", "c"]);
         let mut batch = Batch::default();
         let cursor = |x: i64| {
             patch(
@@ -296,20 +302,53 @@ mod tests {
         };
         batch.add_presence(all_but(&sessions, Some("a")), "a".into(), &cursor(1), whole);
         batch.add(
-            all_but(&sessions, Some("a")),
-            &patch("shape:a", json!(["put", {}]), 1),
+            all_but(&sessions, Some("b")),
+            &patch("shape:b", json!(["put", {}]), 1),
         );
         batch.add_presence(all_but(&sessions, Some("a")), "a".into(), &cursor(2), whole);
         batch.add_presence(all_but(&sessions, Some("a")), "a".into(), &cursor(3), whole);
         let got = received(batch.flush());
-        assert_eq!(
-            got["b"],
-            vec![
-                json!({"type": "patch", "diff": {"shape:a": ["put", {}]}, "serverClock": 1}),
-                json!({"type": "patch", "diff": {"instance_presence:1": ["put", {"cursor": {"x": 3}}]}, "serverClock": 1}),
-            ]
-        );
-        assert!(!got.contains_key("a"));
+        let put = json!({"type": "patch", "diff": {"instance_presence:1": ["put", {"cursor": {"x": 3}}]}, "serverClock": 1});
+        let shape = json!({"type": "patch", "diff": {"shape:b": ["put", {}]}, "serverClock": 1});
+        assert_eq!(got["c"], vec![shape.clone(), put.clone()]);
+        assert_eq!(got["b"], vec![put]);
+        assert_eq!(got["a"], vec![shape]);
+    }
+
+    #[test]
+    fn a_presence_before_another_push_of_the_same_session_is_kept() {
+        let sessions = list(&["a", "b"]);
+        let mut batch = Batch::default();
+        let cursor = |x: i64| {
+            patch(
+                "instance_presence:1",
+                json!(["patch", {"cursor": ["put", {"x": x}]}]),
+                1,
+            )
+        };
+        let whole = || {
+            Some(patch(
+                "instance_presence:1",
+                json!(["put", {"cursor": {"x": 3}}]),
+                1,
+            ))
+        };
+        batch.add_presence(all_but(&sessions, Some("a")), "a".into(), &cursor(1), whole);
+        let both = ServerMessage::Patch {
+            diff: Map::from_iter([
+                ("shape:a".to_owned(), json!(["put", {}])),
+                (
+                    "instance_presence:1".to_owned(),
+                    json!(["patch", {"cursor": ["put", {"x": 2}]}]),
+                ),
+            ]),
+            server_clock: 1,
+        };
+        batch.add(all_but(&sessions, Some("a")), &both);
+        batch.add_presence(all_but(&sessions, Some("a")), "a".into(), &cursor(3), whole);
+        let got = received(batch.flush());
+        assert_eq!(got["b"].len(), 3, "nothing dropped: {:?}", got["b"]);
+        assert_eq!(got["b"][2], serde_json::to_value(cursor(3)).unwrap());
     }
 
     #[test]
