@@ -189,6 +189,18 @@ mod tests {
         }
     }
 
+    /// Session `a`'s cursor moved to `x`, as a patch.
+    fn cursor(x: i64) -> ServerMessage {
+        let op = json!(["patch", {"cursor": ["put", {"x": x}]}]);
+        patch("instance_presence:1", op, 1)
+    }
+
+    /// Session `a`'s presence put whole, as it is after the last move.
+    fn whole() -> Option<ServerMessage> {
+        let op = json!(["put", {"cursor": {"x": 3}}]);
+        Some(patch("instance_presence:1", op, 1))
+    }
+
     /// What each session got: the messages of its one `data` frame.
     fn received(frames: Vec<(Arc<str>, Frame)>) -> HashMap<String, Vec<Value>> {
         let mut got = HashMap::new();
@@ -286,20 +298,6 @@ mod tests {
     fn a_sessions_later_presence_replaces_the_earlier_put_whole() {
         let sessions = list(&["a", "b", "c"]);
         let mut batch = Batch::default();
-        let cursor = |x: i64| {
-            patch(
-                "instance_presence:1",
-                json!(["patch", {"cursor": ["put", {"x": x}]}]),
-                1,
-            )
-        };
-        let whole = || {
-            Some(patch(
-                "instance_presence:1",
-                json!(["put", {"cursor": {"x": 3}}]),
-                1,
-            ))
-        };
         batch.add_presence(all_but(&sessions, Some("a")), "a".into(), &cursor(1), whole);
         batch.add(
             all_but(&sessions, Some("b")),
@@ -319,20 +317,6 @@ mod tests {
     fn a_presence_before_another_push_of_the_same_session_is_kept() {
         let sessions = list(&["a", "b"]);
         let mut batch = Batch::default();
-        let cursor = |x: i64| {
-            patch(
-                "instance_presence:1",
-                json!(["patch", {"cursor": ["put", {"x": x}]}]),
-                1,
-            )
-        };
-        let whole = || {
-            Some(patch(
-                "instance_presence:1",
-                json!(["put", {"cursor": {"x": 3}}]),
-                1,
-            ))
-        };
         batch.add_presence(all_but(&sessions, Some("a")), "a".into(), &cursor(1), whole);
         let both = ServerMessage::Patch {
             diff: Map::from_iter([
@@ -355,15 +339,13 @@ mod tests {
     fn the_first_presence_of_a_window_goes_as_it_came() {
         let sessions = list(&["a", "b"]);
         let mut batch = Batch::default();
-        let cursor = patch(
-            "instance_presence:1",
-            json!(["patch", {"cursor": ["put", {"x": 1}]}]),
-            1,
+        batch.add_presence(
+            all_but(&sessions, Some("a")),
+            "a".into(),
+            &cursor(1),
+            || panic!("not asked"),
         );
-        batch.add_presence(all_but(&sessions, Some("a")), "a".into(), &cursor, || {
-            panic!("not asked")
-        });
         let got = received(batch.flush());
-        assert_eq!(got["b"], vec![serde_json::to_value(&cursor).unwrap()]);
+        assert_eq!(got["b"], vec![serde_json::to_value(cursor(1)).unwrap()]);
     }
 }
