@@ -48,6 +48,10 @@ pub struct Config {
     #[arg(long, env = "PRATICO_MAX_BODY_BYTES", default_value_t = 20 * 1024 * 1024)]
     pub max_body_bytes: usize,
 
+    /// Largest file a trainer may upload to the asset store (an image of a capsule), in bytes.
+    #[arg(long, env = "PRATICO_MAX_ASSET_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub max_asset_bytes: usize,
+
     /// How long a log-in token stays valid, in days.
     #[arg(long, env = "PRATICO_TOKEN_TTL_DAYS", default_value_t = 30)]
     pub token_ttl_days: u32,

@@ -1,5 +1,6 @@
 //! Pure rules of the product: no clock, socket or database in here.
 
+pub mod assets;
 pub mod canvas;
 pub mod codes;
 pub mod events;

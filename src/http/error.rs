@@ -3,6 +3,7 @@
 //! people; internal details are logged, never sent.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use std::time::Duration;
@@ -257,6 +258,20 @@ impl<S: Send + Sync> FromRequest<S> for TextBody {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         String::from_request(req, state)
+            .await
+            .map(Self)
+            .map_err(|e| body_error(e.status(), e.body_text()))
+    }
+}
+
+/// Reads the raw body as bytes (uploads), with the same size and error handling.
+pub struct BytesBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for BytesBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        Bytes::from_request(req, state)
             .await
             .map(Self)
             .map_err(|e| body_error(e.status(), e.body_text()))

@@ -129,7 +129,7 @@ fn handshake_key(headers: &HeaderMap) -> Result<String, &'static str> {
 }
 
 /// Whether the seat was banned: asked of the running room, else read from its checkpoint.
-pub(super) async fn banned(state: &AppState, room_id: Uuid, seat: Uuid) -> ApiResult<bool> {
+pub(crate) async fn banned(state: &AppState, room_id: Uuid, seat: Uuid) -> ApiResult<bool> {
     if let Some(banned) = state.live.banned(room_id, seat).await {
         return Ok(banned);
     }

@@ -56,7 +56,7 @@ pub struct AppState {
 pub use crate::domain::rfc3339 as iso;
 
 pub fn router(state: AppState) -> Router {
-    use api::{accounts, capsules, quizzes, reports, rooms, sessions};
+    use api::{accounts, assets, capsules, quizzes, reports, rooms, sessions};
     let api = Router::new()
         .route("/auth/signup", post(accounts::signup))
         .route("/auth/login", post(accounts::login))
@@ -69,6 +69,12 @@ pub fn router(state: AppState) -> Router {
                 .patch(capsules::update)
                 .delete(capsules::delete),
         )
+        .route(
+            "/assets",
+            // Its own limit, past which the body is not even read.
+            post(assets::upload).layer(DefaultBodyLimit::max(state.config.max_asset_bytes)),
+        )
+        .route("/assets/{id}", get(assets::serve))
         .route("/quizzes", post(quizzes::create).get(quizzes::list))
         .route("/quizzes/import", post(quizzes::import))
         .route(

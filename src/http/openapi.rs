@@ -2,7 +2,7 @@
 
 use utoipa::OpenApi;
 
-use super::api::{accounts, capsules, quizzes, reports, rooms, sessions};
+use super::api::{accounts, assets, capsules, quizzes, reports, rooms, sessions};
 use super::ops;
 
 #[derive(OpenApi)]
@@ -11,6 +11,7 @@ use super::ops;
     paths(
         accounts::signup, accounts::login, accounts::logout, accounts::me,
         capsules::create, capsules::list, capsules::get, capsules::update, capsules::delete,
+        assets::upload, assets::serve,
         quizzes::create, quizzes::import, quizzes::list, quizzes::get, quizzes::update, quizzes::delete,
         rooms::launch, rooms::list, rooms::get, rooms::update, rooms::end, rooms::join_info,
         sessions::list, sessions::events, sessions::erase, reports::report,

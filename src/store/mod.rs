@@ -4,6 +4,7 @@
 //! `on_db!` runs the same code against whichever pool is configured. Rows decode through one
 //! `FromRow` struct per table. Times are integer milliseconds since the Unix epoch.
 
+pub mod assets;
 pub mod auth_tokens;
 pub mod capsules;
 pub mod events;

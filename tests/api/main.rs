@@ -3,6 +3,7 @@
 
 mod abuse;
 mod accounts;
+mod assets;
 mod authz;
 mod canvas;
 mod capsules;

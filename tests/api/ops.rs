@@ -48,6 +48,8 @@ async fn the_openapi_document_describes_every_route() {
         ("get", "/api/capsules/{id}"),
         ("patch", "/api/capsules/{id}"),
         ("delete", "/api/capsules/{id}"),
+        ("post", "/api/assets"),
+        ("get", "/api/assets/{id}"),
         ("post", "/api/quizzes"),
         ("post", "/api/quizzes/import"),
         ("get", "/api/quizzes"),

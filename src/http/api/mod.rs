@@ -1,6 +1,7 @@
 //! REST handlers, one module per resource.
 
 pub mod accounts;
+pub mod assets;
 pub mod capsules;
 pub mod quizzes;
 pub mod reports;

@@ -1,0 +1,138 @@
+//! What an uploaded file is, by its content (never by its name or declared type): the image
+//! kinds tldraw shows and this server stores.
+
+/// An image kind the asset store takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageKind {
+    Png,
+    Jpeg,
+    Gif,
+    Webp,
+    Svg,
+}
+
+impl ImageKind {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            ImageKind::Png => "image/png",
+            ImageKind::Jpeg => "image/jpeg",
+            ImageKind::Gif => "image/gif",
+            ImageKind::Webp => "image/webp",
+            ImageKind::Svg => "image/svg+xml",
+        }
+    }
+
+    /// The kind named by a stored content type.
+    pub fn from_content_type(content_type: &str) -> Option<ImageKind> {
+        [
+            ImageKind::Png,
+            ImageKind::Jpeg,
+            ImageKind::Gif,
+            ImageKind::Webp,
+            ImageKind::Svg,
+        ]
+        .into_iter()
+        .find(|kind| kind.content_type() == content_type)
+    }
+}
+
+/// The kind of image `bytes` hold, from their signature (or, for SVG, an `<svg>` root element
+/// after the XML prolog); `None` for anything else.
+pub fn sniff(bytes: &[u8]) -> Option<ImageKind> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Some(ImageKind::Png);
+    }
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Some(ImageKind::Jpeg);
+    }
+    if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        return Some(ImageKind::Gif);
+    }
+    if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        return Some(ImageKind::Webp);
+    }
+    is_svg(bytes).then_some(ImageKind::Svg)
+}
+
+/// UTF-8 text whose first element, after an optional byte-order mark, XML declaration,
+/// comments and doctype, is `<svg`.
+fn is_svg(bytes: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return false;
+    };
+    let mut rest = text.strip_prefix('\u{feff}').unwrap_or(text);
+    loop {
+        rest = rest.trim_start();
+        let skipped = [("<?", "?>"), ("<!--", "-->"), ("<!DOCTYPE", ">")]
+            .into_iter()
+            .find_map(|(open, close)| {
+                let after = rest.strip_prefix(open)?;
+                after.find(close).map(|end| &after[end + close.len()..])
+            });
+        match skipped {
+            Some(after) => rest = after,
+            None => break,
+        }
+    }
+    rest.strip_prefix("<svg")
+        .and_then(|after| after.chars().next())
+        .is_some_and(|c| c.is_whitespace() || c == '>' || c == '/')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn images_are_known_by_their_first_bytes() {
+        assert_eq!(
+            sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
+            Some(ImageKind::Png)
+        );
+        assert_eq!(
+            sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]),
+            Some(ImageKind::Jpeg)
+        );
+        assert_eq!(sniff(b"GIF89a\x01\0\x01\0"), Some(ImageKind::Gif));
+        assert_eq!(sniff(b"RIFF\x24\0\0\0WEBPVP8 "), Some(ImageKind::Webp));
+        let svg = "\u{feff}<?xml version=\"1.0\"?>\n<!-- made by hand -->\n\
+            <!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" \"x.dtd\">\n<svg xmlns=\"http://www.w3.org/2000/svg\"/>";
+        assert_eq!(sniff(svg.as_bytes()), Some(ImageKind::Svg));
+        assert_eq!(sniff(b"<svg>"), Some(ImageKind::Svg));
+    }
+
+    #[test]
+    fn anything_else_is_not_an_image_whatever_it_claims() {
+        for bytes in [
+            &b""[..],
+            b"hello",
+            b"<html><svg></svg></html>",
+            b"<svgfoo>",
+            b"<?xml version=\"1.0\"?><note/>",
+            b"<!-- never closed <svg>",
+            b"%PDF-1.7",
+            b"RIFF\x24\0\0\0WAVEfmt ",
+            b"\x89PNG",
+            b"\xff\xfe<\0s\0v\0g\0",
+        ] {
+            assert_eq!(sniff(bytes), None, "{:?}", String::from_utf8_lossy(bytes));
+        }
+    }
+
+    #[test]
+    fn content_types_name_their_kind_back() {
+        for kind in [
+            ImageKind::Png,
+            ImageKind::Jpeg,
+            ImageKind::Gif,
+            ImageKind::Webp,
+            ImageKind::Svg,
+        ] {
+            assert_eq!(
+                ImageKind::from_content_type(kind.content_type()),
+                Some(kind)
+            );
+        }
+        assert_eq!(ImageKind::from_content_type("text/html"), None);
+    }
+}

@@ -1,0 +1,166 @@
+//! The asset store: images of trainers' capsules, uploaded once and referenced by URL in
+//! tldraw documents (never inlined as `data:` URLs).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::{HeaderMap, HeaderName, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::domain::assets::{ImageKind, sniff};
+use crate::domain::protocol::ErrorCode;
+use crate::http::AppState;
+use crate::http::auth::{CurrentUser, hash_token, token_from};
+use crate::http::error::{ApiError, ApiQuery, ApiResult, BytesBody, parse_id};
+use crate::store::assets::{self, AssetInfo};
+use crate::store::{StoreError, auth_tokens, now_ms, rooms};
+
+/// A stored asset.
+#[derive(Debug, Serialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export, export_to = "../api-types/")]
+pub struct Asset {
+    pub id: Uuid,
+    /// Where the asset is served (`/api/assets/{id}`): what a tldraw asset's `src` holds.
+    pub url: String,
+    pub content_type: String,
+    #[ts(type = "number")]
+    pub bytes: i64,
+}
+
+impl From<AssetInfo> for Asset {
+    fn from(info: AssetInfo) -> Self {
+        Asset {
+            url: url_of(info.id),
+            id: info.id,
+            content_type: info.content_type,
+            bytes: info.bytes,
+        }
+    }
+}
+
+/// The path an asset is served at.
+pub fn url_of(id: Uuid) -> String {
+    format!("/api/assets/{id}")
+}
+
+/// Stores an image (the file as the request body; its content, not its declared type, decides):
+/// PNG, JPEG, GIF, WebP or SVG. The same bytes uploaded again by the same trainer give the same
+/// asset (200 instead of 201).
+#[utoipa::path(post, path = "/api/assets", tag = "capsules",
+    request_body(content = Vec<u8>, description = "the image file", content_type = "image/*"),
+    responses((status = 201, body = Asset), (status = 200, body = Asset, description = "already stored"),
+               (status = 401), (status = 413, description = "over the size limit (`--max-asset-bytes`)"),
+               (status = 415, description = "not a PNG, JPEG, GIF, WebP or SVG image")))]
+pub async fn upload(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    BytesBody(body): BytesBody,
+) -> ApiResult<(StatusCode, Json<Asset>)> {
+    // Past `--max-asset-bytes`, the body is refused (413) before it is read: see the route.
+    let kind = sniff(&body).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::UnsupportedMediaType,
+            "send a PNG, JPEG, GIF, WebP or SVG image",
+        )
+    })?;
+    let owner = current.user.id;
+    let (stored, new) =
+        assets::insert(&state.db, owner, kind.content_type(), &body, now_ms()).await?;
+    let status = if new {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(stored.into())))
+}
+
+/// Who is asking for an asset besides its trainer: a participant of a live room, with the
+/// room's name and their resume token (image requests cannot carry a header).
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct AssetAccess {
+    /// The live room's name.
+    room: Option<String>,
+    /// The participant's resume token.
+    token: Option<String>,
+}
+
+/// Serves an asset to its trainer (log-in token or cookie) and to the participants of the
+/// trainer's live rooms (`?room={name}&token={resume token}`); 404 for anyone else.
+#[utoipa::path(get, path = "/api/assets/{id}", tag = "capsules",
+    params(("id" = Uuid, Path), AssetAccess),
+    responses((status = 200, description = "the file, with its content type"), (status = 404)))]
+pub async fn serve(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(access): ApiQuery<AssetAccess>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let id = parse_id(&id, "asset")?;
+    let asset = match assets::get(&state.db, id).await {
+        Ok(asset) => asset,
+        Err(StoreError::NotFound) => return Err(ApiError::not_found("asset")),
+        Err(e) => return Err(e.into()),
+    };
+    if !may_see(&state, asset.info.owner_id, &access, &headers).await? {
+        return Err(ApiError::not_found("asset"));
+    }
+    let kind = ImageKind::from_content_type(&asset.info.content_type);
+    let mut response = (
+        [
+            (CONTENT_TYPE, asset.info.content_type.clone()),
+            // The bytes of an id never change; the response depends on who asks.
+            (
+                CACHE_CONTROL,
+                "private, max-age=31536000, immutable".to_owned(),
+            ),
+            (
+                HeaderName::from_static("x-content-type-options"),
+                "nosniff".to_owned(),
+            ),
+        ],
+        asset.data,
+    )
+        .into_response();
+    if kind == Some(ImageKind::Svg) {
+        // Opened on its own, an SVG is a document: it may neither run script nor load anything.
+        response.headers_mut().insert(
+            HeaderName::from_static("content-security-policy"),
+            "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+                .parse()
+                .expect("a valid header"),
+        );
+    }
+    Ok(response)
+}
+
+/// Whether the caller is the asset's trainer, or a participant (not banned) of a live room of
+/// that trainer.
+async fn may_see(
+    state: &AppState,
+    owner_id: Uuid,
+    access: &AssetAccess,
+    headers: &HeaderMap,
+) -> ApiResult<bool> {
+    if let (Some(name), Some(token)) = (&access.room, &access.token) {
+        let (room_id, trainer_id) = match rooms::key_by_name(&state.db, name).await {
+            Ok(found) => found,
+            Err(StoreError::NotFound) => return Ok(false),
+            Err(e) => return Err(e.into()),
+        };
+        let seat = state.live.key().verify(token, room_id);
+        return Ok(match seat {
+            Some(seat) if trainer_id == owner_id => {
+                !crate::http::live::banned(state, room_id, seat).await?
+            }
+            _ => false,
+        });
+    }
+    let Some(token) = token_from(headers) else {
+        return Ok(false);
+    };
+    let user = auth_tokens::user_for(&state.db, &hash_token(&token), now_ms()).await?;
+    Ok(user.is_some_and(|user| user.id == owner_id))
+}

@@ -1,0 +1,208 @@
+//! The asset store: images uploaded by trainers, recognised by their content, served to their
+//! trainer and to the participants of that trainer's live rooms, to nobody else.
+
+use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{Answer, TestApp, spawn_app, spawn_app_with};
+use crate::live_client::{LiveClient, LiveRoom, participant};
+
+const PNG: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+const JPEG: &[u8] = &[
+    0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0,
+];
+const GIF: &[u8] = b"GIF89a\x01\0\x01\0\x80\0\0\0\0\0\xff\xff\xff!\xf9\x04\x01\0\0\0\0,";
+const WEBP: &[u8] =
+    b"RIFF\x1a\0\0\0WEBPVP8L\x0d\0\0\0/\0\0\0\x10\x07\x10\x11\x11\x88\x88\xfe\x07\0";
+const SVG: &str = r#"<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>"#;
+
+/// Uploads `bytes` (declared as `declared`) as the trainer of `token` (if any).
+async fn send_upload(app: &TestApp, token: Option<&str>, declared: &str, bytes: &[u8]) -> Answer {
+    let request = app
+        .request(Method::POST, "/api/assets", token)
+        .header(CONTENT_TYPE, declared)
+        .body(bytes.to_vec());
+    app.send(request).await
+}
+
+/// Uploads as the trainer of `token`: the status and the answer.
+async fn upload(app: &TestApp, token: &str, declared: &str, bytes: &[u8]) -> (StatusCode, Value) {
+    let answer = send_upload(app, Some(token), declared, bytes).await;
+    (answer.status, answer.body)
+}
+
+/// The raw answer to a GET of `path`, with `token` as bearer if given.
+async fn fetch(app: &TestApp, path: &str, token: Option<&str>) -> reqwest::Response {
+    app.request(Method::GET, path, token)
+        .send()
+        .await
+        .expect("answered")
+}
+
+#[tokio::test]
+async fn each_image_kind_is_stored_by_its_content_and_served_back_to_its_trainer() {
+    let app = spawn_app().await;
+    let token = app.signup("Ana Martin").await;
+    let kinds: [(&[u8], &str); 5] = [
+        (PNG, "image/png"),
+        (JPEG, "image/jpeg"),
+        (GIF, "image/gif"),
+        (WEBP, "image/webp"),
+        (SVG.as_bytes(), "image/svg+xml"),
+    ];
+    for (bytes, content_type) in kinds {
+        // What the client declares does not matter: the bytes do.
+        let (status, asset) = upload(&app, &token, "application/octet-stream", bytes).await;
+        assert_eq!(status, StatusCode::CREATED, "{asset}");
+        let id = asset["id"].as_str().unwrap();
+        assert_eq!(asset["url"], format!("/api/assets/{id}"));
+        assert_eq!(asset["content_type"], content_type);
+        assert_eq!(asset["bytes"], bytes.len());
+
+        let served = fetch(&app, asset["url"].as_str().unwrap(), Some(&token)).await;
+        assert_eq!(served.status(), StatusCode::OK);
+        let headers = served.headers().clone();
+        assert_eq!(headers[CONTENT_TYPE], content_type);
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        let cache = headers[CACHE_CONTROL].to_str().unwrap();
+        assert!(
+            cache.contains("max-age=31536000") && cache.contains("immutable"),
+            "{cache}"
+        );
+        let csp = headers.get("content-security-policy");
+        if content_type == "image/svg+xml" {
+            let csp = csp.expect("an SVG cannot run script").to_str().unwrap();
+            assert!(
+                csp.contains("sandbox") && csp.contains("default-src 'none'"),
+                "{csp}"
+            );
+        }
+        assert_eq!(&served.bytes().await.unwrap()[..], bytes);
+    }
+}
+
+#[tokio::test]
+async fn the_same_bytes_again_are_the_same_asset() {
+    let app = spawn_app().await;
+    let token = app.signup("Ana Martin").await;
+    let (status, first) = upload(&app, &token, "image/png", PNG).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, again) = upload(&app, &token, "image/png", PNG).await;
+    assert_eq!(status, StatusCode::OK, "already stored");
+    assert_eq!(again, first);
+    // Another trainer's copy of the same bytes is theirs.
+    let other = app.signup("Bob Durand").await;
+    let (status, theirs) = upload(&app, &other, "image/png", PNG).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_ne!(theirs["id"], first["id"]);
+}
+
+#[tokio::test]
+async fn what_is_not_an_image_is_refused_with_415_whatever_it_claims() {
+    let app = spawn_app().await;
+    let token = app.signup("Ana Martin").await;
+    let html = b"<html><script>alert(1)</script></html>";
+    for (declared, bytes) in [
+        ("image/png", &html[..]),
+        ("image/svg+xml", b"<svgx onload=alert(1)>"),
+        ("image/png", b""),
+        ("application/pdf", b"%PDF-1.7 ..."),
+    ] {
+        send_upload(&app, Some(&token), declared, bytes)
+            .await
+            .expect_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
+    }
+}
+
+#[tokio::test]
+async fn an_upload_over_the_limit_is_refused_with_413() {
+    let app = spawn_app_with(|c| c.max_asset_bytes = 1024).await;
+    let token = app.signup("Ana Martin").await;
+    let mut big = PNG.to_vec();
+    big.resize(1025, 0);
+    send_upload(&app, Some(&token), "image/png", &big)
+        .await
+        .expect_error(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
+    big.truncate(1024);
+    let (status, _) = upload(&app, &token, "image/png", &big).await;
+    assert_eq!(status, StatusCode::CREATED, "the limit itself is allowed");
+}
+
+#[tokio::test]
+async fn only_a_signed_in_trainer_uploads() {
+    let app = spawn_app().await;
+    send_upload(&app, None, "image/png", PNG)
+        .await
+        .expect_error(StatusCode::UNAUTHORIZED, "unauthorized");
+}
+
+#[tokio::test]
+async fn another_trainer_a_stranger_or_a_made_up_id_get_404() {
+    let app = spawn_app().await;
+    let token = app.signup("Ana Martin").await;
+    let (_, asset) = upload(&app, &token, "image/png", PNG).await;
+    let url = asset["url"].as_str().unwrap();
+    let other = app.signup("Bob Durand").await;
+    for who in [Some(other.as_str()), None, Some("not-a-token")] {
+        let answer = app.send(app.request(Method::GET, url, who)).await;
+        answer.expect_error(StatusCode::NOT_FOUND, "not_found");
+    }
+    for path in [
+        "/api/assets/not-an-id",
+        "/api/assets/7d6f1e1a-0000-4000-8000-000000000000",
+    ] {
+        let answer = app.send(app.request(Method::GET, path, Some(&token))).await;
+        answer.expect_error(StatusCode::NOT_FOUND, "not_found");
+    }
+}
+
+#[tokio::test]
+async fn participants_of_the_trainers_live_room_see_its_assets_and_no_one_else_does() {
+    let app = spawn_app().await;
+    let room = LiveRoom::launch(&app).await;
+    let (_, asset) = upload(&app, &room.token, "image/png", PNG).await;
+    let url = asset["url"].as_str().unwrap();
+    let zoe = LiveClient::joined(&app, &room.name, participant("Zoé", "Roux")).await;
+    let resume = zoe.resume_token.clone().expect("a resume token");
+    let as_zoe = format!("{url}?room={}&token={resume}", room.name);
+    let served = fetch(&app, &as_zoe, None).await;
+    assert_eq!(served.status(), StatusCode::OK);
+    assert_eq!(&served.bytes().await.unwrap()[..], PNG);
+
+    // Her token opens nothing in another trainer's room, nor another trainer's asset.
+    let other = LiveRoom::launch(&app).await;
+    let (_, theirs) = upload(&app, &other.token, "image/gif", GIF).await;
+    let elsewhere = format!(
+        "{}?room={}&token={resume}",
+        theirs["url"].as_str().unwrap(),
+        room.name
+    );
+    assert_eq!(
+        fetch(&app, &elsewhere, None).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let wrong_room = format!("{url}?room={}&token={resume}", other.name);
+    assert_eq!(
+        fetch(&app, &wrong_room, None).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let forged = format!("{url}?room={}&token=x{resume}", room.name);
+    assert_eq!(
+        fetch(&app, &forged, None).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // Banned, she sees it no more.
+    let mut trainer =
+        LiveClient::joined(&app, &room.name, crate::live_client::trainer(&room.token)).await;
+    let zoe_id = zoe.participant_id.clone();
+    trainer
+        .command(json!({"type": "kick", "participant_id": zoe_id, "ban": true}))
+        .await;
+    assert_eq!(
+        fetch(&app, &as_zoe, None).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
