@@ -54,6 +54,40 @@ pub fn sniff(bytes: &[u8]) -> Option<ImageKind> {
     is_svg(bytes).then_some(ImageKind::Svg)
 }
 
+/// The bytes of a `data:` URL (base64, or percent-encoded text such as an inline SVG); `None`
+/// for anything else.
+pub fn decode_data_url(src: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let (meta, payload) = src.strip_prefix("data:")?.split_once(',')?;
+    if meta
+        .split(';')
+        .any(|part| part.trim().eq_ignore_ascii_case("base64"))
+    {
+        let compact: String = payload.chars().filter(|c| !c.is_whitespace()).collect();
+        return base64::engine::general_purpose::STANDARD
+            .decode(compact)
+            .ok();
+    }
+    percent_decode(payload)
+}
+
+fn percent_decode(text: &str) -> Option<Vec<u8>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    Some(out)
+}
+
 /// UTF-8 text whose first element, after an optional byte-order mark, XML declaration,
 /// comments and doctype, is `<svg`.
 fn is_svg(bytes: &[u8]) -> bool {
@@ -117,6 +151,22 @@ mod tests {
         ] {
             assert_eq!(sniff(bytes), None, "{:?}", String::from_utf8_lossy(bytes));
         }
+    }
+
+    #[test]
+    fn data_urls_give_their_bytes() {
+        assert_eq!(
+            decode_data_url("data:image/png;base64,iVBORw0K\nGgo="),
+            Some(b"\x89PNG\r\n\x1a\n".to_vec())
+        );
+        assert_eq!(
+            decode_data_url("data:image/svg+xml;utf8,%3Csvg%20xmlns='x'/%3E"),
+            Some(b"<svg xmlns='x'/>".to_vec())
+        );
+        assert_eq!(decode_data_url("https://example.com/a.png"), None);
+        assert_eq!(decode_data_url("data:image/png;base64,***"), None);
+        assert_eq!(decode_data_url("data:text/plain,100%"), None);
+        assert_eq!(decode_data_url("data:no-comma"), None);
     }
 
     #[test]

@@ -228,7 +228,7 @@ pub async fn save_board(
     };
     let document = tldraw::read_document(snapshot)
         .map_err(|e| ApiError::internal(format!("the board cannot be read as a capsule: {e}")))?;
-    Capsule::insert(&state, current.user.id, &title, &document).await
+    Capsule::insert(&state, current.user.id, &title, document).await
 }
 
 /// A JSON object read as `T`, or a 400 saying what to send.

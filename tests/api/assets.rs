@@ -206,3 +206,70 @@ async fn participants_of_the_trainers_live_room_see_its_assets_and_no_one_else_d
         StatusCode::NOT_FOUND
     );
 }
+
+/// A tldraw asset record holding its file inline, as tldraw.com's `.tldr` files do.
+fn inline_asset(id: &str, mime: &str, src: String) -> Value {
+    json!({"id": id, "typeName": "asset", "type": "image", "meta": {},
+        "props": {"src": src, "w": 1, "h": 1, "mimeType": mime, "name": "x", "isAnimated": false,
+            "fileSize": 1}})
+}
+
+#[tokio::test]
+async fn images_inline_in_an_imported_file_move_to_the_store_and_the_room_serves_them() {
+    use base64::Engine;
+    let app = spawn_app().await;
+    let token = app.signup("Ana Martin").await;
+    let mut file = crate::helpers::fixture_json("tldraw/synthetic-5-pages-fr.tldr");
+    let png = base64::engine::general_purpose::STANDARD.encode(PNG);
+    let records = file["records"].as_array_mut().unwrap();
+    records.push(inline_asset(
+        "asset:a",
+        "image/png",
+        format!("data:image/png;base64,{png}"),
+    ));
+    // The same image twice is stored once; a video stays inline.
+    records.push(inline_asset(
+        "asset:b",
+        "image/png",
+        format!("data:image/png;base64,{png}"),
+    ));
+    let video = "data:video/mp4;base64,AAAAIGZ0eXBpc29t".to_owned();
+    records.push(inline_asset("asset:v", "video/mp4", video.clone()));
+    let capsule = app
+        .post(
+            "/api/capsules",
+            &token,
+            json!({"title": "Avec image", "snapshot": file}),
+        )
+        .await
+        .expect(StatusCode::CREATED);
+    let id = capsule["id"].as_str().unwrap();
+    let stored = app
+        .get(&format!("/api/capsules/{id}"), &token)
+        .await
+        .expect(StatusCode::OK);
+    let store = &stored["snapshot"]["store"];
+    let url = store["asset:a"]["props"]["src"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(url.starts_with("/api/assets/"), "{url}");
+    assert_eq!(store["asset:b"]["props"]["src"], url.as_str());
+    assert_eq!(store["asset:v"]["props"]["src"], video.as_str());
+    assert!(!stored["snapshot"].to_string().contains("data:image"));
+    let served = fetch(&app, &url, Some(&token)).await;
+    assert_eq!(&served.bytes().await.unwrap()[..], PNG);
+
+    // A participant of a room launched on it gets the image the room's document names.
+    let room = app.launch(&token, id).await;
+    let name = room["name"].as_str().unwrap();
+    let zoe = LiveClient::joined(&app, name, participant("Zoé", "Roux")).await;
+    let resume = zoe.resume_token.clone().unwrap();
+    let snapshot = app
+        .get(&format!("/api/live/{name}/snapshot"), &resume)
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(snapshot["store"]["asset:a"]["props"]["src"], url.as_str());
+    let as_zoe = format!("{url}?room={name}&token={resume}");
+    assert_eq!(fetch(&app, &as_zoe, None).await.status(), StatusCode::OK);
+}

@@ -7,9 +7,10 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use uuid::Uuid;
 
-use crate::domain::assets::{ImageKind, sniff};
+use crate::domain::assets::{ImageKind, decode_data_url, sniff};
 use crate::domain::protocol::ErrorCode;
 use crate::http::AppState;
 use crate::http::auth::{CurrentUser, hash_token, token_from};
@@ -43,6 +44,40 @@ impl From<AssetInfo> for Asset {
 /// The path an asset is served at.
 pub fn url_of(id: Uuid) -> String {
     format!("/api/assets/{id}")
+}
+
+/// Moves the images a document holds inline (`data:` URLs, as files saved by tldraw.com carry
+/// them) into the asset store, owned by `owner_id`: their asset records then point at
+/// `/api/assets/{id}`. Other inline files (a video, an image past `--max-asset-bytes`) stay as
+/// they are. Returns how many were moved.
+pub async fn store_inline_images(
+    state: &AppState,
+    owner_id: Uuid,
+    snapshot: &mut Value,
+) -> ApiResult<usize> {
+    let Some(store) = snapshot.get_mut("store").and_then(Value::as_object_mut) else {
+        return Ok(0);
+    };
+    let mut moved = 0;
+    for record in store.values_mut() {
+        if record["typeName"] != "asset" {
+            continue;
+        }
+        let src = record.pointer("/props/src").and_then(Value::as_str);
+        let Some(bytes) = src.and_then(decode_data_url) else {
+            continue;
+        };
+        let kind = sniff(&bytes).filter(|_| bytes.len() <= state.config.max_asset_bytes);
+        let Some(kind) = kind else {
+            continue;
+        };
+        let content_type = kind.content_type();
+        let (stored, _) =
+            assets::insert(&state.db, owner_id, content_type, &bytes, now_ms()).await?;
+        record["props"]["src"] = Value::String(url_of(stored.id));
+        moved += 1;
+    }
+    Ok(moved)
 }
 
 /// Stores an image (the file as the request body; its content, not its declared type, decides):

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::domain::names::parse_title;
 use crate::domain::tldraw::{self, CapsuleDocument, PageInfo};
 use crate::http::AppState;
+use crate::http::api::assets::store_inline_images;
 use crate::http::auth::CurrentUser;
 use crate::http::error::{ApiError, ApiJson, ApiResult, parse_id};
 use crate::http::iso;
@@ -43,8 +44,10 @@ impl Capsule {
         state: &AppState,
         owner_id: Uuid,
         title: &str,
-        document: &CapsuleDocument,
+        mut document: CapsuleDocument,
     ) -> ApiResult<(StatusCode, Json<Capsule>)> {
+        // Images travel inline in files from elsewhere: stored once, referenced by URL.
+        store_inline_images(state, owner_id, &mut document.snapshot).await?;
         let summary = capsules::insert(
             &state.db,
             owner_id,
@@ -109,7 +112,7 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<Capsule>)> {
     let title = parse_title(&body.title).map_err(|m| ApiError::invalid("title", m))?;
     let document = read_snapshot(body.snapshot)?;
-    Capsule::insert(&state, current.user.id, &title, &document).await
+    Capsule::insert(&state, current.user.id, &title, document).await
 }
 
 /// The caller's capsules, newest first, without their snapshots.
@@ -156,7 +159,10 @@ pub async fn update(
         Some(title) => parse_title(title).map_err(|m| ApiError::invalid("title", m))?,
         None => current_row.summary.title.clone(),
     };
-    let document = patch.snapshot.map(read_snapshot).transpose()?;
+    let mut document = patch.snapshot.map(read_snapshot).transpose()?;
+    if let Some(document) = &mut document {
+        store_inline_images(&state, current.user.id, &mut document.snapshot).await?;
+    }
     let now = now_ms();
     let new_document = document.as_ref().map(|d| (&d.snapshot, d.pages.as_slice()));
     capsules::update(&state.db, current.user.id, id, &title, new_document, now)
