@@ -8,6 +8,9 @@ import { after, before, describe, it } from 'node:test'
 import { accessibilityViolations, camera, launchBrowser, newPage, startServer } from './harness.mjs'
 
 const screenshot = camera('canvas')
+/** A 48 × 48 red square. */
+const RED_PNG =
+  'iVBORw0KGgoAAAANSUhEUgAAADAAAAAwCAYAAABXAvmHAAAARElEQVR42u3PMQ0AAAgDMCzNvxmcgAVekh4V0OpkPisBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBgasF3FRKLZd0DC8AAAAASUVORK5CYII='
 /** @type {Awaited<ReturnType<typeof startServer>>} */
 let server
 /** @type {import('playwright-core').Browser} */
@@ -209,6 +212,40 @@ describe('the shared board', { timeout: 240_000 }, () => {
     assert.deepEqual(names, ['Liam Smith', 'Zoé Durand'])
     await screenshot(trainer, 'everyone-drew')
     await screenshot(liam, 'participant-sees-all')
+  })
+
+  step('the trainer drops an image: stored on the server, and the participants see it', async () => {
+    await trainer.evaluate(async (png) => {
+      // @ts-ignore
+      const editor = window.__tldrawEditor
+      const bytes = Uint8Array.from(atob(png), (c) => c.charCodeAt(0))
+      const file = new File([bytes], 'red.png', { type: 'image/png' })
+      await editor.putExternalContent({ type: 'files', files: [file], point: editor.getViewportPageBounds().center })
+    }, RED_PNG)
+    // The asset gets its URL once the upload is done.
+    const uploaded = await trainer.waitForFunction(() => {
+      // @ts-ignore
+      const asset = window.__tldrawEditor.getAssets().find((a) => a.type === 'image' && a.props.src)
+      return asset?.props.src
+    })
+    const src = await uploaded.jsonValue()
+    assert.match(String(src), /^\/api\/assets\/[0-9a-f-]{36}$/, 'the image is uploaded, not inlined')
+    for (const page of [zoe, liam]) {
+      // A participant's browser fetches it with the room and its resume token.
+      await page.waitForFunction(
+        (path) =>
+          [...document.querySelectorAll('.tl-container img')].some(
+            (img) =>
+              img instanceof HTMLImageElement &&
+              img.currentSrc.includes(path) &&
+              img.currentSrc.includes('token=') &&
+              img.complete &&
+              img.naturalWidth === 48,
+          ),
+        src,
+      )
+    }
+    await screenshot(zoe, 'participant-sees-image')
   })
 
   step('under `view` a participant cannot draw', async () => {

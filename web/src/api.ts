@@ -1,6 +1,7 @@
 // The REST API (SPEC §5), typed with the types ts-rs generates from the server's Rust types
 // (web/src/api-types/): a field renamed on one side fails the type check. The log-in travels as
 // the HttpOnly cookie the server sets, so the token never sits in JavaScript.
+import type { Asset } from './api-types/Asset'
 import type { AuthSession } from './api-types/AuthSession'
 import type { BoardCapsule } from './api-types/BoardCapsule'
 import type { Capsule } from './api-types/Capsule'
@@ -65,8 +66,11 @@ async function exchange<T>(
 ): Promise<{ data: T; response: Response }> {
   const headers: Record<string, string> = {}
   if (token) headers.authorization = `Bearer ${token}`
-  let payload: string | undefined
-  if (typeof body === 'string') {
+  let payload: string | Blob | undefined
+  if (body instanceof Blob) {
+    headers['content-type'] = body.type || 'application/octet-stream'
+    payload = body
+  } else if (typeof body === 'string') {
     headers['content-type'] = 'text/plain; charset=utf-8'
     payload = body
   } else if (body !== undefined) {
@@ -114,6 +118,8 @@ export const api = {
   renameCapsule: (capsuleId: string, title: string) =>
     request<Capsule>('PATCH', `/api/capsules/${id(capsuleId)}`, { title } satisfies CapsulePatch),
   deleteCapsule: (capsuleId: string) => request<void>('DELETE', `/api/capsules/${id(capsuleId)}`),
+  /** Stores an image (PNG, JPEG, GIF, WebP or SVG) in the asset store; its URL is the `src`. */
+  uploadAsset: (file: Blob) => request<Asset>('POST', '/api/assets', file),
 
   quizzes: () => request<Quiz[]>('GET', '/api/quizzes'),
   quiz: (quizId: string) => request<Quiz>('GET', `/api/quizzes/${id(quizId)}`),

@@ -21,6 +21,7 @@ import 'tldraw/tldraw.css'
 import { tldrawLicenseKey } from '../config'
 import { useI18n, type MessageKey } from '../i18n'
 import { annotationCounts, clearAnnotations, TRAINER } from './annotations'
+import { assetStore } from './assets'
 import { assetUrls } from './tldraw'
 
 export interface SharedCanvasProps {
@@ -120,20 +121,19 @@ function Board({ room, token, me, pageId, label, onRetry }: SharedCanvasProps & 
       UserRecordType.create({ id: createUserId(me.id), name: me.name, color: colourOf(me.id), imageUrl: '' }),
     )
   }, [currentUser, me.id, me.name])
-  // Stable too: a new asset store would mean a new connection.
+  // Stable too: a new asset store would mean a new connection. Trainers upload images to the
+  // server's asset store; participants drawing may not add any.
   const refusal = useRef('')
   refusal.current = t('canvas.uploadRefused')
   const assets = useMemo<TLAssetStore>(
-    () => ({
-      // Images come with the capsule as URLs (or data URLs): shown as they are.
-      resolve: (asset) => asset.props.src,
-      // Uploading comes with a later version: refused, and said so.
-      async upload() {
-        setNotice(refusal.current)
-        throw new Error(refusal.current)
-      },
-    }),
-    [],
+    () =>
+      assetStore(
+        () => latest.current,
+        trainer,
+        () => refusal.current,
+        setNotice,
+      ),
+    [trainer],
   )
 
   const store = useSync({ uri, assets, users })

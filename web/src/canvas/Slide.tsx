@@ -1,11 +1,12 @@
 // One page of a capsule on a tldraw canvas, fitted to its frame. Read-only unless `drawing`:
 // then the viewer may draw on their own copy (drawings are not shared).
-import { useEffect, useState } from 'react'
+import { useEffect, useMemo, useRef, useState } from 'react'
 import { Tldraw, type Editor, type TLComponents, type TLPageId, type TLStoreSnapshot } from 'tldraw'
 import 'tldraw/tldraw.css'
 import type { StoreSnapshot } from '../api'
 import { tldrawLicenseKey } from '../config'
 import { useI18n } from '../i18n'
+import { assetStore, type Viewer } from './assets'
 import { assetUrls } from './tldraw'
 
 export interface SlideProps {
@@ -13,6 +14,8 @@ export interface SlideProps {
   pageId: string | null
   label: string
   drawing?: boolean
+  /** Whose images these are shown to (a participant's come with their resume token). */
+  viewer: Viewer
 }
 
 /** When drawing: the tools and styles, none of the menus (pages follow the session). */
@@ -33,9 +36,25 @@ function fit(editor: Editor) {
   editor.zoomToFit({ animation: { duration: 0 } })
 }
 
-export default function Slide({ snapshot, pageId, label, drawing = false }: SlideProps) {
+export default function Slide({ snapshot, pageId, label, drawing = false, viewer }: SlideProps) {
   const [editor, setEditor] = useState<Editor | null>(null)
-  const { lang } = useI18n()
+  const { t, lang } = useI18n()
+  // Read when an image is shown; one store for the editor's whole life.
+  const latest = useRef(viewer)
+  latest.current = viewer
+  const refusal = t('canvas.uploadRefused')
+  const refusalRef = useRef(refusal)
+  refusalRef.current = refusal
+  const assets = useMemo(
+    () =>
+      assetStore(
+        () => latest.current,
+        false,
+        () => refusalRef.current,
+        () => {},
+      ),
+    [],
+  )
 
   useEffect(() => {
     editor?.user.updateUserPreferences({ locale: lang })
@@ -67,6 +86,7 @@ export default function Slide({ snapshot, pageId, label, drawing = false }: Slid
     <section className="slide" aria-label={label}>
       <Tldraw
         snapshot={snapshot as unknown as TLStoreSnapshot}
+        assets={assets}
         assetUrls={assetUrls}
         licenseKey={tldrawLicenseKey}
         hideUi={!drawing}

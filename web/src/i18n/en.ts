@@ -263,7 +263,7 @@ export const en = {
   'canvas.connecting': 'Connecting to the board…',
   'canvas.offline': 'Board offline: reconnecting…',
   'canvas.retry': 'Try again',
-  'canvas.uploadRefused': 'Adding images to the board is not available yet.',
+  'canvas.uploadRefused': 'Only the trainer adds images to the board.',
   'canvas.tools': 'Annotations',
   'canvas.clearMine': 'Clear my annotations on this page',
   'canvas.clearOthers': 'Clear participants’ drawings on this page',

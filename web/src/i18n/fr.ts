@@ -266,7 +266,7 @@ export const fr: Messages = {
   'canvas.connecting': 'Connexion au tableau…',
   'canvas.offline': 'Tableau hors ligne : reconnexion…',
   'canvas.retry': 'Réessayer',
-  'canvas.uploadRefused': 'L’ajout d’images au tableau n’est pas encore disponible.',
+  'canvas.uploadRefused': 'Seul le formateur ajoute des images au tableau.',
   'canvas.tools': 'Annotations',
   'canvas.clearMine': 'Effacer mes annotations sur cette page',
   'canvas.clearOthers': 'Effacer les dessins des participants sur cette page',

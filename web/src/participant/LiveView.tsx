@@ -86,7 +86,13 @@ export function LiveView({ view, status, notice, onDismissNotice, send, dispatch
               label={label}
             />
           ) : snapshot.data ? (
-            <LazySlide snapshot={snapshot.data} pageId={pageId} drawing label={label} />
+            <LazySlide
+              snapshot={snapshot.data}
+              pageId={pageId}
+              drawing
+              label={label}
+              viewer={{ room: view.name, token: view.resumeToken }}
+            />
           ) : (
             <div className="slide slide-loading" role="status">
               {snapshot.error ? t('slide.unavailable') : t('common.loading')}
