@@ -83,6 +83,20 @@ pub fn read_document(value: Value) -> Result<CapsuleDocument, TldrawError> {
     Ok(CapsuleDocument { snapshot, pages })
 }
 
+/// A store snapshot `{store, schema}` as a `.tldr` file, the format tldraw.com opens and saves:
+/// `{tldrawFileFormatVersion: 1, schema, records: [...]}`.
+pub fn tldr_file(snapshot: &Value) -> Value {
+    let records: Vec<&Value> = snapshot["store"]
+        .as_object()
+        .map(|store| store.values().collect())
+        .unwrap_or_default();
+    json!({
+        "tldrawFileFormatVersion": 1,
+        "schema": snapshot["schema"],
+        "records": records,
+    })
+}
+
 fn store_from_records(records: Value) -> Result<Map<String, Value>, TldrawError> {
     let Value::Array(records) = records else {
         return Err(invalid("\"records\" must be an array"));
@@ -207,6 +221,18 @@ fn page_of<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_capsule_exported_as_a_tldr_file_reads_back_the_same() {
+        let file: Value = serde_json::from_str(include_str!(
+            "../../tests/fixtures/tldraw/synthetic-5-pages-fr.tldr"
+        ))
+        .unwrap();
+        let document = read_document(file).unwrap();
+        let exported = tldr_file(&document.snapshot);
+        assert_eq!(exported["tldrawFileFormatVersion"], 1);
+        assert_eq!(read_document(exported).unwrap(), document);
+    }
 
     const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tldraw/");
     /// Invalid only in its record props, which this module does not check (see module docs).

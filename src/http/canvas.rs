@@ -9,7 +9,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
@@ -19,7 +18,7 @@ use super::api::capsules::Capsule;
 use super::api::rooms::live_error;
 use super::auth::{CurrentUser, hash_token, token_from};
 use super::client::ClientAddr;
-use super::error::{ApiError, ApiResult};
+use super::error::{ApiError, ApiResult, object_body, optional_object_body};
 use super::live::{accept_key, banned, socket_slot, switching_protocols};
 use crate::domain::canvas::{Document, Reason};
 use crate::domain::names::{MAX_TITLE, parse_title};
@@ -206,11 +205,7 @@ pub async fn save_board(
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<Capsule>)> {
     let room_id = trainers_room(&state, &name, &current).await?;
-    let asked: BoardCapsule = if body.iter().all(u8::is_ascii_whitespace) {
-        BoardCapsule::default()
-    } else {
-        object_body(&body, "send `{\"title\": \"…\"}` or nothing")?
-    };
+    let asked: BoardCapsule = optional_object_body(&body, "send `{\"title\": \"…\"}` or nothing")?;
     let not_found = |e: StoreError| match e {
         StoreError::NotFound => ApiError::not_found("room"),
         e => e.into(),
@@ -229,15 +224,6 @@ pub async fn save_board(
     let document = tldraw::read_document(snapshot)
         .map_err(|e| ApiError::internal(format!("the board cannot be read as a capsule: {e}")))?;
     Capsule::insert(&state, current.user.id, &title, document).await
-}
-
-/// A JSON object read as `T`, or a 400 saying what to send.
-fn object_body<T: DeserializeOwned>(body: &[u8], expected: &str) -> ApiResult<T> {
-    serde_json::from_slice::<Value>(body)
-        .ok()
-        .filter(Value::is_object)
-        .and_then(|body| serde_json::from_value(body).ok())
-        .ok_or_else(|| ApiError::bad_request(ErrorCode::BadRequest, expected))
 }
 
 /// The room's canvas as last saved, as a tldraw store snapshot.

@@ -278,6 +278,26 @@ impl<S: Send + Sync> FromRequest<S> for BytesBody {
     }
 }
 
+/// A JSON object body read from raw bytes, or a 400 `bad_request` saying what was `expected`.
+pub fn object_body<T: DeserializeOwned>(body: &[u8], expected: &str) -> ApiResult<T> {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .filter(serde_json::Value::is_object)
+        .and_then(|body| serde_json::from_value(body).ok())
+        .ok_or_else(|| ApiError::bad_request(ErrorCode::BadRequest, expected))
+}
+
+/// The same for an optional body: none (or only blanks) gives the default.
+pub fn optional_object_body<T: DeserializeOwned + Default>(
+    body: &[u8],
+    expected: &str,
+) -> ApiResult<T> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    object_body(body, expected)
+}
+
 /// Query-string parameters, with a 400 that names the bad parameter.
 pub struct ApiQuery<T>(pub T);
 

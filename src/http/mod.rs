@@ -69,6 +69,8 @@ pub fn router(state: AppState) -> Router {
                 .patch(capsules::update)
                 .delete(capsules::delete),
         )
+        .route("/capsules/{id}/export", get(capsules::export))
+        .route("/capsules/{id}/duplicate", post(capsules::duplicate))
         .route(
             "/assets",
             // Its own limit, past which the body is not even read.

@@ -11,6 +11,7 @@ use super::ops;
     paths(
         accounts::signup, accounts::login, accounts::logout, accounts::me,
         capsules::create, capsules::list, capsules::get, capsules::update, capsules::delete,
+        capsules::export, capsules::duplicate,
         assets::upload, assets::serve,
         quizzes::create, quizzes::import, quizzes::list, quizzes::get, quizzes::update, quizzes::delete,
         rooms::launch, rooms::list, rooms::get, rooms::update, rooms::end, rooms::join_info,

@@ -207,6 +207,26 @@ async fn participants_of_the_trainers_live_room_see_its_assets_and_no_one_else_d
     );
 }
 
+/// The PNG as a `data:` URL.
+fn inline_png() -> String {
+    use base64::Engine;
+    let png = base64::engine::general_purpose::STANDARD.encode(PNG);
+    format!("data:image/png;base64,{png}")
+}
+
+/// Imports the five-page fixture with these asset records added, as `title`.
+async fn import_with(app: &TestApp, token: &str, title: &str, assets: Vec<Value>) -> Value {
+    let mut file = crate::helpers::fixture_json("tldraw/synthetic-5-pages-fr.tldr");
+    file["records"].as_array_mut().unwrap().extend(assets);
+    app.post(
+        "/api/capsules",
+        token,
+        json!({"title": title, "snapshot": file}),
+    )
+    .await
+    .expect(StatusCode::CREATED)
+}
+
 /// A tldraw asset record holding its file inline, as tldraw.com's `.tldr` files do.
 fn inline_asset(id: &str, mime: &str, src: String) -> Value {
     json!({"id": id, "typeName": "asset", "type": "image", "meta": {},
@@ -216,33 +236,16 @@ fn inline_asset(id: &str, mime: &str, src: String) -> Value {
 
 #[tokio::test]
 async fn images_inline_in_an_imported_file_move_to_the_store_and_the_room_serves_them() {
-    use base64::Engine;
     let app = spawn_app().await;
     let token = app.signup("Ana Martin").await;
-    let mut file = crate::helpers::fixture_json("tldraw/synthetic-5-pages-fr.tldr");
-    let png = base64::engine::general_purpose::STANDARD.encode(PNG);
-    let records = file["records"].as_array_mut().unwrap();
-    records.push(inline_asset(
-        "asset:a",
-        "image/png",
-        format!("data:image/png;base64,{png}"),
-    ));
     // The same image twice is stored once; a video stays inline.
-    records.push(inline_asset(
-        "asset:b",
-        "image/png",
-        format!("data:image/png;base64,{png}"),
-    ));
     let video = "data:video/mp4;base64,AAAAIGZ0eXBpc29t".to_owned();
-    records.push(inline_asset("asset:v", "video/mp4", video.clone()));
-    let capsule = app
-        .post(
-            "/api/capsules",
-            &token,
-            json!({"title": "Avec image", "snapshot": file}),
-        )
-        .await
-        .expect(StatusCode::CREATED);
+    let assets = vec![
+        inline_asset("asset:a", "image/png", inline_png()),
+        inline_asset("asset:b", "image/png", inline_png()),
+        inline_asset("asset:v", "video/mp4", video.clone()),
+    ];
+    let capsule = import_with(&app, &token, "Avec image", assets).await;
     let id = capsule["id"].as_str().unwrap();
     let stored = app
         .get(&format!("/api/capsules/{id}"), &token)
@@ -272,4 +275,93 @@ async fn images_inline_in_an_imported_file_move_to_the_store_and_the_room_serves
     assert_eq!(snapshot["store"]["asset:a"]["props"]["src"], url.as_str());
     let as_zoe = format!("{url}?room={name}&token={resume}");
     assert_eq!(fetch(&app, &as_zoe, None).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_capsule_exports_as_a_tldr_file_with_its_images_inline_that_imports_back() {
+    let app = spawn_app().await;
+    let token = app.signup("Ana Martin").await;
+    let inline = inline_png();
+    let assets = vec![inline_asset("asset:a", "image/png", inline.clone())];
+    let capsule = import_with(&app, &token, "Séance 1", assets).await;
+    let id = capsule["id"].as_str().unwrap();
+
+    let exported = fetch(&app, &format!("/api/capsules/{id}/export"), Some(&token)).await;
+    assert_eq!(exported.status(), StatusCode::OK);
+    let disposition = exported.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(disposition, "attachment; filename=\"seance-1.tldr\"");
+    let tldr: Value = exported.json().await.unwrap();
+    assert_eq!(tldr["tldrawFileFormatVersion"], 1);
+    let asset = tldr["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "asset:a")
+        .unwrap();
+    assert_eq!(
+        asset["props"]["src"],
+        inline.as_str(),
+        "the file stands alone"
+    );
+
+    // Imported again (by another trainer), it is the same document.
+    let other = app.signup("Bob Durand").await;
+    let again = app
+        .post(
+            "/api/capsules",
+            &other,
+            json!({"title": "Copie", "snapshot": tldr}),
+        )
+        .await
+        .expect(StatusCode::CREATED);
+    assert_eq!(again["pages"], capsule["pages"]);
+    let nobody = fetch(&app, &format!("/api/capsules/{id}/export"), Some(&other)).await;
+    assert_eq!(
+        nobody.status(),
+        StatusCode::NOT_FOUND,
+        "another trainer's capsule"
+    );
+}
+
+#[tokio::test]
+async fn a_duplicate_is_a_new_capsule_with_the_same_document() {
+    let app = spawn_app().await;
+    let token = app.signup("Ana Martin").await;
+    let capsule = app
+        .capsule_from_fixture(&token, "Atelier", "synthetic-5-pages-fr.tldr")
+        .await;
+    let id = capsule["id"].as_str().unwrap();
+    let path = format!("/api/capsules/{id}/duplicate");
+    let request = app.request(Method::POST, &path, Some(&token));
+    let copy = app.send(request).await.expect(StatusCode::CREATED);
+    assert_eq!(copy["title"], "Atelier (copy)");
+    assert_ne!(copy["id"], capsule["id"]);
+    assert_eq!(copy["pages"], capsule["pages"]);
+    let named = app
+        .post(&path, &token, json!({"title": "Atelier (copie)"}))
+        .await
+        .expect(StatusCode::CREATED);
+    assert_eq!(named["title"], "Atelier (copie)");
+    let original = app
+        .get(&format!("/api/capsules/{id}"), &token)
+        .await
+        .expect(StatusCode::OK);
+    let copied = app
+        .get(
+            &format!("/api/capsules/{}", copy["id"].as_str().unwrap()),
+            &token,
+        )
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(copied["snapshot"], original["snapshot"]);
+    app.post(&path, &token, json!({"title": ""}))
+        .await
+        .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    let other = app.signup("Bob Durand").await;
+    app.post(&path, &other, json!({}))
+        .await
+        .expect_error(StatusCode::NOT_FOUND, "not_found");
 }

@@ -48,6 +48,8 @@ async fn the_openapi_document_describes_every_route() {
         ("get", "/api/capsules/{id}"),
         ("patch", "/api/capsules/{id}"),
         ("delete", "/api/capsules/{id}"),
+        ("get", "/api/capsules/{id}/export"),
+        ("post", "/api/capsules/{id}/duplicate"),
         ("post", "/api/assets"),
         ("get", "/api/assets/{id}"),
         ("post", "/api/quizzes"),

@@ -103,6 +103,24 @@ describe('a whole session', { timeout: 240_000 }, () => {
     await narrowCheck(trainer, 'capsules')
   })
 
+  step('duplicates the sample capsule and exports it as a .tldr file', async () => {
+    await trainer.getByRole('link', { name: 'Introduction to programming' }).click()
+    await trainer.getByRole('button', { name: 'Duplicate' }).click()
+    await trainer.locator('#capsule-title[value="Introduction to programming (copy)"]').waitFor()
+    const href = await trainer.getByRole('link', { name: 'Export (.tldr)' }).getAttribute('href')
+    const exported = await trainer.request.get(String(href))
+    assert.equal(exported.status(), 200)
+    assert.match(exported.headers()['content-disposition'], /attachment; filename=".+\.tldr"/)
+    const file = await exported.json()
+    assert.equal(file.tldrawFileFormatVersion, 1)
+    assert.ok(file.records.some((r) => r.typeName === 'page'))
+    await trainer
+      .getByRole('link', { name: /Capsules/ })
+      .first()
+      .click()
+    await trainer.getByRole('link', { name: 'Introduction to programming (copy)' }).waitFor()
+  })
+
   step('writes a quiz', async () => {
     await trainer.getByRole('link', { name: 'Quizzes' }).click()
     await trainer.getByRole('button', { name: 'New quiz' }).click()

@@ -5,6 +5,7 @@ import type { Asset } from './api-types/Asset'
 import type { AuthSession } from './api-types/AuthSession'
 import type { BoardCapsule } from './api-types/BoardCapsule'
 import type { Capsule } from './api-types/Capsule'
+import type { CapsuleCopy } from './api-types/CapsuleCopy'
 import type { CapsulePatch } from './api-types/CapsulePatch'
 import type { DrawingAllowed } from './api-types/DrawingAllowed'
 import type { DrawingOff } from './api-types/DrawingOff'
@@ -118,6 +119,11 @@ export const api = {
   renameCapsule: (capsuleId: string, title: string) =>
     request<Capsule>('PATCH', `/api/capsules/${id(capsuleId)}`, { title } satisfies CapsulePatch),
   deleteCapsule: (capsuleId: string) => request<void>('DELETE', `/api/capsules/${id(capsuleId)}`),
+  /** A copy of a capsule, as a new one of the same trainer. */
+  duplicateCapsule: (capsuleId: string, title: string) =>
+    request<Capsule>('POST', `/api/capsules/${id(capsuleId)}/duplicate`, { title } satisfies CapsuleCopy),
+  /** Where the capsule downloads as a `.tldr` file (images inline), for tldraw.com. */
+  capsuleExportUrl: (capsuleId: string) => `/api/capsules/${id(capsuleId)}/export`,
   /** Stores an image (PNG, JPEG, GIF, WebP or SVG) in the asset store; its URL is the `src`. */
   uploadAsset: (file: Blob) => request<Asset>('POST', '/api/assets', file),
 

@@ -80,6 +80,37 @@ pub async fn store_inline_images(
     Ok(moved)
 }
 
+/// The reverse, for a file that must stand alone (an exported `.tldr`): the images of
+/// `owner_id`'s store that the document references are put back inline as `data:` URLs.
+pub async fn inline_stored_images(
+    state: &AppState,
+    owner_id: Uuid,
+    snapshot: &mut Value,
+) -> ApiResult<()> {
+    use base64::Engine;
+    let Some(store) = snapshot.get_mut("store").and_then(Value::as_object_mut) else {
+        return Ok(());
+    };
+    for record in store.values_mut() {
+        let src = record.pointer("/props/src").and_then(Value::as_str);
+        let Some(id) = src.and_then(|src| src.strip_prefix("/api/assets/")) else {
+            continue;
+        };
+        let Ok(id) = Uuid::parse_str(id) else {
+            continue;
+        };
+        let asset = match assets::get(&state.db, id).await {
+            Ok(asset) if asset.info.owner_id == owner_id => asset,
+            Ok(_) | Err(StoreError::NotFound) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        let data = base64::engine::general_purpose::STANDARD.encode(&asset.data);
+        let inline = format!("data:{};base64,{data}", asset.info.content_type);
+        record["props"]["src"] = Value::String(inline);
+    }
+    Ok(())
+}
+
 /// Stores an image (the file as the request body; its content, not its declared type, decides):
 /// PNG, JPEG, GIF, WebP or SVG. The same bytes uploaded again by the same trainer give the same
 /// asset (200 instead of 201).

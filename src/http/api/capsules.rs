@@ -1,18 +1,21 @@
 //! Capsules: tldraw documents a trainer presents.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::header::CONTENT_DISPOSITION;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::domain::names::parse_title;
+use crate::domain::names::{parse_title, slugify};
 use crate::domain::tldraw::{self, CapsuleDocument, PageInfo};
 use crate::http::AppState;
-use crate::http::api::assets::store_inline_images;
+use crate::http::api::assets::{inline_stored_images, store_inline_images};
 use crate::http::auth::CurrentUser;
-use crate::http::error::{ApiError, ApiJson, ApiResult, parse_id};
+use crate::http::error::{ApiError, ApiJson, ApiResult, optional_object_body, parse_id};
 use crate::http::iso;
 use crate::store::capsules::{self, CapsuleSummary};
 use crate::store::{StoreError, now_ms};
@@ -172,6 +175,65 @@ pub async fn update(
         .await
         .map_err(not_found)?;
     Ok(Json(Capsule::new(row.summary, Some(row.snapshot.0))))
+}
+
+/// A capsule as a `.tldr` file, its images inline, for tldraw.com or another server.
+#[utoipa::path(get, path = "/api/capsules/{id}/export", tag = "capsules", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "the `.tldr` file (JSON), as an attachment"), (status = 404)))]
+pub async fn export(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = parse_id(&id, "capsule")?;
+    let row = capsules::get(&state.db, current.user.id, id)
+        .await
+        .map_err(not_found)?;
+    let mut snapshot = row.snapshot.0;
+    inline_stored_images(&state, current.user.id, &mut snapshot).await?;
+    let file = tldraw::tldr_file(&snapshot);
+    let name = format!("{}.tldr", slugify(&row.summary.title));
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+        .map_err(ApiError::internal)?;
+    let mut response = Json(file).into_response();
+    response
+        .headers_mut()
+        .insert(CONTENT_DISPOSITION, disposition);
+    Ok(response)
+}
+
+/// A new title for a copy.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export, export_to = "../api-types/", optional_fields = nullable)]
+pub struct CapsuleCopy {
+    /// Default: the capsule's title and " (copy)".
+    pub title: Option<String>,
+}
+
+/// A copy of a capsule, as a new capsule of the same trainer (its images shared, not copied).
+#[utoipa::path(post, path = "/api/capsules/{id}/duplicate", tag = "capsules", params(("id" = Uuid, Path)),
+    request_body = Option<CapsuleCopy>, responses((status = 201, body = Capsule), (status = 404), (status = 422)))]
+pub async fn duplicate(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<Capsule>)> {
+    let copy: CapsuleCopy = optional_object_body(&body, "send `{\"title\": \"…\"}` or nothing")?;
+    let id = parse_id(&id, "capsule")?;
+    let row = capsules::get(&state.db, current.user.id, id)
+        .await
+        .map_err(not_found)?;
+    let title = copy
+        .title
+        .unwrap_or_else(|| format!("{} (copy)", row.summary.title));
+    let title = parse_title(&title).map_err(|m| ApiError::invalid("title", m))?;
+    let document = CapsuleDocument {
+        snapshot: row.snapshot.0,
+        pages: row.summary.pages.0,
+    };
+    Capsule::insert(&state, current.user.id, &title, document).await
 }
 
 /// Deletes a capsule. Running rooms keep the copy they started with.

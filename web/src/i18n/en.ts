@@ -60,6 +60,9 @@ export const en = {
   'capsules.open': 'Open',
   'capsules.notFound': 'This capsule does not exist.',
   'capsules.titleLabel': 'Title of the capsule',
+  'capsules.duplicate': 'Duplicate',
+  'capsules.copyTitle': '{title} (copy)',
+  'capsules.export': 'Export (.tldr)',
   'capsules.deleteTitle': 'Delete this capsule?',
   'capsules.deleteMessage': '“{title}” will be deleted. Sessions running on it go on.',
 

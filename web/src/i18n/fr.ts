@@ -63,6 +63,9 @@ export const fr: Messages = {
   'capsules.open': 'Ouvrir',
   'capsules.notFound': 'Cette capsule n’existe pas.',
   'capsules.titleLabel': 'Titre de la capsule',
+  'capsules.duplicate': 'Dupliquer',
+  'capsules.copyTitle': '{title} (copie)',
+  'capsules.export': 'Exporter (.tldr)',
   'capsules.deleteTitle': 'Supprimer cette capsule ?',
   'capsules.deleteMessage': '« {title} » sera supprimée. Les sessions en cours continuent.',
 

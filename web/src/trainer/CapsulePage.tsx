@@ -1,4 +1,4 @@
-// One capsule: every page as a picture, rename, launch, delete.
+// One capsule: every page as a picture, rename, launch, duplicate, export, delete.
 import { useState, type FormEvent } from 'react'
 import { api, ApiError } from '../api'
 import { LazyThumbnail } from '../canvas'
@@ -28,6 +28,15 @@ export function CapsulePage({ id }: { id: string }) {
       capsule.setData(await api.renameCapsule(id, title))
       setTitle(null)
       setError(null)
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : t('error.generic'))
+    }
+  }
+
+  const duplicate = async () => {
+    try {
+      const copy = await api.duplicateCapsule(id, t('capsules.copyTitle', { title: data.title }))
+      navigate(`/capsules/${copy.id}`)
     } catch (e) {
       setError(e instanceof ApiError ? e.message : t('error.generic'))
     }
@@ -65,6 +74,12 @@ export function CapsulePage({ id }: { id: string }) {
           <button type="button" className="button primary" onClick={() => setLaunching(true)}>
             {t('launch.button')}
           </button>
+          <button type="button" className="button" onClick={duplicate}>
+            {t('capsules.duplicate')}
+          </button>
+          <a className="button" href={api.capsuleExportUrl(id)} download>
+            {t('capsules.export')}
+          </a>
           <button type="button" className="button danger-outline" onClick={() => setDeleting(true)}>
             {t('common.delete')}
           </button>
