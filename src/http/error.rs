@@ -187,7 +187,7 @@ fn database_error(error: sqlx::Error) -> ApiError {
 }
 
 /// Maps a body rejection to its error: 413 too large, 415 wrong type, 400 unreadable.
-fn body_error(status: StatusCode, text: String) -> ApiError {
+pub fn body_error(status: StatusCode, text: String) -> ApiError {
     match status {
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
             status,

@@ -365,3 +365,43 @@ async fn a_duplicate_is_a_new_capsule_with_the_same_document() {
         .await
         .expect_error(StatusCode::NOT_FOUND, "not_found");
 }
+
+/// A `multipart/form-data` body, as a browser's form sends it: a text field, then the file.
+fn form_with_file(boundary: &str, file_field: &str, bytes: &[u8]) -> Vec<u8> {
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"{file_field}\"; filename=\"red.png\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    body
+}
+
+#[tokio::test]
+async fn an_image_sent_as_a_form_file_is_stored_the_same() {
+    let app = spawn_app_with(|c| c.max_asset_bytes = 4096).await;
+    let token = app.signup("Ana Martin").await;
+    let form = "multipart/form-data; boundary=XyZ";
+    let (status, asset) = upload(&app, &token, form, &form_with_file("XyZ", "picture", PNG)).await;
+    assert_eq!(status, StatusCode::CREATED, "{asset}");
+    assert_eq!(asset["content_type"], "image/png");
+    assert_eq!(asset["bytes"], PNG.len());
+    let served = fetch(&app, asset["url"].as_str().unwrap(), Some(&token)).await;
+    assert_eq!(&served.bytes().await.unwrap()[..], PNG);
+
+    let html = form_with_file("XyZ", "file", b"<html></html>");
+    send_upload(&app, Some(&token), form, &html)
+        .await
+        .expect_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
+    let too_big = form_with_file("XyZ", "file", &[0u8; 5000]);
+    send_upload(&app, Some(&token), form, &too_big)
+        .await
+        .expect_error(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
+    let no_file =
+        b"--XyZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhi\r\n--XyZ--\r\n";
+    send_upload(&app, Some(&token), form, no_file)
+        .await
+        .expect_error(StatusCode::BAD_REQUEST, "bad_request");
+}

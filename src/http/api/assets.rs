@@ -2,7 +2,9 @@
 //! tldraw documents (never inlined as `data:` URLs).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::body::Bytes;
+use axum::extract::multipart::MultipartError;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -14,7 +16,7 @@ use crate::domain::assets::{ImageKind, decode_data_url, sniff};
 use crate::domain::protocol::ErrorCode;
 use crate::http::AppState;
 use crate::http::auth::{CurrentUser, hash_token, token_from};
-use crate::http::error::{ApiError, ApiQuery, ApiResult, BytesBody, parse_id};
+use crate::http::error::{ApiError, ApiQuery, ApiResult, BytesBody, body_error, parse_id};
 use crate::store::assets::{self, AssetInfo};
 use crate::store::{StoreError, auth_tokens, now_ms, rooms};
 
@@ -111,7 +113,8 @@ pub async fn inline_stored_images(
     Ok(())
 }
 
-/// Stores an image (the file as the request body; its content, not its declared type, decides):
+/// Stores an image (the file as the request body, or as the file of a `multipart/form-data`
+/// body; its content, not its declared type, decides):
 /// PNG, JPEG, GIF, WebP or SVG. The same bytes uploaded again by the same trainer give the same
 /// asset (200 instead of 201).
 #[utoipa::path(post, path = "/api/assets", tag = "capsules",
@@ -122,8 +125,9 @@ pub async fn inline_stored_images(
 pub async fn upload(
     State(state): State<AppState>,
     current: CurrentUser,
-    BytesBody(body): BytesBody,
+    request: Request,
 ) -> ApiResult<(StatusCode, Json<Asset>)> {
+    let body = uploaded_file(&state, request).await?;
     // Past `--max-asset-bytes`, the body is refused (413) before it is read: see the route.
     let kind = sniff(&body).ok_or_else(|| {
         ApiError::new(
@@ -141,6 +145,33 @@ pub async fn upload(
         StatusCode::OK
     };
     Ok((status, Json(stored.into())))
+}
+
+/// The file of an upload: the body itself, or the first file of a `multipart/form-data` body
+/// (a form's `<input type="file">`).
+async fn uploaded_file(state: &AppState, request: Request) -> ApiResult<Bytes> {
+    let multipart = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    if !multipart {
+        let BytesBody(body) = BytesBody::from_request(request, state).await?;
+        return Ok(body);
+    }
+    let mut form = Multipart::from_request(request, state)
+        .await
+        .map_err(|e| body_error(e.status(), e.body_text()))?;
+    let unreadable = |e: MultipartError| body_error(e.status(), e.body_text());
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        if field.file_name().is_some() || field.name() == Some("file") {
+            return field.bytes().await.map_err(unreadable);
+        }
+    }
+    Err(ApiError::bad_request(
+        ErrorCode::BadRequest,
+        "the form holds no file: send it in a part named `file`",
+    ))
 }
 
 /// Who is asking for an asset besides its trainer: a participant of a live room, with the
