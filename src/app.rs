@@ -15,7 +15,7 @@ use crate::http::serve::serve;
 use crate::http::{AppState, router};
 use crate::limits;
 use crate::live::{Live, LiveConfig};
-use crate::store::{Db, auth_tokens, events, now_ms};
+use crate::store::{Db, assets, auth_tokens, events, now_ms};
 use crate::telemetry;
 
 /// Connections waiting to be accepted (tokio's default is 1,024): a room of thousands
@@ -62,6 +62,8 @@ impl Application {
         let live_config = LiveConfig::from_config(&config, Arc::clone(&public_base));
         let live = Live::start(db.clone(), live_config, shutdown.clone()).await?;
         let tasks = TaskTracker::new();
+        let grace = Duration::from_secs(config.unused_asset_grace_s);
+        tasks.spawn(delete_unused_assets(db.clone(), grace, shutdown.clone()));
         if let Some(days) = config.event_retention_days {
             tasks.spawn(purge_old_sessions(db.clone(), days, shutdown.clone()));
         }
@@ -118,6 +120,36 @@ impl Application {
     }
 }
 
+/// Ticks at once, then every `period`.
+fn ticks(period: Duration) -> tokio::time::Interval {
+    let mut every = tokio::time::interval(period);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    every
+}
+
+/// Waits for the next tick: `false` once the server stops.
+async fn next_tick(every: &mut tokio::time::Interval, shutdown: &CancellationToken) -> bool {
+    tokio::select! {
+        _ = shutdown.cancelled() => false,
+        _ = every.tick() => true,
+    }
+}
+
+/// Deletes the images no document references once they are `grace` old: at start-up, then
+/// every hour (or every quarter of `grace` when shorter), until shutdown.
+async fn delete_unused_assets(db: Db, grace: Duration, shutdown: CancellationToken) {
+    let period = (grace / 4).clamp(Duration::from_secs(1), Duration::from_secs(3600));
+    let mut every = ticks(period);
+    while next_tick(&mut every, &shutdown).await {
+        let before = now_ms() - grace.as_millis() as i64;
+        match assets::delete_unreferenced(&db, before).await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, "images no document uses any more deleted"),
+            Err(error) => tracing::warn!(%error, "unused images not deleted"),
+        }
+    }
+}
+
 /// How often sessions past the retention period are looked for.
 const RETENTION_CHECK_EVERY: Duration = Duration::from_secs(3600);
 
@@ -125,13 +157,8 @@ const RETENTION_CHECK_EVERY: Duration = Duration::from_secs(3600);
 /// shutdown.
 async fn purge_old_sessions(db: Db, days: u32, shutdown: CancellationToken) {
     let retention_ms = i64::from(days) * 86_400_000;
-    let mut every = tokio::time::interval(RETENTION_CHECK_EVERY);
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = shutdown.cancelled() => return,
-            _ = every.tick() => {}
-        }
+    let mut every = ticks(RETENTION_CHECK_EVERY);
+    while next_tick(&mut every, &shutdown).await {
         match events::purge_sessions_before(&db, now_ms() - retention_ms).await {
             Ok(0) => {}
             Ok(purged) => tracing::info!(purged, days, "events past the retention period erased"),

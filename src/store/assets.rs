@@ -71,3 +71,57 @@ pub async fn get(db: &Db, id: Uuid) -> StoreResult<AssetRow> {
     .await)?;
     row.ok_or(StoreError::NotFound)
 }
+
+/// Deletes the assets created before `created_before` that no capsule and no live room of
+/// their trainer references any more; returns how many.
+pub async fn delete_unreferenced(db: &Db, created_before: i64) -> StoreResult<u64> {
+    let candidates: Vec<(Uuid, Uuid)> = on_db!(db, |pool| sqlx::query_as(
+        "SELECT id, owner_id FROM assets WHERE created_at < $1"
+    )
+    .bind(created_before)
+    .fetch_all(pool)
+    .await)?;
+    let mut deleted = 0;
+    for (id, owner_id) in candidates {
+        if !referenced(db, id, owner_id).await? {
+            deleted += on_db!(db, |pool| sqlx::query("DELETE FROM assets WHERE id = $1")
+                .bind(id)
+                .execute(pool)
+                .await
+                .map(|done| done.rows_affected()))?;
+        }
+    }
+    Ok(deleted)
+}
+
+/// Whether a document of the trainer (a capsule, a live room's copy or board) names the asset.
+async fn referenced(db: &Db, id: Uuid, owner_id: Uuid) -> StoreResult<bool> {
+    let id = id.to_string();
+    let found: Option<i32> = match db {
+        Db::Sqlite(pool) => {
+            sqlx::query_scalar(
+                "SELECT 1 FROM capsules WHERE owner_id = $1 AND instr(snapshot, $2) > 0
+                 UNION ALL
+                 SELECT 1 FROM rooms WHERE created_by = $1 AND instr(capsule_snapshot, $2) > 0
+                 LIMIT 1",
+            )
+            .bind(owner_id)
+            .bind(&id)
+            .fetch_optional(pool)
+            .await?
+        }
+        Db::Postgres(pool) => {
+            sqlx::query_scalar(
+                "SELECT 1 FROM capsules WHERE owner_id = $1 AND strpos(snapshot::text, $2) > 0
+                 UNION ALL
+                 SELECT 1 FROM rooms WHERE created_by = $1 AND strpos(capsule_snapshot::text, $2) > 0
+                 LIMIT 1",
+            )
+            .bind(owner_id)
+            .bind(&id)
+            .fetch_optional(pool)
+            .await?
+        }
+    };
+    Ok(found.is_some())
+}

@@ -405,3 +405,64 @@ async fn an_image_sent_as_a_form_file_is_stored_the_same() {
         .await
         .expect_error(StatusCode::BAD_REQUEST, "bad_request");
 }
+
+#[tokio::test]
+async fn images_no_document_uses_are_deleted_after_the_grace_period() {
+    let app = spawn_app_with(|c| c.unused_asset_grace_s = 1).await;
+    let token = app.signup("Ana Martin").await;
+    let status_of = async |url: &str| fetch(&app, url, Some(&token)).await.status();
+    // Three different images (the same bytes would be one asset).
+    let (_, unused) = upload(&app, &token, "image/webp", WEBP).await;
+    let (_, in_room) = upload(&app, &token, "image/gif", GIF).await;
+    let in_room_url = in_room["url"].as_str().unwrap().to_owned();
+    let asset = inline_asset("asset:r", "image/gif", in_room_url.clone());
+    let capsule = import_with(&app, &token, "Salle", vec![asset]).await;
+    let capsule_id = capsule["id"].as_str().unwrap();
+    let kept = import_with(
+        &app,
+        &token,
+        "Gardée",
+        vec![inline_asset("asset:k", "image/png", inline_png())],
+    )
+    .await;
+    let kept_id = kept["id"].as_str().unwrap();
+    let kept_capsule = app
+        .get(&format!("/api/capsules/{kept_id}"), &token)
+        .await
+        .expect(StatusCode::OK);
+    let kept_url = kept_capsule["snapshot"]["store"]["asset:k"]["props"]["src"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The room keeps its copy of the capsule, which is then deleted.
+    let room = app.launch(&token, capsule_id).await;
+    app.delete(&format!("/api/capsules/{capsule_id}"), &token)
+        .await
+        .expect(StatusCode::NO_CONTENT);
+
+    let unused_url = unused["url"].as_str().unwrap().to_owned();
+    crate::helpers::eventually("the unused image is deleted", async || {
+        status_of(&unused_url).await == StatusCode::NOT_FOUND
+    })
+    .await;
+    assert_eq!(
+        status_of(&kept_url).await,
+        StatusCode::OK,
+        "a capsule uses it"
+    );
+    assert_eq!(
+        status_of(&in_room_url).await,
+        StatusCode::OK,
+        "a live room uses it"
+    );
+
+    let end = format!("/api/rooms/{}/end", room["id"].as_str().unwrap());
+    app.post(&end, &token, json!({}))
+        .await
+        .expect(StatusCode::OK);
+    crate::helpers::eventually("the room's image goes with the room", async || {
+        status_of(&in_room_url).await == StatusCode::NOT_FOUND
+    })
+    .await;
+    assert_eq!(status_of(&kept_url).await, StatusCode::OK);
+}
