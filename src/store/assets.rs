@@ -23,7 +23,8 @@ pub struct AssetRow {
 }
 
 /// Stores `data` for `owner_id`, and whether it is new: the same bytes uploaded again by the
-/// same trainer give the asset stored the first time.
+/// same trainer give the asset stored the first time (its age starting again, so that the
+/// sweep of unused assets does not take it from under the document about to use it).
 pub async fn insert(
     db: &Db,
     owner_id: Uuid,
@@ -34,10 +35,11 @@ pub async fn insert(
     let sha256 = hex::encode(Sha256::digest(data));
     // Random (not time-ordered) ids: an asset's URL tells nothing of others'.
     let id = Uuid::new_v4();
-    let inserted = on_db!(db, |pool| sqlx::query(
+    let stored: Option<AssetInfo> = on_db!(db, |pool| sqlx::query_as(
         "INSERT INTO assets (id, created_at, owner_id, content_type, bytes, sha256, data)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (owner_id, sha256) DO NOTHING"
+         ON CONFLICT (owner_id, sha256) DO UPDATE SET created_at = excluded.created_at
+         RETURNING id, owner_id, content_type, bytes"
     )
     .bind(id)
     .bind(now)
@@ -46,19 +48,11 @@ pub async fn insert(
     .bind(data.len() as i64)
     .bind(&sha256)
     .bind(data)
-    .execute(pool)
-    .await
-    .map(|done| done.rows_affected()))?;
-    let stored = on_db!(db, |pool| {
-        sqlx::query_as(
-        "SELECT id, owner_id, content_type, bytes FROM assets WHERE owner_id = $1 AND sha256 = $2"
-    )
-    .bind(owner_id)
-    .bind(&sha256)
     .fetch_optional(pool)
-    .await
-    })?;
-    Ok((stored.ok_or(StoreError::NotFound)?, inserted == 1))
+    .await)?;
+    let stored = stored.ok_or(StoreError::NotFound)?;
+    let new = stored.id == id;
+    Ok((stored, new))
 }
 
 /// The asset `id` with its bytes.
