@@ -51,16 +51,15 @@ pub fn url_of(id: Uuid) -> String {
 /// Moves the images a document holds inline (`data:` URLs, as files saved by tldraw.com carry
 /// them) into the asset store, owned by `owner_id`: their asset records then point at
 /// `/api/assets/{id}`. Other inline files (a video, an image past `--max-asset-bytes`) stay as
-/// they are. Returns how many were moved.
+/// they are.
 pub async fn store_inline_images(
     state: &AppState,
     owner_id: Uuid,
     snapshot: &mut Value,
-) -> ApiResult<usize> {
+) -> ApiResult<()> {
     let Some(store) = snapshot.get_mut("store").and_then(Value::as_object_mut) else {
-        return Ok(0);
+        return Ok(());
     };
-    let mut moved = 0;
     for record in store.values_mut() {
         if record["typeName"] != "asset" {
             continue;
@@ -77,9 +76,8 @@ pub async fn store_inline_images(
         let (stored, _) =
             assets::insert(&state.db, owner_id, content_type, &bytes, now_ms()).await?;
         record["props"]["src"] = Value::String(url_of(stored.id));
-        moved += 1;
     }
-    Ok(moved)
+    Ok(())
 }
 
 /// The reverse, for a file that must stand alone (an exported `.tldr`): the images of
