@@ -143,12 +143,30 @@ pub fn router(state: AppState) -> Router {
                     .get("x-request-id")
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("-");
-                tracing::info_span!("request", method = %request.method(), route, uri = %request.uri(), request_id = id)
+                let uri = loggable_uri(request.uri());
+                tracing::info_span!("request", method = %request.method(), route, uri, request_id = id)
             }),
         )
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// The request's path and query as logged: a `token` in the query (canvas sockets, images
+/// for participants: credentials an `<img>` or a WebSocket must carry there) is blanked, so that
+/// whoever reads the logs cannot act as the participant or the trainer.
+fn loggable_uri(uri: &Uri) -> String {
+    let Some(query) = uri.query() else {
+        return uri.path().to_owned();
+    };
+    let query: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if name.eq_ignore_ascii_case("token") => format!("{name}=…"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{}?{}", uri.path(), query.join("&"))
 }
 
 async fn unknown_route(method: Method, uri: Uri) -> ApiError {
@@ -186,4 +204,24 @@ async fn record_metrics(request: Request, next: Next) -> Response {
     metrics::histogram!("http_request_duration_seconds", &labels)
         .record(started.elapsed().as_secs_f64());
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_in_a_query_never_reach_the_logs() {
+        let uri: Uri = "/api/live/atelier/canvas?sessionId=s1&token=secret.value&x=1"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            loggable_uri(&uri),
+            "/api/live/atelier/canvas?sessionId=s1&token=…&x=1"
+        );
+        let uri: Uri = "/api/assets/1?TOKEN=a&room=r".parse().unwrap();
+        assert_eq!(loggable_uri(&uri), "/api/assets/1?TOKEN=…&room=r");
+        let plain: Uri = "/api/capsules".parse().unwrap();
+        assert_eq!(loggable_uri(&plain), "/api/capsules");
+    }
 }
