@@ -85,6 +85,14 @@ impl Db {
             }
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
+                // A transaction that failed (a full disk) and could not be rolled back, or
+                // that SQLite rolled back by itself, leaves a connection that sqlx believes is
+                // still in it: its next transactions would be savepoints of the dead one,
+                // "committed" without ever reaching the file. Such a connection is closed
+                // (which rolls back whatever it held) instead of going back to the pool.
+                .after_release(|conn, _| {
+                    Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) })
+                })
                 .connect_with(options)
                 .await?;
             Db::Sqlite(pool)
@@ -92,6 +100,9 @@ impl Db {
             let options = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
                 .max_connections(16)
+                .after_release(|conn, _| {
+                    Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) })
+                })
                 .acquire_timeout(Duration::from_secs(5))
                 .connect_with(options)
                 .await?;
