@@ -43,9 +43,22 @@ impl From<AssetInfo> for Asset {
     }
 }
 
+/// Where the asset store serves its files; an asset's path is this and its id.
+const SERVED_AT: &str = "/api/assets/";
+
 /// The path an asset is served at.
 pub fn url_of(id: Uuid) -> String {
-    format!("/api/assets/{id}")
+    format!("{SERVED_AT}{id}")
+}
+
+/// The `src` of every asset record of a store snapshot.
+fn asset_sources(snapshot: &mut Value) -> impl Iterator<Item = &mut Value> {
+    let store = snapshot.get_mut("store").and_then(Value::as_object_mut);
+    store
+        .into_iter()
+        .flat_map(|store| store.values_mut())
+        .filter(|record| record["typeName"] == "asset")
+        .filter_map(|record| record.pointer_mut("/props/src"))
 }
 
 /// Moves the images a document holds inline (`data:` URLs, as files saved by tldraw.com carry
@@ -57,15 +70,8 @@ pub async fn store_inline_images(
     owner_id: Uuid,
     snapshot: &mut Value,
 ) -> ApiResult<()> {
-    let Some(store) = snapshot.get_mut("store").and_then(Value::as_object_mut) else {
-        return Ok(());
-    };
-    for record in store.values_mut() {
-        if record["typeName"] != "asset" {
-            continue;
-        }
-        let src = record.pointer("/props/src").and_then(Value::as_str);
-        let Some(bytes) = src.and_then(decode_data_url) else {
+    for src in asset_sources(snapshot) {
+        let Some(bytes) = src.as_str().and_then(decode_data_url) else {
             continue;
         };
         let kind = sniff(&bytes).filter(|_| bytes.len() <= state.config.max_asset_bytes);
@@ -75,7 +81,7 @@ pub async fn store_inline_images(
         let content_type = kind.content_type();
         let (stored, _) =
             assets::insert(&state.db, owner_id, content_type, &bytes, now_ms()).await?;
-        record["props"]["src"] = Value::String(url_of(stored.id));
+        *src = Value::String(url_of(stored.id));
     }
     Ok(())
 }
@@ -88,15 +94,9 @@ pub async fn inline_stored_images(
     snapshot: &mut Value,
 ) -> ApiResult<()> {
     use base64::Engine;
-    let Some(store) = snapshot.get_mut("store").and_then(Value::as_object_mut) else {
-        return Ok(());
-    };
-    for record in store.values_mut() {
-        let src = record.pointer("/props/src").and_then(Value::as_str);
-        let Some(id) = src.and_then(|src| src.strip_prefix("/api/assets/")) else {
-            continue;
-        };
-        let Ok(id) = Uuid::parse_str(id) else {
+    for src in asset_sources(snapshot) {
+        let id = src.as_str().and_then(|src| src.strip_prefix(SERVED_AT));
+        let Some(Ok(id)) = id.map(Uuid::parse_str) else {
             continue;
         };
         let asset = match assets::get(&state.db, id).await {
@@ -105,8 +105,7 @@ pub async fn inline_stored_images(
             Err(e) => return Err(e.into()),
         };
         let data = base64::engine::general_purpose::STANDARD.encode(&asset.data);
-        let inline = format!("data:{};base64,{data}", asset.info.content_type);
-        record["props"]["src"] = Value::String(inline);
+        *src = Value::String(format!("data:{};base64,{data}", asset.info.content_type));
     }
     Ok(())
 }
