@@ -1,5 +1,6 @@
-//! The live canvas endpoint (`GET /api/live/{name}/canvas`): tldraw's sync protocol for the
-//! room's shared document.
+//! The canvas endpoints: tldraw's sync protocol for a live room's shared document
+//! (`GET /api/live/{name}/canvas`) and for a capsule in its trainer's editor
+//! (`GET /api/capsules/{id}/sync`).
 //!
 //! Refusals happen after the upgrade, as closes with code 4099 and tldraw's reason: tldraw's
 //! client shows those as errors and stops, where a failed upgrade would only make it retry.
@@ -24,8 +25,8 @@ use crate::domain::canvas::{Document, Reason};
 use crate::domain::names::{MAX_TITLE, parse_title};
 use crate::domain::protocol::ErrorCode;
 use crate::domain::tldraw;
-use crate::live::canvas::{self, Who};
-use crate::store::{StoreError, auth_tokens, now_ms, rooms};
+use crate::live::canvas::{self, Doc, Who};
+use crate::store::{StoreError, auth_tokens, capsules, now_ms, rooms};
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -34,6 +35,13 @@ pub struct CanvasQuery {
     session_id: Option<String>,
     /// A participant's resume token or a trainer's log-in token (or the log-in cookie).
     token: Option<String>,
+}
+
+impl CanvasQuery {
+    /// The token of the query, else the request's log-in (bearer or cookie).
+    fn token(&self, request: &Request) -> Option<String> {
+        (self.token.clone()).or_else(|| token_from(request.headers()))
+    }
 }
 
 /// The longest session id taken from a client.
@@ -49,9 +57,48 @@ pub async fn upgrade(
     Path(name): Path<String>,
     Query(query): Query<CanvasQuery>,
     ClientAddr(from): ClientAddr,
-    mut request: Request,
+    request: Request,
 ) -> ApiResult<Response> {
-    let slot = socket_slot(&state, from)?;
+    let token = query.token(&request);
+    let (room_id, who) = match rooms::key_by_name(&state.db, &name).await {
+        Ok((room_id, trainer_id)) => (room_id, who(&state, room_id, trainer_id, token).await?),
+        Err(StoreError::NotFound) => (Uuid::nil(), Err(Reason::NotFound)),
+        Err(e) => return Err(e.into()),
+    };
+    serve(&state, Doc::Room(room_id), query, from, request, who)
+}
+
+/// A capsule's document, for its trainer's editors: every change is saved in the capsule
+/// within a second, and each save is told to the editors (`saved`, docs/protocol.md).
+#[utoipa::path(get, path = "/api/capsules/{id}/sync", tag = "capsules",
+    params(("id" = Uuid, Path), ("sessionId" = String, Query), ("token" = Option<String>, Query)),
+    responses((status = 101, description = "WebSocket speaking tldraw's sync protocol, version 8"),
+               (status = 400, description = "no sessionId"), (status = 426, description = "not a WebSocket request"),
+               (status = 429, description = "too many live connections from this address")))]
+pub async fn capsule_upgrade(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<CanvasQuery>,
+    ClientAddr(from): ClientAddr,
+    request: Request,
+) -> ApiResult<Response> {
+    let token = query.token(&request);
+    let id = id.parse().unwrap_or(Uuid::nil());
+    let who = capsule_editor(&state, id, token).await?;
+    serve(&state, Doc::Capsule(id), query, from, request, who)
+}
+
+/// Upgrades the request to a canvas socket on `doc`, served to `who` (or refused, after the
+/// upgrade, for the reason given).
+fn serve(
+    state: &AppState,
+    doc: Doc,
+    query: CanvasQuery,
+    from: std::net::IpAddr,
+    mut request: Request,
+    who: Result<Who, Reason>,
+) -> ApiResult<Response> {
+    let slot = socket_slot(state, from)?;
     let session = query
         .session_id
         .filter(|s| !s.is_empty() && s.len() <= MAX_SESSION_ID)
@@ -62,22 +109,34 @@ pub async fn upgrade(
             )
         })?;
     let accept = accept_key(request.headers())?;
-    let token = query.token.or_else(|| token_from(request.headers()));
-    let (room_id, who) = match rooms::key_by_name(&state.db, &name).await {
-        Ok((room_id, trainer_id)) => (room_id, who(&state, room_id, trainer_id, token).await?),
-        Err(StoreError::NotFound) => (Uuid::nil(), Err(Reason::NotFound)),
-        Err(e) => return Err(e.into()),
-    };
     let upgrading = hyper::upgrade::on(&mut request);
     let canvases = state.live.canvases();
     tokio::spawn(async move {
         match upgrading.await {
-            Ok(upgraded) => canvas::serve(upgraded, canvases, room_id, session, who).await,
+            Ok(upgraded) => canvas::serve(upgraded, canvases, doc, session, who).await,
             Err(error) => tracing::debug!(%error, "the WebSocket upgrade did not complete"),
         }
         drop(slot);
     });
     Ok(switching_protocols(accept))
+}
+
+/// The capsule's owner may edit it; anyone else is told it does not exist.
+async fn capsule_editor(
+    state: &AppState,
+    id: Uuid,
+    token: Option<String>,
+) -> ApiResult<Result<Who, Reason>> {
+    let Some(token) = token else {
+        return Ok(Err(Reason::NotAuthenticated));
+    };
+    let Some(user) = auth_tokens::user_for(&state.db, &hash_token(&token), now_ms()).await? else {
+        return Ok(Err(Reason::NotAuthenticated));
+    };
+    Ok(match capsules::owns(&state.db, user.id, id).await? {
+        true => Ok(Who::Trainer),
+        false => Err(Reason::NotFound),
+    })
 }
 
 /// Who the token names in this room, or why the canvas is refused.
@@ -217,7 +276,12 @@ pub async fn save_board(
         Some(title) => parse_title(&title).map_err(|m| ApiError::invalid("title", m))?,
         None => default_title(&room.capsule_title, now_ms()),
     };
-    let snapshot = match state.live.canvases().current_document(room_id).await {
+    let snapshot = match state
+        .live
+        .canvases()
+        .current_document(Doc::Room(room_id))
+        .await
+    {
         Some(snapshot) => snapshot,
         None => saved_board(&state, room_id).await?,
     };

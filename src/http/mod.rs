@@ -71,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/capsules/{id}/export", get(capsules::export))
         .route("/capsules/{id}/duplicate", post(capsules::duplicate))
+        .route("/capsules/{id}/sync", get(canvas::capsule_upgrade))
         .route(
             "/assets",
             // Its own limit, past which the body is not even read.

@@ -16,7 +16,7 @@ use super::ops;
         quizzes::create, quizzes::import, quizzes::list, quizzes::get, quizzes::update, quizzes::delete,
         rooms::launch, rooms::list, rooms::get, rooms::update, rooms::end, rooms::join_info,
         sessions::list, sessions::events, sessions::erase, reports::report,
-        super::live::upgrade, super::live::snapshot, super::canvas::upgrade,
+        super::live::upgrade, super::live::snapshot, super::canvas::upgrade, super::canvas::capsule_upgrade,
         super::canvas::set_drawing, super::canvas::drawing, super::canvas::save_board,
         ops::healthz, ops::readyz, ops::metrics, ops::openapi,
     ),

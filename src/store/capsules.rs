@@ -5,7 +5,7 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::{Db, StoreError, StoreResult, on_db};
-use crate::domain::tldraw::PageInfo;
+use crate::domain::tldraw::{CapsuleDocument, PageInfo};
 
 /// A capsule without its snapshot, which can be megabytes: what listings need.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -82,41 +82,67 @@ pub async fn get(db: &Db, owner_id: Uuid, id: Uuid) -> StoreResult<CapsuleRow> {
     row.ok_or(StoreError::NotFound)
 }
 
-/// Replaces the title and the document; the caller passes the current value of what is unchanged.
-pub async fn update(
-    db: &Db,
-    owner_id: Uuid,
-    id: Uuid,
-    title: &str,
-    document: Option<(&Value, &[PageInfo])>,
-    now: i64,
-) -> StoreResult<()> {
-    let updated = match document {
-        Some((snapshot, pages)) => on_db!(db, |pool| sqlx::query(
-            "UPDATE capsules SET title = $1, snapshot = $2, pages = $3, updated_at = $4
-             WHERE id = $5 AND owner_id = $6"
-        )
-        .bind(title)
-        .bind(Json(snapshot))
-        .bind(Json(pages))
-        .bind(now)
-        .bind(id)
-        .bind(owner_id)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected())),
-        None => on_db!(db, |pool| sqlx::query(
-            "UPDATE capsules SET title = $1, updated_at = $2 WHERE id = $3 AND owner_id = $4"
-        )
-        .bind(title)
-        .bind(now)
-        .bind(id)
-        .bind(owner_id)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected())),
-    }?;
+/// Renames a capsule (its document is written by its editing task: `save_document`).
+pub async fn rename(db: &Db, owner_id: Uuid, id: Uuid, title: &str, now: i64) -> StoreResult<()> {
+    let updated = on_db!(db, |pool| sqlx::query(
+        "UPDATE capsules SET title = $1, updated_at = $2 WHERE id = $3 AND owner_id = $4"
+    )
+    .bind(title)
+    .bind(now)
+    .bind(id)
+    .bind(owner_id)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
     if updated == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Whether `owner_id` has a capsule `id` (without reading its document).
+pub async fn owns(db: &Db, owner_id: Uuid, id: Uuid) -> StoreResult<bool> {
+    let row: Option<(Uuid,)> = on_db!(db, |pool| sqlx::query_as(
+        "SELECT id FROM capsules WHERE id = $1 AND owner_id = $2"
+    )
+    .bind(id)
+    .bind(owner_id)
+    .fetch_optional(pool)
+    .await)?;
+    Ok(row.is_some())
+}
+
+/// A capsule's document and when it was last changed, whoever owns it (for its editors, whose
+/// owner was checked when they connected).
+pub async fn document(db: &Db, id: Uuid) -> StoreResult<(Value, i64)> {
+    let row: Option<(Json<Value>, i64)> = on_db!(db, |pool| sqlx::query_as(
+        "SELECT snapshot, updated_at FROM capsules WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await)?;
+    row.map(|(snapshot, updated_at)| (snapshot.0, updated_at))
+        .ok_or(StoreError::NotFound)
+}
+
+/// Saves what a capsule's editors made of its document; `NotFound` once it was deleted.
+pub async fn save_document(
+    db: &Db,
+    id: Uuid,
+    document: &CapsuleDocument,
+    updated_at: i64,
+) -> StoreResult<()> {
+    let saved = on_db!(db, |pool| sqlx::query(
+        "UPDATE capsules SET snapshot = $2, pages = $3, updated_at = $4 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(Json(&document.snapshot))
+    .bind(Json(&document.pages))
+    .bind(updated_at)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if saved == 0 {
         return Err(StoreError::NotFound);
     }
     Ok(())

@@ -50,6 +50,7 @@ async fn the_openapi_document_describes_every_route() {
         ("delete", "/api/capsules/{id}"),
         ("get", "/api/capsules/{id}/export"),
         ("post", "/api/capsules/{id}/duplicate"),
+        ("get", "/api/capsules/{id}/sync"),
         ("post", "/api/assets"),
         ("get", "/api/assets/{id}"),
         ("post", "/api/quizzes"),

@@ -11,12 +11,15 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::domain::names::{parse_title, slugify};
+use crate::domain::protocol::ErrorCode;
 use crate::domain::tldraw::{self, CapsuleDocument, PageInfo};
 use crate::http::AppState;
 use crate::http::api::assets::{inline_stored_images, store_inline_images};
+use crate::http::api::samples::{Language, blank_document};
 use crate::http::auth::CurrentUser;
 use crate::http::error::{ApiError, ApiJson, ApiResult, optional_object_body, parse_id};
 use crate::http::iso;
+use crate::live::canvas::{Doc, Replaced};
 use crate::store::capsules::{self, CapsuleSummary};
 use crate::store::{StoreError, now_ms};
 
@@ -76,13 +79,17 @@ impl Capsule {
 }
 
 #[derive(Deserialize, utoipa::ToSchema, ts_rs::TS)]
-#[ts(export, export_to = "../api-types/")]
+#[ts(export, export_to = "../api-types/", optional_fields = nullable)]
 pub struct NewCapsule {
     pub title: String,
     /// A tldraw store snapshot `{store, schema}`, an editor snapshot `{document, session}`, or
-    /// the content of a `.tldr` file.
-    #[schema(value_type = Object)]
-    pub snapshot: Value,
+    /// the content of a `.tldr` file. Without it (and without `sample`): a blank deck of one
+    /// empty page.
+    #[schema(value_type = Option<Object>)]
+    #[ts(optional, type = "unknown")]
+    pub snapshot: Option<Value>,
+    /// Start from the sample deck in this language (not with a `snapshot`).
+    pub sample: Option<Language>,
 }
 
 #[derive(Deserialize, utoipa::ToSchema, ts_rs::TS)]
@@ -105,7 +112,7 @@ fn not_found(e: StoreError) -> ApiError {
     }
 }
 
-/// Imports a tldraw document as a capsule.
+/// Creates a capsule: a tldraw document imported, the sample deck, or a blank deck.
 #[utoipa::path(post, path = "/api/capsules", tag = "capsules", request_body = NewCapsule,
     responses((status = 201, body = Capsule), (status = 413), (status = 422, description = "not a tldraw 2+ document")))]
 pub async fn create(
@@ -114,7 +121,17 @@ pub async fn create(
     ApiJson(body): ApiJson<NewCapsule>,
 ) -> ApiResult<(StatusCode, Json<Capsule>)> {
     let title = parse_title(&body.title).map_err(|m| ApiError::invalid("title", m))?;
-    let document = read_snapshot(body.snapshot)?;
+    let document = match (body.snapshot, body.sample) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid(
+                "sample",
+                "give a snapshot or a sample, not both",
+            ));
+        }
+        (Some(snapshot), None) => read_snapshot(snapshot)?,
+        (None, Some(language)) => language.sample_document(),
+        (None, None) => blank_document(),
+    };
     Capsule::insert(&state, current.user.id, &title, document).await
 }
 
@@ -145,9 +162,11 @@ pub async fn get(
     Ok(Json(Capsule::new(row.summary, Some(row.snapshot.0))))
 }
 
-/// Renames a capsule or replaces its document. Running rooms keep the copy they started with.
+/// Renames a capsule or replaces its document (not while it is open in the editor: 409).
+/// Running rooms keep the copy they started with.
 #[utoipa::path(patch, path = "/api/capsules/{id}", tag = "capsules", params(("id" = Uuid, Path)),
-    request_body = CapsulePatch, responses((status = 200, body = Capsule), (status = 404), (status = 422)))]
+    request_body = CapsulePatch, responses((status = 200, body = Capsule), (status = 404),
+        (status = 409, description = "a new document while the capsule is open in the editor"), (status = 422)))]
 pub async fn update(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -162,19 +181,45 @@ pub async fn update(
         Some(title) => parse_title(title).map_err(|m| ApiError::invalid("title", m))?,
         None => current_row.summary.title.clone(),
     };
-    let mut document = patch.snapshot.map(read_snapshot).transpose()?;
-    if let Some(document) = &mut document {
+    if let Some(snapshot) = patch.snapshot {
+        let mut document = read_snapshot(snapshot)?;
         store_inline_images(&state, current.user.id, &mut document.snapshot).await?;
+        // The capsule's one writer is its editing task.
+        let replaced = state.live.canvases().replace(id, document.snapshot).await;
+        replaced.map_err(|e| match e {
+            Replaced::Open => ApiError::new(
+                StatusCode::CONFLICT,
+                ErrorCode::Conflict,
+                "the capsule is open in the editor: change it there, or close the editor and try again",
+            ),
+            Replaced::Gone => ApiError::not_found("capsule"),
+            Replaced::Unavailable(error) => ApiError::internal(error),
+        })?;
     }
-    let now = now_ms();
-    let new_document = document.as_ref().map(|d| (&d.snapshot, d.pages.as_slice()));
-    capsules::update(&state.db, current.user.id, id, &title, new_document, now)
+    capsules::rename(&state.db, current.user.id, id, &title, now_ms())
         .await
         .map_err(not_found)?;
     let row = capsules::get(&state.db, current.user.id, id)
         .await
         .map_err(not_found)?;
     Ok(Json(Capsule::new(row.summary, Some(row.snapshot.0))))
+}
+
+/// A capsule's document as it is now: as its editors have it if it is open (saved a second
+/// later at most), else as saved. What a launch, a copy and an export take.
+pub(crate) async fn current_document(
+    state: &AppState,
+    row: capsules::CapsuleRow,
+) -> ApiResult<CapsuleDocument> {
+    let doc = Doc::Capsule(row.summary.id);
+    match state.live.canvases().current_document(doc).await {
+        Some(snapshot) => tldraw::read_document(snapshot)
+            .map_err(|e| ApiError::internal(format!("the edited capsule cannot be read: {e}"))),
+        None => Ok(CapsuleDocument {
+            snapshot: row.snapshot.0,
+            pages: row.summary.pages.0,
+        }),
+    }
 }
 
 /// A capsule as a `.tldr` file, its images inline, for tldraw.com or another server.
@@ -189,10 +234,11 @@ pub async fn export(
     let row = capsules::get(&state.db, current.user.id, id)
         .await
         .map_err(not_found)?;
-    let mut snapshot = row.snapshot.0;
+    let title = row.summary.title.clone();
+    let mut snapshot = current_document(&state, row).await?.snapshot;
     inline_stored_images(&state, current.user.id, &mut snapshot).await?;
     let file = tldraw::tldr_file(&snapshot);
-    let name = format!("{}.tldr", slugify(&row.summary.title));
+    let name = format!("{}.tldr", slugify(&title));
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
         .map_err(ApiError::internal)?;
     let mut response = Json(file).into_response();
@@ -229,10 +275,7 @@ pub async fn duplicate(
         .title
         .unwrap_or_else(|| format!("{} (copy)", row.summary.title));
     let title = parse_title(&title).map_err(|m| ApiError::invalid("title", m))?;
-    let document = CapsuleDocument {
-        snapshot: row.snapshot.0,
-        pages: row.summary.pages.0,
-    };
+    let document = current_document(&state, row).await?;
     Capsule::insert(&state, current.user.id, &title, document).await
 }
 
@@ -248,5 +291,7 @@ pub async fn delete(
     capsules::delete(&state.db, current.user.id, id)
         .await
         .map_err(not_found)?;
+    // Its editors close (their client shows that it is gone).
+    state.live.canvases().ended(Doc::Capsule(id));
     Ok(StatusCode::NO_CONTENT)
 }

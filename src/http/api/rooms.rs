@@ -12,6 +12,7 @@ use crate::domain::names::{parse_room_name, slugify};
 use crate::domain::protocol::ErrorCode;
 use crate::domain::room::{ParamsPatch, RoomParams, RoomState};
 use crate::http::AppState;
+use crate::http::api::capsules::current_document;
 use crate::http::auth::CurrentUser;
 use crate::http::error::{ApiError, ApiJson, ApiResult, parse_id};
 use crate::http::iso;
@@ -129,7 +130,11 @@ pub async fn launch(
     };
     let mut params = RoomParams::default();
     params.apply(body.params.unwrap_or_default());
-    let pages = &capsule.summary.pages.0;
+    let capsule_id = capsule.summary.id;
+    let capsule_title = capsule.summary.title.clone();
+    // As it is now, edits its editor has not saved yet included.
+    let document = current_document(&state, capsule).await?;
+    let pages = &document.pages;
     let room_state = RoomState {
         page_id: pages.first().map(|p| p.id.clone()),
         ..RoomState::default()
@@ -138,17 +143,17 @@ pub async fn launch(
         created_by: owner,
         base_name: &base_name,
         suffix_if_taken,
-        capsule_id: capsule.summary.id,
-        capsule_title: &capsule.summary.title,
-        capsule_snapshot: &capsule.snapshot.0,
+        capsule_id,
+        capsule_title: &capsule_title,
+        capsule_snapshot: &document.snapshot,
         quiz_id: body.quiz_id,
         params,
         state: room_state,
     };
     let started = |room_name: &str| RoomEvent::SessionStarted {
         room_name: room_name.to_owned(),
-        capsule_id: capsule.summary.id,
-        capsule_title: capsule.summary.title.clone(),
+        capsule_id,
+        capsule_title: capsule_title.clone(),
         trainer_name: current.user.name.clone(),
         pages: pages
             .iter()

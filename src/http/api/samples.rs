@@ -3,10 +3,11 @@
 //! English.
 
 use serde::Deserialize;
+use serde_json::json;
 use uuid::Uuid;
 
 use crate::domain::quiz::{QuestionInput, QuizSettings, parse_questions};
-use crate::domain::tldraw;
+use crate::domain::tldraw::{self, CapsuleDocument};
 use crate::store::quizzes::{self, QuizFields};
 use crate::store::{Db, capsules};
 
@@ -50,10 +51,34 @@ struct SampleQuiz {
     questions: Vec<QuestionInput>,
 }
 
+impl Language {
+    /// The sample deck, as a capsule's document.
+    pub fn sample_document(self) -> CapsuleDocument {
+        let file = serde_json::from_str(self.sample().capsule).expect("the sample is JSON");
+        tldraw::read_document(file).expect("the sample is a tldraw document")
+    }
+}
+
+/// An empty deck: one empty page ("Page 1" in both languages, as tldraw names it).
+pub fn blank_document() -> CapsuleDocument {
+    // The sample's schema: the records below are valid in it, and editors migrate them.
+    let schema = Language::En.sample_document().snapshot["schema"].clone();
+    let snapshot = json!({
+        "store": {
+            "document:document": {"gridSize": 10, "name": "", "meta": {},
+                                  "id": "document:document", "typeName": "document"},
+            "page:page": {"meta": {}, "id": "page:page", "name": "Page 1", "index": "a1",
+                          "typeName": "page"},
+        },
+        "schema": schema,
+    });
+    tldraw::read_document(snapshot).expect("a blank deck is a tldraw document")
+}
+
 /// Creates the sample capsule and its quiz for `owner`.
 pub async fn create(db: &Db, owner: Uuid, language: Language, now: i64) -> anyhow::Result<()> {
     let sample = language.sample();
-    let document = tldraw::read_document(serde_json::from_str(sample.capsule)?)?;
+    let document = language.sample_document();
     let quiz: SampleQuiz = serde_json::from_str(sample.quiz)?;
     let questions = parse_questions(quiz.questions)?;
     let capsule = capsules::insert(
@@ -92,5 +117,14 @@ mod tests {
             kinds.sort();
             assert_eq!(kinds, ["Multiple", "Open", "Poll", "Single", "TrueFalse"]);
         }
+    }
+
+    #[test]
+    fn a_blank_deck_is_one_empty_page() {
+        let blank = blank_document();
+        assert_eq!(blank.pages.len(), 1);
+        assert_eq!(blank.pages[0].name, "Page 1");
+        let records = blank.snapshot["store"].as_object().unwrap();
+        assert_eq!(records.len(), 2, "the document and its page, nothing drawn");
     }
 }

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
+use super::canvas::Doc;
 use super::committer::Pending;
 use super::{ConnId, JoinAs, Live, Outbox, QuizKey, Request, RoomView};
 use crate::domain::events::{EndReason, LeaveReason};
@@ -165,7 +166,7 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
             }
         }
         if actor.stopped {
-            live.canvases().ended(room_id);
+            live.canvases().ended(Doc::Room(room_id));
             let mut rooms = live.rooms.lock().expect("registry lock");
             rooms.remove(&room_id);
             break;

@@ -1,10 +1,14 @@
-//! The room's shared canvas: one task per room that has canvas sockets, owning the room's tldraw
-//! document (`domain::canvas::SyncRoom`), beside the room's own actor.
+//! tldraw documents served live: a room's shared canvas, and a capsule open in trainers'
+//! editors. One task per document that has sockets owns it (`domain::canvas::SyncRoom`).
 //!
-//! The canvas has a task of its own rather than a place in the room's actor: strokes arrive at
-//! dozens of pushes per second per drawer, and must never queue behind a quiz's answers (nor
+//! A room's canvas has a task of its own rather than a place in the room's actor: strokes arrive
+//! at dozens of pushes per second per drawer, and must never queue behind a quiz's answers (nor
 //! these behind strokes). The room's actor tells it what concerns it (the collaboration mode,
 //! a participant kicked or banned, the end of the session) after committing it.
+//!
+//! A capsule is edited the same way, so that two tabs (or two trainers of the account) see each
+//! other's changes and nobody's save overwrites another's: the server owns the document, and
+//! saves it in the capsule within a second of a change.
 
 mod batch;
 mod edits;
@@ -24,6 +28,7 @@ use uuid::Uuid;
 
 use super::Live;
 use super::committer::CommitError;
+use crate::domain::canvas::Limits;
 use crate::domain::room::Collaboration;
 use crate::store::events::EventRow;
 use crate::store::live::Write;
@@ -33,6 +38,15 @@ use crate::tlschema::TlSchema;
 pub(super) use edits::Edit;
 use edits::Edits;
 pub use socket::serve;
+
+/// The document a canvas task serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Doc {
+    /// A live room's shared canvas.
+    Room(Uuid),
+    /// A capsule, in its trainer's editors.
+    Capsule(Uuid),
+}
 
 /// Who holds a canvas socket, once its credentials were checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -97,11 +111,17 @@ enum Request {
     Document {
         reply: oneshot::Sender<Value>,
     },
-    /// The session ended: the document goes with the room.
+    /// A capsule's new document (a store snapshot), from its owner: taken and saved only if no
+    /// editor has it open.
+    Replace {
+        snapshot: Value,
+        reply: oneshot::Sender<Result<(), Replaced>>,
+    },
+    /// The session ended (the document goes with the room), or the capsule was deleted.
     End,
 }
 
-/// Canvas tasks by room id.
+/// Canvas tasks by document.
 pub struct Canvases {
     db: Db,
     /// tldraw's schema, loaded with the first canvas (a JavaScript engine: not paid for by a
@@ -110,12 +130,23 @@ pub struct Canvases {
     /// The rooms' actors, asked for a room's current params when its canvas starts.
     live: OnceLock<Weak<Live>>,
     config: CanvasConfig,
-    rooms: Mutex<HashMap<Uuid, TaskHandle>>,
+    docs: Mutex<HashMap<Doc, TaskHandle>>,
     /// Each room's counts of edits per person and minute, until its actor appends them as
     /// `canvas_edited` events (see `edits`).
     edits: Mutex<HashMap<Uuid, Edits>>,
     shutdown: CancellationToken,
     tasks: TaskTracker,
+}
+
+/// Why a capsule's document was not replaced.
+#[derive(Debug)]
+pub enum Replaced {
+    /// Someone has it open in the editor.
+    Open,
+    /// The capsule was deleted.
+    Gone,
+    /// The database failed, or the document cannot be read.
+    Unavailable(String),
 }
 
 /// Frames that may wait for a canvas task before their sockets' readers wait too. Small on
@@ -140,7 +171,7 @@ impl Canvases {
             schema: OnceLock::new(),
             live: OnceLock::new(),
             config,
-            rooms: Mutex::new(HashMap::new()),
+            docs: Mutex::new(HashMap::new()),
             edits: Mutex::new(HashMap::new()),
             shutdown,
             tasks: TaskTracker::new(),
@@ -173,6 +204,13 @@ impl Canvases {
         Some((view.params.collaboration, off))
     }
 
+    fn limits(&self) -> Limits {
+        Limits {
+            message_bytes: self.config.max_message_bytes,
+            document_bytes: self.config.max_document_bytes,
+        }
+    }
+
     fn schema(&self) -> Arc<TlSchema> {
         let load = || Arc::new(TlSchema::load().expect("tldraw's schema, embedded, loads"));
         Arc::clone(self.schema.get_or_init(load))
@@ -184,35 +222,34 @@ impl Canvases {
         self.tasks.wait().await;
     }
 
-    /// The task of a room's canvas, started if it is not running.
-    fn task(self: &Arc<Self>, room_id: Uuid) -> mpsc::Sender<Request> {
-        let mut rooms = self.rooms.lock().expect("canvas registry lock");
-        if let Some(handle) = rooms.get(&room_id).filter(|h| !h.frames.is_closed()) {
+    /// The task of a document, started if it is not running.
+    fn task(self: &Arc<Self>, doc: Doc) -> mpsc::Sender<Request> {
+        let mut docs = self.docs.lock().expect("canvas registry lock");
+        if let Some(handle) = docs.get(&doc).filter(|h| !h.frames.is_closed()) {
             return handle.frames.clone();
         }
         let (frames, frames_rx) = mpsc::channel(CANVAS_QUEUE);
         let (control, control_rx) = mpsc::unbounded_channel();
         let handle = TaskHandle { frames, control };
-        rooms.insert(room_id, handle.clone());
+        docs.insert(doc, handle.clone());
         let inbox = task::Inbox {
             frames: frames_rx,
             control: control_rx,
         };
-        self.tasks
-            .spawn(task::run(Arc::clone(self), room_id, inbox));
+        self.tasks.spawn(task::run(Arc::clone(self), doc, inbox));
         handle.frames
     }
 
-    /// The ways to a room's canvas task, if one runs.
-    fn running(&self, room_id: Uuid) -> Option<TaskHandle> {
-        let rooms = self.rooms.lock().expect("canvas registry lock");
-        rooms.get(&room_id).cloned()
+    /// The ways to a document's task, if one runs.
+    fn running(&self, doc: Doc) -> Option<TaskHandle> {
+        let docs = self.docs.lock().expect("canvas registry lock");
+        docs.get(&doc).cloned()
     }
 
     /// Tells a running canvas (if any) of something the room committed; a canvas that is not
     /// running reads it from the room when it starts.
-    fn tell(&self, room_id: Uuid, request: Request) {
-        if let Some(handle) = self.running(room_id) {
+    fn tell(&self, doc: Doc, request: Request) {
+        if let Some(handle) = self.running(doc) {
             let _ = handle.control.send(request);
         }
     }
@@ -225,7 +262,7 @@ impl Canvases {
                 "params_changed" => {
                     let mode = event.data.0["params"]["collaboration"].clone();
                     if let Ok(mode) = serde_json::from_value::<Collaboration>(mode) {
-                        self.tell(room_id, Request::Mode(mode));
+                        self.tell(Doc::Room(room_id), Request::Mode(mode));
                     }
                 }
                 "participant_left" => {
@@ -238,7 +275,7 @@ impl Canvases {
                         && (banned || data["reason"] == "kicked")
                     {
                         self.tell(
-                            room_id,
+                            Doc::Room(room_id),
                             Request::Refuse {
                                 participant_id,
                                 banned,
@@ -258,7 +295,7 @@ impl Canvases {
                             participant_id,
                             allowed,
                         };
-                        self.tell(room_id, drawing);
+                        self.tell(Doc::Room(room_id), drawing);
                     }
                 }
                 _ => {}
@@ -266,16 +303,45 @@ impl Canvases {
         }
     }
 
-    pub fn ended(&self, room_id: Uuid) {
-        self.tell(room_id, Request::End);
+    /// The room's session ended, or the capsule was deleted: its editors are closed.
+    pub fn ended(&self, doc: Doc) {
+        self.tell(doc, Request::End);
     }
 
-    /// The live document of a room's running canvas task, as a tldraw store snapshot; `None`
-    /// if no task runs (the room's saved canvas is then the document).
-    pub async fn current_document(&self, room_id: Uuid) -> Option<Value> {
+    /// A document as its running task has it now, as a tldraw store snapshot; `None` if no task
+    /// runs (what was saved is then the document).
+    pub async fn current_document(&self, doc: Doc) -> Option<Value> {
         let (reply, answer) = oneshot::channel();
-        self.tell(room_id, Request::Document { reply });
+        self.tell(doc, Request::Document { reply });
         answer.await.ok()
+    }
+
+    /// Replaces a capsule's document, unless someone has it open in the editor. Through its
+    /// task (started if need be), the one writer of the capsule's document: a task that
+    /// lingers after its last editor left would otherwise save its older copy over this one.
+    pub async fn replace(
+        self: &Arc<Self>,
+        capsule_id: Uuid,
+        snapshot: Value,
+    ) -> Result<(), Replaced> {
+        let (reply, answer) = oneshot::channel();
+        let doc = Doc::Capsule(capsule_id);
+        let mut replace = Some(Request::Replace { snapshot, reply });
+        // Twice: the first task found may be stopping.
+        for _ in 0..2 {
+            let Some(request) = replace.take() else { break };
+            if let Err(mpsc::error::SendError(request)) = self.task(doc).send(request).await {
+                replace = Some(request);
+            }
+        }
+        if replace.is_some() {
+            return Err(Replaced::Unavailable(
+                "the capsule's editor is stopping".into(),
+            ));
+        }
+        answer.await.unwrap_or(Err(Replaced::Unavailable(
+            "the capsule could not be loaded".into(),
+        )))
     }
 
     /// Counts a push of `who` that changed the room's document at `at`.
@@ -338,15 +404,15 @@ impl Canvases {
     /// Waits, at most `within`, until the room's canvas task (if one runs) has stopped: at
     /// shutdown its actor then takes whatever the canvas counted.
     pub(super) async fn stopped(&self, room_id: Uuid, within: Duration) {
-        if let Some(handle) = self.running(room_id) {
+        if let Some(handle) = self.running(Doc::Room(room_id)) {
             let _ = tokio::time::timeout(within, handle.frames.closed()).await;
         }
     }
 
-    fn forget(&self, room_id: Uuid) {
-        let mut rooms = self.rooms.lock().expect("canvas registry lock");
-        if rooms.get(&room_id).is_some_and(|h| h.frames.is_closed()) {
-            rooms.remove(&room_id);
+    fn forget(&self, doc: Doc) {
+        let mut docs = self.docs.lock().expect("canvas registry lock");
+        if docs.get(&doc).is_some_and(|h| h.frames.is_closed()) {
+            docs.remove(&doc);
         }
     }
 }

@@ -12,9 +12,8 @@ use hyper_util::rt::TokioIo;
 use tokio_tungstenite::WebSocketStream;
 use tungstenite::Message;
 use tungstenite::protocol::{Role, WebSocketConfig};
-use uuid::Uuid;
 
-use super::{Canvases, Request, Who};
+use super::{Canvases, Doc, Request, Who};
 use crate::domain::canvas::Reason;
 use crate::domain::protocol::CloseCode;
 use crate::live::outbox::{self, Frame, Outbox};
@@ -36,12 +35,12 @@ pub(super) fn close(out: &Outbox, reason: Option<Reason>) {
     }
 }
 
-/// Serves one canvas socket of `session` (the client's `sessionId`) in a room, for `who` (or
-/// refuses it with a reason).
+/// Serves one canvas socket of `session` (the client's `sessionId`) on a document, for `who`
+/// (or refuses it with a reason).
 pub async fn serve(
     upgraded: Upgraded,
     canvases: Arc<Canvases>,
-    room_id: Uuid,
+    doc: Doc,
     session: String,
     who: Result<Who, Reason>,
 ) {
@@ -72,7 +71,7 @@ pub async fn serve(
         Who::Trainer => format!("trainer/{session}"),
         Who::Participant(id) => format!("{id}/{session}"),
     };
-    let mut task = canvases.task(room_id);
+    let mut task = canvases.task(doc);
     let open = || Request::Open {
         session: session.clone(),
         who,
@@ -80,7 +79,7 @@ pub async fn serve(
     };
     if task.send(open()).await.is_err() {
         // The canvas was stopping: a new one loads the room afresh.
-        task = canvases.task(room_id);
+        task = canvases.task(doc);
         let _ = task.send(open()).await;
     }
     let mut pace = Pace::new(canvases.config.rate_per_sec, canvases.config.rate_burst);

@@ -1,4 +1,4 @@
-//! The task that owns one room's canvas document and its sessions.
+//! The task that owns one document (a room's canvas or a capsule) and its sessions.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -11,13 +11,14 @@ use uuid::Uuid;
 use super::batch::{Batch, WINDOW};
 use super::edits::minute_of;
 use super::socket::close;
-use super::{Canvases, Request, Who};
-use crate::domain::canvas::{Access, Document, Limits, Out, Reason, ServerMessage, SyncRoom, To};
+use super::{Canvases, Doc, Replaced, Request, Who};
+use crate::domain::canvas::{Access, Document, Out, Reason, ServerMessage, SyncRoom, To};
 use crate::domain::protocol::CloseCode;
 use crate::domain::room::Collaboration;
+use crate::domain::tldraw;
 use crate::live::{Frame, Outbox};
 use crate::store::live::Write;
-use crate::store::{StoreError, now_ms, rooms};
+use crate::store::{StoreError, capsules, now_ms, rooms};
 use crate::tlschema::TlSchema;
 
 /// How often the protocol's timers run (sessions that went silent, presence of those gone).
@@ -38,8 +39,9 @@ struct Conn {
 
 struct Canvas {
     canvases: Arc<Canvases>,
-    room_id: Uuid,
+    doc: Doc,
     room: SyncRoom<Arc<TlSchema>>,
+    /// The room's collaboration mode (a capsule has trainers only).
     mode: Collaboration,
     /// Participants the trainer took off the canvas (they keep their seat).
     refused: HashMap<Uuid, Reason>,
@@ -48,7 +50,7 @@ struct Canvas {
     sessions: HashMap<String, Conn>,
     /// The clock of the document last saved.
     saved_clock: i64,
-    /// The room is gone (ended): nothing more is saved.
+    /// The room ended, or the capsule was deleted: nothing more is saved.
     ended: bool,
     /// When the room's actor was last asked to take finished minutes of edits.
     handed_over_at: Option<Instant>,
@@ -63,29 +65,29 @@ pub(super) struct Inbox {
     pub control: mpsc::UnboundedReceiver<Request>,
 }
 
-pub(super) async fn run(canvases: Arc<Canvases>, room_id: Uuid, mut inbox: Inbox) {
-    match Canvas::load(Arc::clone(&canvases), room_id).await {
+pub(super) async fn run(canvases: Arc<Canvases>, doc: Doc, mut inbox: Inbox) {
+    match Canvas::load(Arc::clone(&canvases), doc).await {
         Ok(mut canvas) => canvas.serve(&mut inbox).await,
         Err(Gone) => turn_away(&mut inbox.frames, Some(Reason::NotFound)).await,
         Err(Unreadable(error)) => {
-            tracing::warn!(%room_id, %error, "the room's canvas could not be loaded");
+            tracing::warn!(?doc, %error, "the canvas could not be loaded");
             // The client tries again a little later.
             turn_away(&mut inbox.frames, None).await;
         }
     }
     inbox.frames.close();
     drop(inbox);
-    canvases.forget(room_id);
+    canvases.forget(doc);
 }
 
-/// Why a room's canvas could not start.
-enum LoadError {
-    /// The room is not live (it ended).
+/// Why a document could not be loaded or saved.
+enum DocError {
+    /// The room is not live (it ended), or the capsule was deleted.
     Gone,
     /// The database did not answer, or the stored document cannot be read.
     Unreadable(String),
 }
-use LoadError::{Gone, Unreadable};
+use DocError::{Gone, Unreadable};
 
 /// Turns away whoever comes while the task stops: a normal close (`None`) makes them come back
 /// (to a new task), a refusal makes them stop.
@@ -99,37 +101,48 @@ async fn turn_away(rx: &mut mpsc::Receiver<Request>, reason: Option<Reason>) {
 }
 
 impl Canvas {
-    async fn load(canvases: Arc<Canvases>, room_id: Uuid) -> Result<Canvas, LoadError> {
-        let (stored, params) = match rooms::canvas(&canvases.db, room_id).await {
+    async fn load(canvases: Arc<Canvases>, doc: Doc) -> Result<Canvas, DocError> {
+        let found = match doc {
+            Doc::Room(room_id) => rooms::canvas(&canvases.db, room_id)
+                .await
+                .map(|(stored, params)| (stored, Some(params), 1)),
+            // The clocks a capsule's clients saw are forgotten when its task stops, so a new task
+            // starts past any of them (see `capsule_clock`).
+            Doc::Capsule(id) => capsules::document(&canvases.db, id)
+                .await
+                .map(|(stored, updated_at)| (stored, None, capsule_clock(updated_at, now_ms()))),
+        };
+        let (stored, params, start_at) = match found {
             Ok(found) => found,
             Err(StoreError::NotFound) => return Err(Gone),
             Err(error) => return Err(Unreadable(error.to_string())),
         };
-        let (mode, drawing_off) = canvases
-            .current_access(room_id)
-            .await
-            .unwrap_or((params.collaboration, HashSet::new()));
+        let (mode, drawing_off) = match (doc, params) {
+            (Doc::Room(room_id), Some(params)) => canvases
+                .current_access(room_id)
+                .await
+                .unwrap_or((params.collaboration, HashSet::new())),
+            _ => (Collaboration::View, HashSet::new()),
+        };
         // Loading tldraw's schema (the first time) and a capsule's first load (its migrations)
         // run JavaScript for tens of milliseconds: not on a runtime thread.
-        let (schema, doc) = {
+        let (schema, document) = {
             let canvases = Arc::clone(&canvases);
             tokio::task::spawn_blocking(move || {
                 let schema = canvases.schema();
-                document(&schema, &stored).map(|doc| (schema, doc))
+                let mut document = document(&schema, &stored)?;
+                document.start_at(start_at);
+                Ok((schema, document))
             })
             .await
             .map_err(|e| Unreadable(e.to_string()))?
             .map_err(Unreadable)?
         };
-        let saved_clock = doc.clock();
-        let limits = Limits {
-            message_bytes: canvases.config.max_message_bytes,
-            document_bytes: canvases.config.max_document_bytes,
-        };
-        let room = SyncRoom::new(schema, doc, limits);
+        let saved_clock = document.clock();
+        let room = SyncRoom::new(schema, document, canvases.limits());
         Ok(Canvas {
             canvases,
-            room_id,
+            doc,
             room,
             mode,
             refused: HashMap::new(),
@@ -155,7 +168,7 @@ impl Canvas {
             // load, are always ready and would otherwise keep the timers waiting).
             tokio::select! {
                 biased;
-                Some(request) = inbox.control.recv() => self.handle(request),
+                Some(request) = inbox.control.recv() => self.handle(request).await,
                 _ = shutdown.cancelled() => break,
                 _ = sleep_until(flush_at.unwrap_or_else(Instant::now)), if flush_at.is_some() => {
                     self.flush()
@@ -166,7 +179,7 @@ impl Canvas {
                     self.hand_over_finished_minutes();
                 }
                 request = inbox.frames.recv() => match request {
-                    Some(request) => self.handle(request),
+                    Some(request) => self.handle(request).await,
                     None => break,
                 },
             }
@@ -194,11 +207,13 @@ impl Canvas {
         }
         self.flush();
         self.save().await;
-        if self.ended {
-            // The actor took the counts before the end; later ones would come after it.
-            self.canvases.discard_edits(self.room_id);
-        } else if !shutdown.is_cancelled() {
-            self.canvases.hand_over_edits(self.room_id, i64::MAX);
+        if let Doc::Room(room_id) = self.doc {
+            if self.ended {
+                // The actor took the counts before the end; later ones would come after it.
+                self.canvases.discard_edits(room_id);
+            } else if !shutdown.is_cancelled() {
+                self.canvases.hand_over_edits(room_id, i64::MAX);
+            }
         }
         // At shutdown the room's actor waits for this task to stop, then takes them itself.
         // After the end, nobody may come back; otherwise (shutdown, nobody left) they reconnect.
@@ -211,10 +226,13 @@ impl Canvas {
 
     /// Asks the room's actor to append the minutes that are over, if any wait.
     fn hand_over_finished_minutes(&mut self) {
+        let Doc::Room(room_id) = self.doc else {
+            return;
+        };
         let until = minute_of(now_ms());
         let asked_lately = (self.handed_over_at).is_some_and(|at| at.elapsed() < HAND_OVER_AGAIN);
-        if !asked_lately && self.canvases.edits_waiting(self.room_id, until) {
-            self.canvases.hand_over_edits(self.room_id, until);
+        if !asked_lately && self.canvases.edits_waiting(room_id, until) {
+            self.canvases.hand_over_edits(room_id, until);
             self.handed_over_at = Some(Instant::now());
         }
     }
@@ -224,22 +242,93 @@ impl Canvas {
         if self.ended || clock == self.saved_clock {
             return;
         }
-        let snapshot = self.room.document().snapshot();
-        let write = Write::Canvas {
-            room_id: self.room_id,
-            snapshot,
+        let saved = match self.doc {
+            Doc::Room(room_id) => {
+                let snapshot = self.room.document().snapshot();
+                let write = Write::Canvas { room_id, snapshot };
+                self.canvases.commit(write).await.map_err(|e| match *e {
+                    StoreError::NotFound => Gone,
+                    ref e => Unreadable(e.to_string()),
+                })
+            }
+            Doc::Capsule(id) => self.save_capsule(id, clock).await,
         };
-        match self.canvases.commit(write).await {
-            Ok(()) => self.saved_clock = clock,
-            Err(error) if matches!(*error, StoreError::NotFound) => self.ended = true,
+        match saved {
+            Ok(()) => {
+                self.saved_clock = clock;
+                if let Doc::Capsule(_) = self.doc {
+                    self.tell_saved(clock);
+                }
+            }
+            Err(Gone) => self.ended = true,
             // Kept in memory: the next change or the next stop tries again.
-            Err(error) => {
-                tracing::warn!(room_id = %self.room_id, %error, "the canvas could not be saved")
+            Err(Unreadable(error)) => {
+                tracing::warn!(doc = ?self.doc, %error, "the canvas could not be saved")
             }
         }
     }
 
-    fn handle(&mut self, request: Request) {
+    /// Takes a capsule's new document if nobody has it open, and saves it at once.
+    async fn replace(&mut self, snapshot: Value) -> Result<(), Replaced> {
+        if !self.sessions.is_empty() {
+            return Err(Replaced::Open);
+        }
+        let schema = Arc::clone(self.room.schema());
+        let migrating = Arc::clone(&schema);
+        let mut document = tokio::task::spawn_blocking(move || document(&migrating, &snapshot))
+            .await
+            .map_err(|e| Replaced::Unavailable(e.to_string()))?
+            .map_err(Replaced::Unavailable)?;
+        // Past every clock given out, like a capsule's task that starts.
+        document.start_at(self.room.document().clock() + 1);
+        self.room = SyncRoom::new(schema, document, self.canvases.limits());
+        let clock = self.room.document().clock();
+        let Doc::Capsule(id) = self.doc else {
+            return Err(Replaced::Unavailable("not a capsule".into()));
+        };
+        match self.save_capsule(id, clock).await {
+            Ok(()) => {
+                self.saved_clock = clock;
+                Ok(())
+            }
+            Err(Gone) => {
+                self.ended = true;
+                Err(Replaced::Gone)
+            }
+            Err(Unreadable(error)) => Err(Replaced::Unavailable(error)),
+        }
+    }
+
+    /// Writes the document into its capsule, with its pages (thumbnails follow), dated so that
+    /// the next task's clock starts past every clock given out (`capsule_clock`).
+    async fn save_capsule(&self, id: Uuid, clock: i64) -> Result<(), DocError> {
+        let snapshot = self.room.document().store_snapshot();
+        let document = tldraw::read_document(snapshot).map_err(|e| Unreadable(e.to_string()))?;
+        let updated_at = now_ms().max(clock);
+        let db = &self.canvases.db;
+        match capsules::save_document(db, id, &document, updated_at).await {
+            Ok(()) => Ok(()),
+            Err(StoreError::NotFound) => Err(Gone),
+            Err(error) => Err(Unreadable(error.to_string())),
+        }
+    }
+
+    /// Tells every editor which clock is saved: a client knows its changes are safe once this
+    /// reaches the clock of their `push_result`s (sent before it).
+    fn tell_saved(&mut self, clock: i64) {
+        self.flush();
+        let saved = ServerMessage::Custom {
+            data: serde_json::json!({"type": "saved", "clock": clock}),
+        };
+        let frame = Frame::json(&saved);
+        let slow: Vec<Arc<str>> = (self.sessions.keys())
+            .filter(|session| !self.deliver(session, frame.clone()))
+            .map(|session| Arc::from(session.as_str()))
+            .collect();
+        self.drop_slow(slow);
+    }
+
+    async fn handle(&mut self, request: Request) {
         let now = now_ms() as u64;
         match request {
             Request::Open { session, who, out } => {
@@ -315,6 +404,9 @@ impl Canvas {
             Request::Document { reply } => {
                 let _ = reply.send(self.room.document().store_snapshot());
             }
+            Request::Replace { snapshot, reply } => {
+                let _ = reply.send(self.replace(snapshot).await);
+            }
             Request::End => self.ended = true,
         }
     }
@@ -384,10 +476,11 @@ impl Canvas {
                     updated,
                     deleted,
                 } => {
-                    if let Some(conn) = self.sessions.get(&session) {
+                    if let (Doc::Room(room_id), Some(conn)) =
+                        (self.doc, self.sessions.get(&session))
+                    {
                         let counts = (created, updated, deleted);
-                        self.canvases
-                            .record(self.room_id, conn.who, now_ms(), counts);
+                        self.canvases.record(room_id, conn.who, now_ms(), counts);
                     }
                 }
             }
@@ -433,16 +526,25 @@ async fn sleep_until(at: Instant) {
     tokio::time::sleep_until(at.into()).await
 }
 
-/// The document a room's canvas starts from: its saved canvas, or the capsule's store snapshot
-/// (migrated to the pinned schema, session records dropped) the first time.
+/// The document a canvas starts from: a room's saved canvas, or a capsule's store snapshot
+/// (migrated to the pinned schema, session records dropped).
 fn document(schema: &TlSchema, stored: &Value) -> Result<Document, String> {
     if stored.get("documents").is_some() {
         return Document::from_snapshot(stored);
     }
     let migrated = schema.migrate_store_snapshot(stored)?;
-    let mut doc = Document::from_snapshot(&migrated)?;
-    // Clients that saw nothing yet send clock -1; a room starting at 0 would tell a client at
-    // 0 that it has everything.
-    doc.start_at(1);
-    Ok(doc)
+    Document::from_snapshot(&migrated)
+}
+
+/// The clock a capsule's document starts at: past every clock an earlier task may have given
+/// out, so that a client coming back with one gets the whole document (tldraw's `wipe_all`)
+/// rather than being told it is up to date.
+///
+/// Saves date the capsule `max(now, clock)` and a clock moves by one per change, far slower than
+/// the milliseconds of the wall clock (that would take over 1,000 changes a second, sustained,
+/// where a session is paced at 120), so even changes given out and lost in a crash after the
+/// last save stay below the time of the next load. A room's canvas starts at 1: clients that
+/// saw nothing send -1, and 0 would tell them they have everything.
+fn capsule_clock(updated_at: i64, now: i64) -> i64 {
+    updated_at.max(now) + 1
 }

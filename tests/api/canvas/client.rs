@@ -35,7 +35,28 @@ impl CanvasClient {
         session: &str,
         token: Option<&str>,
     ) -> Result<CanvasClient, Closed> {
-        let mut url = format!("ws://{addr}/api/live/{name}/canvas?sessionId={session}");
+        CanvasClient::at(addr, &format!("/api/live/{name}/canvas"), session, token).await
+    }
+
+    /// Opens the document served at `path` (a room's canvas, a capsule's editor).
+    pub async fn at(
+        addr: SocketAddr,
+        path: &str,
+        session: &str,
+        token: Option<&str>,
+    ) -> Result<CanvasClient, Closed> {
+        CanvasClient::coming_back(addr, path, session, token, -1).await
+    }
+
+    /// Opens the document at `path` as a client that saw it up to `last_server_clock`.
+    pub async fn coming_back(
+        addr: SocketAddr,
+        path: &str,
+        session: &str,
+        token: Option<&str>,
+        last_server_clock: i64,
+    ) -> Result<CanvasClient, Closed> {
+        let mut url = format!("ws://{addr}{path}?sessionId={session}");
         if let Some(token) = token {
             url.push_str(&format!("&token={token}"));
         }
@@ -48,7 +69,7 @@ impl CanvasClient {
         };
         client
             .send(
-                json!({"type": "connect", "connectRequestId": "c1", "lastServerClock": -1,
+                json!({"type": "connect", "connectRequestId": "c1", "lastServerClock": last_server_clock,
             "protocolVersion": 8, "schema": schema().serialized()}),
             )
             .await;
@@ -66,6 +87,11 @@ impl CanvasClient {
 
     /// Pushes a document diff; returns the `push_result`'s action.
     pub async fn push(&mut self, diff: Value) -> Value {
+        self.push_result(diff).await["action"].clone()
+    }
+
+    /// Pushes a document diff; returns its `push_result`.
+    pub async fn push_result(&mut self, diff: Value) -> Value {
         let clock = self.clock;
         self.clock += 1;
         self.send(json!({"type": "push", "clientClock": clock, "diff": diff}))
@@ -75,7 +101,7 @@ impl CanvasClient {
             .await
             .expect("a push_result");
         assert_eq!(result["clientClock"], clock);
-        result["action"].clone()
+        result
     }
 
     /// The next message, or how the socket closed.

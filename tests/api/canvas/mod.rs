@@ -5,6 +5,7 @@ use std::sync::{Arc, OnceLock};
 use pratico::tlschema::TlSchema;
 
 mod board;
+mod capsule;
 mod client;
 mod converge;
 mod endpoint;
