@@ -93,6 +93,12 @@ impl Outbox {
         true
     }
 
+    /// Whether the connection's writer is gone (its socket closed): a frame it refuses was
+    /// not refused for slowness.
+    pub fn is_gone(&self) -> bool {
+        self.shared.gone.load(Ordering::Acquire)
+    }
+
     /// Asks the connection to close with `code`; frames queued before are still written.
     pub fn close(&self, code: CloseCode, reason: &'static str) {
         let _ = self.shared.why.set((code, reason));

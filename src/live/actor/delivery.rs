@@ -253,14 +253,20 @@ impl Actor {
         self.drop_too_slow(too_slow);
     }
 
-    /// A client that cannot keep up is dropped; it reconnects and gets a fresh welcome.
+    /// A client that cannot keep up is dropped; it reconnects and gets a fresh welcome. One
+    /// whose socket closed meanwhile (its leave not yet here) just left.
     fn drop_too_slow(&mut self, too_slow: Vec<ConnId>) {
         for conn in too_slow {
-            metrics::counter!("live_slow_clients_dropped_total").increment(1);
-            if let Some(c) = self.conns.get(&conn) {
-                c.outbox
-                    .close(CloseCode::TooSlow, "too slow to keep up; reconnect");
+            let Some(c) = self.conns.get(&conn) else {
+                continue;
+            };
+            if c.outbox.is_gone() {
+                self.disconnect(conn, LeaveReason::Closed);
+                continue;
             }
+            metrics::counter!("live_slow_clients_dropped_total").increment(1);
+            c.outbox
+                .close(CloseCode::TooSlow, "too slow to keep up; reconnect");
             self.disconnect(conn, LeaveReason::Timeout);
         }
     }

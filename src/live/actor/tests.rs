@@ -258,3 +258,36 @@ async fn a_room_whose_batch_failed_renames_and_ends_only_once_reloaded() {
     let zoe_id = f.actor.room.state.participants[0].participant_id;
     assert_eq!(left[3].data.0["participant_id"], json!(zoe_id));
 }
+
+#[tokio::test]
+async fn a_socket_that_closed_before_its_leave_arrived_leaves_as_closed_not_too_slow() {
+    let mut f = fixture().await;
+    let (trainer, _trainer_inbox) = f.connect().await;
+    f.join_trainer(trainer).await;
+    let (zoe, _zoe_inbox) = f.connect().await;
+    f.join_participant(zoe, "Zoé").await;
+    let (leo, leo_inbox) = f.connect().await;
+    f.join_participant(leo, "Léo").await;
+    f.actor.flush().await;
+
+    // Léo's tab closes (its writer is gone) while a message for everyone is on its way; his
+    // own leave comes after it, as it does when a whole class closes at once.
+    drop(leo_inbox);
+    f.say(zoe, "Bonjour").await;
+    f.actor.flush().await;
+    let leave = Request::Disconnect {
+        conn: leo,
+        reason: crate::domain::events::LeaveReason::Closed,
+    };
+    f.actor.handle(leave).await;
+    f.actor.flush().await;
+
+    let rows = events::for_room(&f.db, f.actor.room.facts.id)
+        .await
+        .unwrap();
+    let leaves: Vec<&Value> = (rows.iter())
+        .filter(|row| row.kind == "participant_left")
+        .map(|row| &row.data.0["reason"])
+        .collect();
+    assert_eq!(leaves, [&json!("closed")], "one leave, as closed");
+}
