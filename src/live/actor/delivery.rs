@@ -17,6 +17,10 @@ use crate::store::live::{Batch, Write};
 /// Commit attempts before the room declares the database unavailable.
 const COMMIT_TRIES: u32 = 3;
 
+/// At most this often a `quiz_progress` for the trainer (the newest count; the first after a
+/// quiet moment at once).
+const PROGRESS_EVERY: Duration = Duration::from_millis(250);
+
 /// Something to do once the current batch is committed.
 pub(super) enum Delivery {
     /// A frame for one connection.
@@ -93,10 +97,20 @@ impl Actor {
     /// Queues the outcome's messages (and eviction) for delivery after the commit.
     pub(super) fn queue(&mut self, outcome: &Outcome, to: impl Fn(Frame) -> Delivery) {
         for message in &outcome.broadcast {
+            // What the trainer sees stays in order: a count waiting goes first.
+            self.release_progress();
             self.deliveries.push(to(frame(message)));
         }
         for message in &outcome.to_trainers {
+            if let ServerMessage::QuizProgress { .. } = message {
+                self.progress = Some(frame(message));
+                continue;
+            }
+            self.release_progress();
             self.deliveries.push(Delivery::Trainers(frame(message)));
+        }
+        if self.progress_due().is_some_and(|due| due <= Instant::now()) {
+            self.release_progress();
         }
         for message in &outcome.to_participants {
             self.deliveries.push(Delivery::Participants(frame(message)));
@@ -235,6 +249,28 @@ impl Actor {
             }
         }
         self.drop_too_slow(too_slow);
+    }
+
+    /// When the trainer's waiting `quiz_progress` is due, if one waits.
+    pub(super) fn progress_due(&self) -> Option<Instant> {
+        self.progress.as_ref()?;
+        let now = Instant::now();
+        Some(
+            self.progress_sent_at
+                .map_or(now, |at| (at + PROGRESS_EVERY).max(now)),
+        )
+    }
+
+    /// Queues the trainer's waiting `quiz_progress`, if any (a room that could not commit
+    /// drops it: its reload sends everyone a fresh `welcome`).
+    pub(super) fn release_progress(&mut self) {
+        let Some(progress) = self.progress.take() else {
+            return;
+        };
+        if !self.degraded {
+            self.deliveries.push(Delivery::Trainers(progress));
+            self.progress_sent_at = Some(Instant::now());
+        }
     }
 
     /// In a crowd, participants learn how many they are once a second rather than each

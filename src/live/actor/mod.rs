@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::canvas::Doc;
 use super::committer::Pending;
-use super::{ConnId, JoinAs, Live, Outbox, QuizKey, Request, RoomView};
+use super::{ConnId, Frame, JoinAs, Live, Outbox, QuizKey, Request, RoomView};
 use crate::domain::events::{EndReason, LeaveReason};
 use crate::domain::protocol::{ClientMessage, CloseCode, ErrorCode, Headcount, ServerMessage};
 use crate::domain::room::{Command, Incoming, LiveRoom, Outcome, QuizSheet, RoomError, Sender};
@@ -70,6 +70,10 @@ struct Actor {
     seats_from: HashMap<IpAddr, usize>,
     /// The head count participants of a crowded room were last told.
     headcount_sent: Option<Headcount>,
+    /// The trainer's latest `quiz_progress` not sent yet, and when the last one went: a burst
+    /// of answers makes a few of them a second, not one per answer.
+    progress: Option<Frame>,
+    progress_sent_at: Option<Instant>,
     batch: Batch,
     deliveries: Vec<Delivery>,
     /// The state changed since the last checkpoint.
@@ -95,6 +99,8 @@ impl Actor {
             seat_conn: HashMap::new(),
             trainer_conns: Vec::new(),
             headcount_sent: None,
+            progress: None,
+            progress_sent_at: None,
             seats_from: HashMap::new(),
             loaded_at: Some(Instant::now()),
             batch: Batch::default(),
@@ -140,6 +146,10 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
                 }
                 actor.flush().await;
             }
+            _ = until_instant(actor.progress_due()) => {
+                actor.release_progress();
+                actor.flush().await;
+            }
             _ = until(question_due) => {
                 let now = stamp().1;
                 if let Some(outcome) = actor.room.quiz_tick(now) {
@@ -181,6 +191,13 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
 }
 
 /// Sleeps until an epoch-millisecond time (forever for `None`).
+async fn until_instant(deadline: Option<Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at.into()).await,
+        None => std::future::pending().await,
+    }
+}
+
 async fn until(deadline: Option<i64>) {
     match deadline {
         // One millisecond more, so that the time is surely past when this wakes.

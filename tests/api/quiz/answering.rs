@@ -72,6 +72,35 @@ async fn the_trainer_follows_the_answers_with_quiz_progress() {
 }
 
 #[tokio::test]
+async fn a_burst_of_answers_gives_the_trainer_a_few_counts_not_one_per_answer() {
+    let mut s = quiz_room("accuracy", two_questions(30)).await;
+    // One who does not answer keeps the question open.
+    let mut people = vec![s.join("Inès", "Roy").await];
+    for n in 0..30 {
+        people.push(s.join(&format!("P{n}"), "Classe").await);
+    }
+    s.start_and_open(&mut people).await;
+    s.trainer.recv_type("quiz_progress").await;
+    let answer = s.quiz.choose(0, &["Rome"]);
+    for client in people.iter_mut().skip(1) {
+        client.send(answer.clone()).await;
+    }
+    for client in people.iter_mut().skip(1) {
+        assert_eq!(
+            client.recv_type("quiz_answer_accepted").await["type"],
+            "quiz_answer_accepted"
+        );
+    }
+    let mut counts = Vec::new();
+    while counts.last() != Some(&30) {
+        let progress = s.trainer.recv_type("quiz_progress").await;
+        counts.push(progress["answered"].as_u64().unwrap());
+    }
+    assert!(counts.len() <= 5, "30 answers at once, counted {counts:?}");
+    assert!(counts.is_sorted(), "{counts:?}");
+}
+
+#[tokio::test]
 async fn a_question_closes_by_itself_once_every_participant_online_has_answered() {
     let mut s = quiz_room("accuracy", two_questions(30)).await;
     let gone = s.join("Inès", "Roy").await;
