@@ -317,10 +317,7 @@ impl Canvas {
     /// reaches the clock of their `push_result`s (sent before it).
     fn tell_saved(&mut self, clock: i64) {
         self.flush();
-        let saved = ServerMessage::Custom {
-            data: serde_json::json!({"type": "saved", "clock": clock}),
-        };
-        let frame = Frame::json(&saved);
+        let frame = saved_frame(clock);
         let slow: Vec<Arc<str>> = (self.sessions.keys())
             .filter(|session| !self.deliver(session, frame.clone()))
             .map(|session| Arc::from(session.as_str()))
@@ -459,8 +456,17 @@ impl Canvas {
                         self.flush();
                     }
                     let frame = Frame::json(&message);
+                    // An editor (re)connecting learns what is saved: its changes acknowledged
+                    // before it went may have been saved while it was away.
+                    let saved = (matches!(self.doc, Doc::Capsule(_))
+                        && matches!(message, ServerMessage::Connect { .. }))
+                    .then(|| saved_frame(self.saved_clock));
                     for session in to.sessions() {
-                        if !self.deliver(session, frame.clone()) {
+                        let sent = self.deliver(session, frame.clone())
+                            && saved
+                                .as_ref()
+                                .is_none_or(|s| self.deliver(session, s.clone()));
+                        if !sent {
                             slow.push(Arc::clone(session));
                         }
                     }
@@ -520,6 +526,14 @@ impl Canvas {
             }
         }
     }
+}
+
+/// Tells an editor that every change up to `clock` is in the database.
+fn saved_frame(clock: i64) -> Frame {
+    let saved = ServerMessage::Custom {
+        data: serde_json::json!({"type": "saved", "clock": clock}),
+    };
+    Frame::json(&saved)
 }
 
 async fn sleep_until(at: Instant) {

@@ -127,7 +127,16 @@ async fn two_editors_see_each_others_changes_live_and_every_change_is_saved_in_t
         json!({"meta": {}, "id": "page:two", "name": "Two", "index": "a2", "typeName": "page"});
     let result = second.push_result(json!({"page:two": ["put", page]})).await;
     assert_eq!(result["action"], "commit");
-    saved_past(&mut second, result["serverClock"].as_i64().unwrap()).await;
+    let clock = result["serverClock"].as_i64().unwrap();
+    saved_past(&mut second, clock).await;
+    // A tab that (re)connects is told at once what is saved: what it pushed before it went
+    // may have been saved while it was away.
+    let mut back = deck.editor("tab1").await;
+    let saved = back
+        .next()
+        .await
+        .expect("a saved notice after the connect reply");
+    assert_eq!(saved["data"], json!({"type": "saved", "clock": clock}));
     let names: Vec<Value> = (deck.capsule().await["pages"].as_array().unwrap().iter())
         .map(|p| p["name"].clone())
         .collect();
