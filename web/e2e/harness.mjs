@@ -96,12 +96,23 @@ export async function newPage(browser, base, { phone = false, locale = 'en-US' }
   })
   const page = await context.newPage()
   const problems = []
+  watch(page, base, problems)
+  return { page, context, problems }
+}
+
+/**
+ * Notes in `problems` any page error and any request that leaves the server (for a tab opened
+ * later in a context).
+ * @param {import('playwright-core').Page} page
+ * @param {string} base
+ * @param {string[]} problems
+ */
+export function watch(page, base, problems) {
   page.on('pageerror', (error) => problems.push(`page error on ${page.url()}: ${error.message}\n${error.stack}`))
   page.on('request', (request) => {
     const url = request.url()
     if (!url.startsWith(base) && !/^(data|blob):/.test(url)) problems.push(`external request: ${url}`)
   })
-  return { page, context, problems }
 }
 
 /**

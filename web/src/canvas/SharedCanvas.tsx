@@ -22,6 +22,7 @@ import { tldrawLicenseKey } from '../config'
 import { useI18n, type MessageKey } from '../i18n'
 import { annotationCounts, clearAnnotations, TRAINER } from './annotations'
 import { assetStore } from './assets'
+import { colourOf, exposeForTests } from './common'
 import { assetUrls } from './tldraw'
 
 export interface SharedCanvasProps {
@@ -58,15 +59,6 @@ const PARTICIPANT_UI: TLComponents = {
   KeyboardShortcutsDialog: null,
 }
 
-/** Readable on white, distinct from each other: a person keeps theirs across reloads. */
-const COLOURS = ['#e03131', '#1971c2', '#2f9e44', '#f08c00', '#9c36b5', '#0c8599', '#c2255c', '#5c940d', '#6741d9']
-
-function colourOf(id: string): string {
-  let hash = 0
-  for (const c of id) hash = (hash * 31 + c.charCodeAt(0)) >>> 0
-  return COLOURS[hash % COLOURS.length]
-}
-
 function canvasUrl(room: string, token: string | null): string {
   const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws'
   const url = new URL(`${scheme}://${window.location.host}/api/live/${encodeURIComponent(room)}/canvas`)
@@ -88,12 +80,6 @@ const ERRORS: Record<string, MessageKey> = {
 
 function fit(editor: Editor) {
   editor.zoomToFit({ animation: { duration: 0 } })
-}
-
-/** Shown only when the browser tests ask for it (`window.__PRATICO_E2E__`) or in `npm run dev`. */
-function exposeForTests(editor: Editor | null) {
-  const w = window as unknown as Record<string, unknown>
-  if (import.meta.env.DEV || w.__PRATICO_E2E__) w.__tldrawEditor = editor ?? undefined
 }
 
 export default function SharedCanvas(props: SharedCanvasProps) {

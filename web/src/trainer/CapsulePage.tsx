@@ -1,4 +1,4 @@
-// One capsule: every page as a picture, rename, launch, duplicate, export, delete.
+// One capsule: every page as a picture, rename, edit, launch, duplicate, export, delete.
 import { useState, type FormEvent } from 'react'
 import { api, ApiError } from '../api'
 import { LazyThumbnail } from '../canvas'
@@ -71,6 +71,9 @@ export function CapsulePage({ id }: { id: string }) {
           )}
         </form>
         <div className="head-actions">
+          <Link to={`/capsules/${id}/edit`} className="button">
+            {t('capsules.edit')}
+          </Link>
           <button type="button" className="button primary" onClick={() => setLaunching(true)}>
             {t('launch.button')}
           </button>

@@ -1,4 +1,4 @@
-// The trainer's capsules: import, browse with a picture of the first page, launch.
+// The trainer's capsules: create or import, browse with a picture of the first page, launch.
 import { useState } from 'react'
 import { api } from '../api'
 import type { Capsule } from '../api-types/Capsule'
@@ -9,11 +9,13 @@ import { Alert } from '../ui/Alert'
 import { useLoad } from '../ui/useLoad'
 import { CapsuleImport } from './CapsuleImport'
 import { LaunchDialog } from './LaunchDialog'
+import { NewCapsuleDialog } from './NewCapsuleDialog'
 
 export function CapsulesPage() {
   const { t } = useI18n()
   const capsules = useLoad(api.capsules, [])
   const [launching, setLaunching] = useState<Capsule | null>(null)
+  const [creating, setCreating] = useState(false)
   return (
     <>
       <div className="page-head">
@@ -21,6 +23,9 @@ export function CapsulesPage() {
           <h1>{t('capsules.title')}</h1>
           <p className="muted">{t('capsules.intro')}</p>
         </div>
+        <button type="button" className="button primary" onClick={() => setCreating(true)}>
+          {t('capsules.new')}
+        </button>
       </div>
       <CapsuleImport onImported={(capsule) => capsules.setData([capsule, ...(capsules.data ?? [])])} />
       {capsules.error && <Alert>{t('error.generic')}</Alert>}
@@ -33,6 +38,7 @@ export function CapsulesPage() {
         ))}
       </ul>
       <LaunchDialog capsule={launching} onClose={() => setLaunching(null)} />
+      <NewCapsuleDialog open={creating} onClose={() => setCreating(false)} />
     </>
   )
 }

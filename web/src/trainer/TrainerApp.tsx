@@ -9,6 +9,7 @@ import { SessionsPage } from '../reports/SessionsPage'
 import { matchPath, navigate, usePath } from '../router'
 import { AppShell } from './AppShell'
 import { AuthPage, preferredAuthMode } from './AuthPage'
+import { CapsuleEditorPage } from './CapsuleEditorPage'
 import { CapsulePage } from './CapsulePage'
 import { CapsulesPage } from './CapsulesPage'
 import { QuizEditor } from './QuizEditor'
@@ -42,6 +43,8 @@ export default function TrainerApp() {
   }
   const presenting = matchPath('/present/:roomId', path)
   if (presenting) return <PresenterPage roomId={presenting.roomId} />
+  const editing = matchPath('/capsules/:id/edit', path)
+  if (editing) return <CapsuleEditorPage key={editing.id} id={editing.id} user={user} />
   const logout = async () => {
     await api.logout().catch(() => undefined)
     setUser(null)
