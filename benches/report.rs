@@ -235,7 +235,7 @@ fn main() {
         ("html", Format::Html),
     ] {
         let bytes = measure(name, runs, || {
-            export::render(&report, format, None, &Default::default())
+            export::render(&report, format, None, &Default::default(), false)
                 .expect("renders")
                 .bytes
         });

@@ -149,10 +149,12 @@ pub struct ReportArgs {
     /// Recompute quiz points under `accuracy` or `speed`.
     #[arg(long, value_parser = parse_scoring)]
     pub scoring: Option<Scoring>,
-    /// With `--format html`: the page's language.
-    #[arg(long, value_enum, default_value_t = Lang::En)]
-    pub lang: Lang,
-    /// With `--format html`: clock times at this offset from UTC, in minutes (60 for UTC+01:00).
+    /// The page's language (English by default); with `--format csv` or `xlsx`, column headers
+    /// for people in it and times at `--utc-offset` (machine names and UTC without it).
+    #[arg(long, value_enum)]
+    pub lang: Option<Lang>,
+    /// Clock times at this offset from UTC, in minutes (60 for UTC+01:00): on the HTML page,
+    /// and in CSV and XLSX with `--lang`.
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub utc_offset: i32,
     /// Write to this file instead of standard output.

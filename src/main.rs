@@ -32,7 +32,7 @@ async fn main() -> anyhow::Result<()> {
 /// `pratico report <room_id>`: the report, from the events in the database, to a file or to
 /// standard output (nothing else is written there).
 async fn report(config: &Config, args: &ReportArgs) -> anyhow::Result<()> {
-    let locale = Locale::new(args.lang, args.utc_offset)
+    let locale = Locale::new(args.lang.unwrap_or_default(), args.utc_offset)
         .with_context(|| format!("--utc-offset: {}", Locale::offset_rule()))?;
     let db = Db::connect(&config.database_url).await?;
     let session = match events::session_events(&db, args.room_id).await {
@@ -40,7 +40,14 @@ async fn report(config: &Config, args: &ReportArgs) -> anyhow::Result<()> {
         other => other?,
     };
     let report = session.report(args.scoring, now_ms());
-    let rendered = export::render(&report, args.format, args.table.as_deref(), &locale)?;
+    let for_people = args.lang.is_some();
+    let rendered = export::render(
+        &report,
+        args.format,
+        args.table.as_deref(),
+        &locale,
+        for_people,
+    )?;
     match &args.output {
         Some(path) => std::fs::write(path, &rendered.bytes)
             .with_context(|| format!("writing {}", path.display()))?,

@@ -3,18 +3,24 @@
 
 use std::io::Write;
 
+use super::headers::header;
+use super::locale::Locale;
 use super::tables::{Cell, Table};
 use crate::domain::rfc3339;
 
 /// The byte-order mark that tells spreadsheets the file is UTF-8.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-pub fn table(table: &Table) -> Vec<u8> {
+/// One table; `people` names its columns in their language and shows times on their clock
+/// (without it: machine names and UTC).
+pub fn table(table: &Table, people: Option<&Locale>) -> Vec<u8> {
     let mut out = BOM.to_vec();
-    let header: Vec<String> = table.columns.iter().map(|c| (*c).to_owned()).collect();
+    let header: Vec<String> = (table.columns.iter())
+        .map(|c| people.map_or_else(|| (*c).to_owned(), |locale| header(c, locale)))
+        .collect();
     record(&mut out, &header);
     for row in &table.rows {
-        let cells: Vec<String> = row.iter().map(text).collect();
+        let cells: Vec<String> = row.iter().map(|cell| text(cell, people)).collect();
         record(&mut out, &cells);
     }
     out
@@ -55,24 +61,24 @@ fn starts_like_a_formula(cell: &str) -> bool {
 }
 
 /// Every table as `name.csv` in one zip.
-pub fn zip(tables: &[Table]) -> zip::result::ZipResult<Vec<u8>> {
+pub fn zip(tables: &[Table], people: Option<&Locale>) -> zip::result::ZipResult<Vec<u8>> {
     let mut archive = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
     for t in tables {
         archive.start_file(format!("{}.csv", t.name), options)?;
-        archive.write_all(&table(t))?;
+        archive.write_all(&table(t, people))?;
     }
     Ok(archive.finish()?.into_inner())
 }
 
-fn text(cell: &Cell) -> String {
+fn text(cell: &Cell, people: Option<&Locale>) -> String {
     match cell {
         Cell::Text(s) => neutralise(s),
         Cell::Int(n) => n.to_string(),
         Cell::Float(x) => x.to_string(),
         Cell::Bool(b) => b.to_string(),
-        Cell::Time(ms) => rfc3339(*ms),
+        Cell::Time(ms) => people.map_or_else(|| rfc3339(*ms), |locale| locale.date_time(*ms)),
         Cell::Empty => String::new(),
     }
 }
@@ -104,7 +110,7 @@ mod tests {
                 Cell::Text("Zoé, \"Zaza\"".into()),
             ]],
         };
-        let bytes = table(&t);
+        let bytes = table(&t, None);
         assert!(bytes.starts_with(BOM));
         assert_eq!(
             std::str::from_utf8(&bytes[3..]).unwrap(),
@@ -118,7 +124,7 @@ mod tests {
             columns: &["a", "b", "c"],
             rows: vec![cells.iter().map(|s| Cell::Text((*s).to_owned())).collect()],
         };
-        String::from_utf8(table(&t)[3..].to_vec()).unwrap()
+        String::from_utf8(table(&t, None)[3..].to_vec()).unwrap()
     }
 
     #[test]
@@ -161,7 +167,7 @@ mod tests {
                 .map(|s| vec![Cell::Text((*s).to_owned()), Cell::Int(-4)])
                 .collect(),
         };
-        let bytes = table(&t);
+        let bytes = table(&t, None);
         let mut reader = csv::Reader::from_reader(&bytes[3..]);
         let read: Vec<(String, String)> = reader
             .records()
@@ -180,6 +186,6 @@ mod tests {
             columns: &["only"],
             rows: vec![vec![Cell::Empty]],
         };
-        assert_eq!(&table(&single)[3..], b"only\n\"\"\n");
+        assert_eq!(&table(&single, None)[3..], b"only\n\"\"\n");
     }
 }

@@ -1,7 +1,7 @@
 //! How the printable report speaks: its language, and the time offset its clock times are in.
 //!
-//! The machine formats (JSON, CSV, XLSX) keep UTC and English names; the page people print and
-//! sign is written for them. A fixed offset (the trainer's at the session's start) rather than
+//! The page people print and sign is written for them, and so are CSV and XLSX files when a
+//! language is asked for; otherwise those, and JSON, keep UTC and machine names for scripts. A fixed offset (the trainer's at the session's start) rather than
 //! a time-zone name: a session lasts hours, and the browser that asks knows its offset.
 
 use serde::Deserialize;
@@ -50,6 +50,13 @@ impl Locale {
     pub fn clock(&self, ms: i64) -> String {
         let t = self.at(ms);
         format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
+    }
+
+    /// `2026-11-27 09:05:07`: how spreadsheets read a local time, in either language.
+    pub fn date_time(&self, ms: i64) -> String {
+        let t = self.at(ms);
+        let (y, m, d) = (t.year(), u8::from(t.month()), t.day());
+        format!("{y}-{m:02}-{d:02} {}", self.clock(ms))
     }
 
     /// `09:05`: a minute, by its start.

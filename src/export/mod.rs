@@ -3,6 +3,7 @@
 //! the HTTP API and the `pratico report` command alike.
 
 pub mod csv;
+mod headers;
 pub mod html;
 pub mod locale;
 mod svg;
@@ -52,13 +53,16 @@ impl ExportError {
 }
 
 /// Renders `report`; for CSV, `table` picks one file, and without it every table comes in a zip.
-/// The HTML page is written in `locale`'s language and clock; the other formats keep UTC.
+/// The HTML page is written in `locale`'s language and clock; CSV and XLSX too when `for_people`
+/// (else they keep machine column names and UTC, for scripts).
 pub fn render(
     report: &SessionReport,
     format: Format,
     table: Option<&str>,
     locale: &Locale,
+    for_people: bool,
 ) -> Result<Export, ExportError> {
+    let people = for_people.then_some(locale);
     if let Some(name) = table {
         if format != Format::Csv {
             return Err(ExportError::TableWithoutCsv(format));
@@ -83,18 +87,18 @@ pub fn render(
             let all = tables::tables(report);
             let table = all.iter().find(|t| t.name == name).expect("checked above");
             export(
-                csv::table(table),
+                csv::table(table, people),
                 "text/csv; charset=utf-8",
                 &format!("{name}.csv"),
             )
         }
         (Format::Csv, None) => export(
-            csv::zip(&tables::tables(report))?,
+            csv::zip(&tables::tables(report), people)?,
             "application/zip",
             "report-csv.zip",
         ),
         (Format::Xlsx, _) => export(
-            xlsx::workbook(&tables::tables(report))?,
+            xlsx::workbook(&tables::tables(report), people)?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "report.xlsx",
         ),

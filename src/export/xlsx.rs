@@ -3,6 +3,8 @@
 
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
+use super::headers::header as column;
+use super::locale::Locale;
 use super::tables::{Cell, Table};
 
 /// Excel holds at most this many UTF-16 units in a cell (a longer string is an error).
@@ -12,7 +14,10 @@ const MAX_CELL_UNITS: usize = 32_767;
 const UNIX_EPOCH_IN_EXCEL_DAYS: f64 = 25_569.0;
 const MS_PER_DAY: f64 = 86_400_000.0;
 
-pub fn workbook(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
+/// Every table as a sheet; `people` names the columns in their language and puts times on
+/// their clock (without it: machine names and UTC).
+pub fn workbook(tables: &[Table], people: Option<&Locale>) -> Result<Vec<u8>, XlsxError> {
+    let offset_ms = people.map_or(0, |locale| i64::from(locale.offset_min) * 60_000);
     let header = Format::new().set_bold();
     let time = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
     let mut book = Workbook::new();
@@ -20,7 +25,8 @@ pub fn workbook(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
         let sheet = book.add_worksheet();
         sheet.set_name(table.name)?;
         for (col, name) in table.columns.iter().enumerate() {
-            sheet.write_string_with_format(0, col as u16, *name, &header)?;
+            let name = people.map_or_else(|| (*name).to_owned(), |locale| column(name, locale));
+            sheet.write_string_with_format(0, col as u16, name, &header)?;
         }
         for (i, row) in table.rows.iter().enumerate() {
             let r = i as u32 + 1;
@@ -35,7 +41,7 @@ pub fn workbook(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
                     Cell::Time(ms) => sheet.write_number_with_format(
                         r,
                         c,
-                        UNIX_EPOCH_IN_EXCEL_DAYS + *ms as f64 / MS_PER_DAY,
+                        UNIX_EPOCH_IN_EXCEL_DAYS + (ms + offset_ms) as f64 / MS_PER_DAY,
                         &time,
                     )?,
                     Cell::Empty => sheet,
@@ -82,7 +88,7 @@ mod tests {
             rows: vec![vec![Cell::Text(emoji)], vec![Cell::Text("=SUM(A1)".into())]],
         };
         assert!(
-            workbook(&[table]).is_ok(),
+            workbook(&[table], None).is_ok(),
             "a long text still makes a workbook"
         );
     }

@@ -27,11 +27,13 @@ pub struct ReportQuery {
     pub scoring: Option<Scoring>,
     /// With `format=csv`: one table (`attendance`, `quiz_answers`, …) instead of the zip.
     pub table: Option<String>,
-    /// With `format=html`: the page's language, `en` (default) or `fr`.
+    /// The page's language, `en` (default) or `fr`. With `csv` or `xlsx`, asking for one gives
+    /// column headers for people (`Première arrivée (UTC+01:00)`) and times on the
+    /// `utc_offset` clock; without it, machine names (`first_joined_at`) and UTC.
     #[param(value_type = Option<String>)]
     pub lang: Option<Lang>,
-    /// With `format=html`: clock times at this offset from UTC, in minutes (-720 to 840;
-    /// 60 for UTC+01:00). UTC by default.
+    /// Clock times at this offset from UTC, in minutes (-720 to 840; 60 for UTC+01:00), on the
+    /// HTML page (and in CSV and XLSX with `lang`). UTC by default.
     pub utc_offset: Option<i32>,
 }
 
@@ -61,11 +63,12 @@ pub async fn report(
             format!("utc_offset: {}", Locale::offset_rule()),
         )
     })?;
+    let for_people = query.lang.is_some();
     let now = now_ms();
     // Folding and rendering a large session takes a while: off the async threads.
     let rendered = tokio::task::spawn_blocking(move || {
         let report = session.report(query.scoring, now);
-        export::render(&report, format, query.table.as_deref(), &locale)
+        export::render(&report, format, query.table.as_deref(), &locale, for_people)
     })
     .await
     .map_err(ApiError::internal)?

@@ -278,3 +278,33 @@ async fn reports_travel_compressed_unless_already_zipped() {
         );
     }
 }
+
+#[tokio::test]
+async fn csv_and_xlsx_asked_in_french_have_headers_for_people_and_times_on_the_trainer_s_clock() {
+    let (app, token, _) = workshop_app().await;
+    let path =
+        format!("/api/sessions/{ROOM}/report?format=csv&table=session&lang=fr&utc_offset=60");
+    let (status, _, body) = fetch(&app, &path, &token).await;
+    assert_eq!(status, StatusCode::OK);
+    let text = String::from_utf8(body).unwrap();
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(&headers[1], "Salle");
+    assert_eq!(&headers[6], "Début (UTC+01:00)");
+    let session = reader.records().next().unwrap().unwrap();
+    // The session starts at 09:00 UTC on 27 November 2026: 10:00 in Paris.
+    assert_eq!(&session[6], "2026-11-27 10:00:00");
+
+    let path = format!("/api/sessions/{ROOM}/report?format=xlsx&lang=en&utc_offset=-300");
+    let (status, _, body) = fetch(&app, &path, &token).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(body)).unwrap();
+    let attendance = dump(&book.worksheet_range("session").unwrap());
+    let mut lines = attendance.lines();
+    let header = lines.next().unwrap();
+    assert!(header.contains("s:Started at (UTC−05:00)"), "{header}");
+    assert!(
+        lines.next().unwrap().contains("t:2026-11-27T04:00:00"),
+        "{attendance}"
+    );
+}
