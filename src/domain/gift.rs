@@ -7,8 +7,9 @@
 
 use serde::Serialize;
 
+use super::lang::Lang;
 use super::quiz::QuestionKind::{Multiple, Open, Single, TrueFalse};
-use super::quiz::{ChoiceInput, QuestionInput, QuizError, parse_questions};
+use super::quiz::{ChoiceInput, QuestionInput, QuizError, QuizRule, parse_questions};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GiftImport {
@@ -16,7 +17,8 @@ pub struct GiftImport {
     pub warnings: Vec<GiftWarning>,
 }
 
-/// A question left out of the import, by the 1-based line where it starts.
+/// A question left out of the import or changed, by the 1-based line where it starts, said in
+/// the language the import was asked in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[ts(export_to = "../api-types/")]
 pub struct GiftWarning {
@@ -26,15 +28,107 @@ pub struct GiftWarning {
 
 /// Why a file can't be imported, by 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("line {line}: {message}")]
+#[error("line {line}: {}", problem.said(Lang::En))]
 pub struct GiftError {
     pub line: usize,
-    pub message: String,
+    pub problem: Problem,
 }
 
-fn error(line: usize, message: impl Into<String>) -> GiftError {
-    let message = message.into();
-    GiftError { line, message }
+impl GiftError {
+    /// `line 4: …`, for a trainer reading `lang`.
+    pub fn said(&self, lang: Lang) -> String {
+        let line = lang.pick("line", "ligne");
+        let colon = lang.pick(":", " :");
+        format!("{line} {}{colon} {}", self.line, self.problem.said(lang))
+    }
+}
+
+fn error(line: usize, problem: Problem) -> GiftError {
+    GiftError { line, problem }
+}
+
+/// What is wrong with a file, or with one of its questions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// Nothing to run: how many questions were left out, and the first of them.
+    NothingToRun(usize, Option<Box<(usize, Problem)>>),
+    Unclosed,
+    BraceInside,
+    SecondBlock,
+    StrayClose,
+    NoAnswers,
+    /// A kind Pratico does not run.
+    Description,
+    Numerical,
+    Matching,
+    /// A question the quiz rules refuse: the field and the rule.
+    Refused(String, QuizRule),
+    /// A short answer, imported as an open question: typed answers are not checked.
+    ShortAnswer,
+}
+
+impl Problem {
+    pub fn said(&self, lang: Lang) -> String {
+        use Problem::*;
+        let en = lang == Lang::En;
+        let kind_skipped = |en_kind: &str, fr_kind: &str| match lang {
+            Lang::En => format!("skipped a {en_kind}: Pratico can't run this kind"),
+            Lang::Fr => format!("{fr_kind} ignorée : Pratico ne sait pas en faire une question"),
+        };
+        match self {
+            NothingToRun(0, _) | NothingToRun(_, None) if en => {
+                "no question Pratico can run".into()
+            }
+            NothingToRun(0, _) | NothingToRun(_, None) => {
+                "aucune question que Pratico puisse poser".into()
+            }
+            NothingToRun(count, Some(first)) => {
+                let (line, why) = (first.0, first.1.said(lang));
+                match lang {
+                    Lang::En => {
+                        format!("no question Pratico can run ({count} skipped; line {line}: {why})")
+                    }
+                    Lang::Fr => format!(
+                        "aucune question que Pratico puisse poser ({count} ignorées ; ligne \
+                         {line} : {why})"
+                    ),
+                }
+            }
+            Unclosed if en => "unclosed `{`".into(),
+            Unclosed => "une accolade `{` n'est jamais fermée par `}`".into(),
+            BraceInside if en => "`{` inside an answer block (write \\{ for a brace)".into(),
+            BraceInside => {
+                "`{` dans un bloc de réponses (écrivez \\{ pour une accolade dans le texte)".into()
+            }
+            SecondBlock if en => "a second answer block (write \\{ for a brace)".into(),
+            SecondBlock => {
+                "un second bloc de réponses (écrivez \\{ pour une accolade dans le texte)".into()
+            }
+            StrayClose if en => "`}` without `{` (write \\} for a brace)".into(),
+            StrayClose => {
+                "`}` sans `{` ouvrante (écrivez \\} pour une accolade dans le texte)".into()
+            }
+            NoAnswers if en => "the answer block has no answers".into(),
+            NoAnswers => "le bloc de réponses ne contient aucune réponse".into(),
+            Description => kind_skipped(
+                "description (text without an answer block)",
+                "Description (texte sans bloc de réponses)",
+            ),
+            Numerical => kind_skipped("numerical question", "Question numérique"),
+            Matching => kind_skipped("matching question", "Question d'appariement"),
+            Refused(field, rule) if en => {
+                format!("question skipped: {field}: {}", rule.said(lang))
+            }
+            Refused(field, rule) => format!("question ignorée : {field} : {}", rule.said(lang)),
+            ShortAnswer if en => "a short answer, imported as an open question: Pratico does not \
+                                  check typed answers, so the accepted answers were left out"
+                .into(),
+            ShortAnswer => "Réponse courte importée comme question ouverte : Pratico ne corrige \
+                            pas les réponses tapées, les réponses acceptées ont été laissées de \
+                            côté"
+                .into(),
+        }
+    }
 }
 
 /// Characters a backslash escapes (`\n` is a line break). While the syntax is read they stand as
@@ -45,26 +139,32 @@ const HIDDEN: u32 = 0xF_0000;
 /// Text formats Moodle accepts as a `[format]` prefix.
 const FORMATS: [&str; 4] = ["[html]", "[moodle]", "[plain]", "[markdown]"];
 
-/// Imports a GIFT file: the questions Pratico can run, and a warning for each one left out.
-pub fn parse_gift(text: &str) -> Result<GiftImport, GiftError> {
+/// Imports a GIFT file: the questions Pratico can run, and a warning (in `lang`) for each one
+/// left out or changed.
+pub fn parse_gift(text: &str, lang: Lang) -> Result<GiftImport, GiftError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let (mut questions, mut warnings) = (Vec::new(), Vec::new());
+    let (mut questions, mut problems) = (Vec::new(), Vec::new());
     for block in blocks(text) {
         match block.parse()? {
-            Parsed::Question(question) => questions.push(question),
-            Parsed::Skipped(message) => warnings.push(GiftWarning {
-                line: block.line,
-                message,
-            }),
+            Parsed::Question(question, None) => questions.push(question),
+            Parsed::Question(question, Some(problem)) => {
+                questions.push(question);
+                problems.push((block.line, problem));
+            }
+            Parsed::Skipped(problem) => problems.push((block.line, problem)),
         }
     }
     if questions.is_empty() {
-        let mut message = "no question Pratico can run".to_owned();
-        if let Some(GiftWarning { line, message: why }) = warnings.first() {
-            message += &format!(" ({} skipped; line {line}: {why})", warnings.len());
-        }
-        return Err(error(text.lines().count().max(1), message));
+        let first = problems.first().cloned().map(Box::new);
+        let problem = Problem::NothingToRun(problems.len(), first);
+        return Err(error(text.lines().count().max(1), problem));
     }
+    let warnings = (problems.into_iter())
+        .map(|(line, problem)| GiftWarning {
+            line,
+            message: problem.said(lang),
+        })
+        .collect();
     Ok(GiftImport {
         questions,
         warnings,
@@ -78,10 +178,10 @@ struct Block {
     text: String,
 }
 
-/// What a block gives: a question, or why it was left out.
+/// What a block gives: a question (with what was changed to import it), or why it was left out.
 enum Parsed {
-    Question(QuestionInput),
-    Skipped(String),
+    Question(QuestionInput, Option<Problem>),
+    Skipped(Problem),
 }
 
 /// Splits a file into blank-line separated blocks, leaving out comment-only ones.
@@ -120,7 +220,7 @@ impl Block {
         let text = &self.text;
         let (title, start) = split_title(text);
         let Some((open, close)) = self.braces(start)? else {
-            return Ok(skipped("description (text without an answer block)"));
+            return Ok(Parsed::Skipped(Problem::Description));
         };
         let (before, after) = (&text[start..open], &text[close + 1..]);
         // Moodle's missing-word format: an answer block inside the sentence stands for a blank.
@@ -140,19 +240,15 @@ impl Block {
     fn braces(&self, start: usize) -> Result<Option<(usize, usize)>, GiftError> {
         let braces = self.text[start..].match_indices(['{', '}']);
         let mut braces = braces.map(|(offset, brace)| (start + offset, brace));
-        let fail = |offset, message| Err(error(self.line_at(offset), message));
+        let fail = |offset, problem| Err(error(self.line_at(offset), problem));
         match (braces.next(), braces.next(), braces.next()) {
             (None, ..) => Ok(None),
             (Some((open, "{")), Some((close, "}")), None) => Ok(Some((open, close))),
-            (Some((open, "{")), None, _) => fail(open, "unclosed `{`"),
-            (Some((_, "{")), Some((inner, "{")), _) => {
-                fail(inner, "`{` inside an answer block (write \\{ for a brace)")
-            }
-            (Some((_, "{")), Some(_), Some((next, "{"))) => {
-                fail(next, "a second answer block (write \\{ for a brace)")
-            }
+            (Some((open, "{")), None, _) => fail(open, Problem::Unclosed),
+            (Some((_, "{")), Some((inner, "{")), _) => fail(inner, Problem::BraceInside),
+            (Some((_, "{")), Some(_), Some((next, "{"))) => fail(next, Problem::SecondBlock),
             (Some((_, "{")), Some(_), Some((stray, _))) | (Some((stray, _)), ..) => {
-                fail(stray, "`}` without `{` (write \\} for a brace)")
+                fail(stray, Problem::StrayClose)
             }
         }
     }
@@ -160,11 +256,12 @@ impl Block {
     /// Reads the answer block the way Moodle decides a question's kind, in the same order.
     fn question(&self, prompt: String, answers: &str, open: usize) -> Result<Parsed, GiftError> {
         let answers = answers.trim();
-        let no_answers = || Err(error(self.line_at(open), "the answer block has no answers"));
+        let no_answers = || Err(error(self.line_at(open), Problem::NoAnswers));
+        let mut changed = None;
         let (kind, choices) = if answers.is_empty() {
             (Open, Vec::new()) // an essay
         } else if answers.starts_with('#') {
-            return Ok(skipped("numerical question"));
+            return Ok(Parsed::Skipped(Problem::Numerical));
         } else if answers.contains('~') {
             let single = answers.contains('=');
             let choices = choices(answers, single);
@@ -173,7 +270,7 @@ impl Block {
             }
             (if single { Single } else { Multiple }, choices)
         } else if answers.contains('=') && answers.contains("->") {
-            return Ok(skipped("matching question"));
+            return Ok(Parsed::Skipped(Problem::Matching));
         } else if let Some(truth) = truth(answers) {
             let choices = vec![choice("True", truth), choice("False", !truth)];
             (TrueFalse, choices)
@@ -181,16 +278,21 @@ impl Block {
             return no_answers();
         } else {
             // A short answer: Pratico doesn't grade free text, so it becomes an open question.
+            changed = Some(Problem::ShortAnswer);
             (Open, Vec::new())
         };
-        Ok(runnable(QuestionInput {
+        let question = QuestionInput {
             id: None,
             kind,
             prompt,
             choices,
             time_limit_s: None,
             points: None,
-        }))
+        };
+        Ok(match runnable(question) {
+            Parsed::Question(question, _) => Parsed::Question(question, changed),
+            skipped => skipped,
+        })
     }
 }
 
@@ -203,17 +305,13 @@ fn split_title(text: &str) -> (&str, usize) {
     end.map_or(("", 2), |end| (&rest[..end], end + 4))
 }
 
-fn skipped(kind: &str) -> Parsed {
-    Parsed::Skipped(format!("skipped a {kind}: Pratico can't run this kind"))
-}
-
 /// Keeps a question only if the quiz rules take it (2–10 choices, one correct answer, lengths…).
 fn runnable(question: QuestionInput) -> Parsed {
     match parse_questions(vec![question.clone()]) {
-        Ok(_) => Parsed::Question(question),
-        Err(QuizError { field, message }) => {
+        Ok(_) => Parsed::Question(question, None),
+        Err(QuizError { field, rule }) => {
             let field = field.strip_prefix("questions[0].").unwrap_or(&field);
-            Parsed::Skipped(format!("question skipped: {field}: {message}"))
+            Parsed::Skipped(Problem::Refused(field.to_owned(), rule))
         }
     }
 }
@@ -323,13 +421,13 @@ mod tests {
             }
             shown
         };
-        let questions = parse_gift(text).unwrap().questions;
+        let questions = parse_gift(text, Lang::En).unwrap().questions;
         questions.iter().map(show).collect()
     }
 
     #[test]
     fn imports_the_moodle_examples_as_the_manifest_counts_them() {
-        let import = parse_gift(EXAMPLES).unwrap();
+        let import = parse_gift(EXAMPLES, Lang::En).unwrap();
         let manifest: serde_json::Value = serde_json::from_str(MANIFEST).unwrap();
         let moodle = &manifest["files"][0]["by_kind_moodle_import"];
         let count = |kind| import.questions.iter().filter(|q| q.kind == kind).count() as u64;
@@ -345,7 +443,15 @@ mod tests {
         };
         assert_eq!(lines("numerical"), [16, 70, 72, 74, 76, 85, 175, 202]);
         assert_eq!(lines("matching"), [55, 61, 177]);
-        assert_eq!(import.warnings.len(), 11);
+        // Each short answer, imported as an open question, says so.
+        assert_eq!(lines("short answer").len() as u64, moodle["short_answer"]);
+        assert_eq!(import.warnings.len(), 11 + lines("short answer").len());
+        let french = parse_gift(EXAMPLES, Lang::Fr).unwrap().warnings;
+        assert_eq!(french[1].line, 16);
+        assert!(
+            french[1].message.starts_with("Question numérique ignorée"),
+            "{french:?}"
+        );
         assert_eq!(parse_questions(import.questions).unwrap().len(), 32);
     }
 
@@ -406,8 +512,8 @@ mod tests {
         assert_eq!(shown(text), expected);
         let crlf = "\u{feff}Flat?\r\n{FALSE}\r\n";
         assert_eq!(shown(crlf), ["TrueFalse Flat? |-True |+False"]);
-        let moodle_crlf = parse_gift(&EXAMPLES.replace('\n', "\r\n"));
-        assert_eq!(moodle_crlf, parse_gift(EXAMPLES));
+        let moodle_crlf = parse_gift(&EXAMPLES.replace('\n', "\r\n"), Lang::En);
+        assert_eq!(moodle_crlf, parse_gift(EXAMPLES, Lang::En));
     }
 
     #[test]
@@ -420,14 +526,14 @@ mod tests {
             "Single L'été commence en _____ dans l'hémisphère Nord. |+juin |-décembre",
         ];
         assert_eq!(shown(text), expected);
-        assert!(parse_questions(parse_gift(text).unwrap().questions).is_ok());
+        assert!(parse_questions(parse_gift(text, Lang::En).unwrap().questions).is_ok());
     }
 
     #[test]
     fn skips_what_the_quiz_rules_refuse() {
         let eleven: String = (1..=11).map(|i| format!("~{i} ")).collect();
         let text = format!("Q1 {{=0 {eleven}}}\n\nQ2 {{=a ~}}\n\nQ3 {{=a =b ~c}}\n\nQ4 {{=a ~b}}");
-        let import = parse_gift(&text).unwrap();
+        let import = parse_gift(&text, Lang::En).unwrap();
         assert_eq!(import.questions.len(), 1);
         let warning = |w: &GiftWarning| format!("{}: {}", w.line, w.message);
         let warnings: Vec<_> = import.warnings.iter().map(warning).collect();
@@ -457,8 +563,19 @@ mod tests {
              question: Pratico can't run this kind)\nYear? {#1822}\n\nPi? {#3.14}",
         ] {
             let expected = case.lines().next().unwrap().trim_start_matches("// ");
-            assert_eq!(parse_gift(case).unwrap_err().to_string(), expected);
+            assert_eq!(
+                parse_gift(case, Lang::En).unwrap_err().to_string(),
+                expected
+            );
         }
-        assert_eq!(parse_gift(""), Err(error(1, "no question Pratico can run")));
+        let unclosed = parse_gift("Q1 {T}\n\nQ2 {\n=a\n~b", Lang::Fr).unwrap_err();
+        assert_eq!(
+            unclosed.said(Lang::Fr),
+            "ligne 3 : une accolade `{` n'est jamais fermée par `}`"
+        );
+        assert_eq!(
+            parse_gift("", Lang::En),
+            Err(error(1, Problem::NothingToRun(0, None)))
+        );
     }
 }

@@ -5,6 +5,7 @@ pub mod canvas;
 pub mod codes;
 pub mod events;
 pub mod gift;
+pub mod lang;
 pub mod names;
 pub mod protocol;
 pub mod quiz;

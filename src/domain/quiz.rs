@@ -3,6 +3,7 @@
 //! Input is parsed into `Quiz` parts once, here; everything downstream (store, live rooms,
 //! reports) can rely on a question being well-formed.
 
+use super::lang::Lang;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -107,17 +108,94 @@ pub struct ChoiceInput {
 
 /// A rule a quiz broke, with the JSON path of the offending field (`questions[2].choices`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
+#[error("{field}: {}", rule.said(Lang::En))]
 pub struct QuizError {
     pub field: String,
-    pub message: String,
+    pub rule: QuizRule,
 }
 
 impl QuizError {
-    fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+    fn new(field: impl Into<String>, rule: QuizRule) -> Self {
         Self {
             field: field.into(),
-            message: message.into(),
+            rule,
+        }
+    }
+}
+
+/// The rules of SPEC §4, as a quiz or an import breaks them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QuizRule {
+    NoQuestion,
+    TooManyQuestions,
+    QuestionIdTaken(String),
+    ChoiceIdTaken(String),
+    BadId,
+    Empty,
+    TooLong(usize),
+    TimeLimit,
+    Points,
+    OpenWithChoices,
+    TrueFalseTwoChoices,
+    ChoiceCount(usize),
+    OneCorrect(QuestionKind, usize),
+    SomeCorrect,
+    PollCorrect,
+}
+
+impl QuizRule {
+    /// The rule, said to a trainer in `lang`.
+    pub fn said(&self, lang: Lang) -> String {
+        use QuizRule::*;
+        let en = lang == Lang::En;
+        match self {
+            NoQuestion if en => "a quiz needs at least one question".into(),
+            NoQuestion => "un quiz a au moins une question".into(),
+            TooManyQuestions if en => format!("a quiz holds at most {MAX_QUESTIONS} questions"),
+            TooManyQuestions => format!("un quiz a au plus {MAX_QUESTIONS} questions"),
+            QuestionIdTaken(id) if en => format!("`{id}` is used by another question"),
+            QuestionIdTaken(id) => format!("`{id}` est déjà l'identifiant d'une autre question"),
+            ChoiceIdTaken(id) if en => format!("`{id}` is used by another choice"),
+            ChoiceIdTaken(id) => format!("`{id}` est déjà l'identifiant d'un autre choix"),
+            BadId if en => {
+                format!("must be 1–{MAX_ID_CHARS} characters among a-z, A-Z, 0-9, - and _")
+            }
+            BadId => {
+                format!("doit avoir 1 à {MAX_ID_CHARS} caractères parmi a-z, A-Z, 0-9, - et _")
+            }
+            Empty if en => "must not be empty".into(),
+            Empty => "ne doit pas être vide".into(),
+            TooLong(max) if en => format!("must be at most {max} characters"),
+            TooLong(max) => format!("doit faire au plus {max} caractères"),
+            TimeLimit if en => {
+                format!("must be between {MIN_TIME_LIMIT_S} and {MAX_TIME_LIMIT_S} seconds")
+            }
+            TimeLimit => {
+                format!("doit être entre {MIN_TIME_LIMIT_S} et {MAX_TIME_LIMIT_S} secondes")
+            }
+            Points if en => format!("must be between 0 and {MAX_POINTS}"),
+            Points => format!("doit être entre 0 et {MAX_POINTS}"),
+            OpenWithChoices if en => "an open question has no choices".into(),
+            OpenWithChoices => "une question ouverte n'a pas de choix".into(),
+            TrueFalseTwoChoices if en => "a true_false question has exactly two choices".into(),
+            TrueFalseTwoChoices => "une question vrai/faux a exactement deux choix".into(),
+            ChoiceCount(got) if en => {
+                format!("needs between {MIN_CHOICES} and {MAX_CHOICES} choices, got {got}")
+            }
+            ChoiceCount(got) => {
+                format!("il faut entre {MIN_CHOICES} et {MAX_CHOICES} choix, il y en a {got}")
+            }
+            OneCorrect(kind, got) if en => format!(
+                "a {} question has exactly one correct choice, got {got}",
+                kind_name(*kind)
+            ),
+            OneCorrect(_, got) => {
+                format!("il faut exactement une bonne réponse, il y en a {got}")
+            }
+            SomeCorrect if en => "a multiple question has at least one correct choice".into(),
+            SomeCorrect => "une question à choix multiples a au moins une bonne réponse".into(),
+            PollCorrect if en => "a poll has no correct choice".into(),
+            PollCorrect => "un sondage n'a pas de bonne réponse".into(),
         }
     }
 }
@@ -125,16 +203,10 @@ impl QuizError {
 /// Checks every rule of SPEC §4 and fills in ids and defaults.
 pub fn parse_questions(inputs: Vec<QuestionInput>) -> Result<Vec<Question>, QuizError> {
     if inputs.is_empty() {
-        return Err(QuizError::new(
-            "questions",
-            "a quiz needs at least one question",
-        ));
+        return Err(QuizError::new("questions", QuizRule::NoQuestion));
     }
     if inputs.len() > MAX_QUESTIONS {
-        return Err(QuizError::new(
-            "questions",
-            format!("a quiz holds at most {MAX_QUESTIONS} questions"),
-        ));
+        return Err(QuizError::new("questions", QuizRule::TooManyQuestions));
     }
     let mut questions = Vec::with_capacity(inputs.len());
     for (i, input) in inputs.into_iter().enumerate() {
@@ -142,7 +214,7 @@ pub fn parse_questions(inputs: Vec<QuestionInput>) -> Result<Vec<Question>, Quiz
         if questions.iter().any(|q: &Question| q.id == question.id) {
             return Err(QuizError::new(
                 format!("questions[{i}].id"),
-                format!("`{}` is used by another question", question.id),
+                QuizRule::QuestionIdTaken(question.id),
             ));
         }
         questions.push(question);
@@ -158,30 +230,24 @@ fn parse_question(input: QuestionInput, index: usize, path: &str) -> Result<Ques
     )?;
     let prompt = input.prompt.trim();
     if prompt.is_empty() {
-        return Err(QuizError::new(
-            format!("{path}.prompt"),
-            "must not be empty",
-        ));
+        return Err(QuizError::new(format!("{path}.prompt"), QuizRule::Empty));
     }
     if prompt.chars().count() > MAX_PROMPT_CHARS {
         return Err(QuizError::new(
             format!("{path}.prompt"),
-            format!("must be at most {MAX_PROMPT_CHARS} characters"),
+            QuizRule::TooLong(MAX_PROMPT_CHARS),
         ));
     }
     let time_limit_s = input.time_limit_s.unwrap_or(DEFAULT_TIME_LIMIT_S);
     if !(MIN_TIME_LIMIT_S..=MAX_TIME_LIMIT_S).contains(&time_limit_s) {
         return Err(QuizError::new(
             format!("{path}.time_limit_s"),
-            format!("must be between {MIN_TIME_LIMIT_S} and {MAX_TIME_LIMIT_S} seconds"),
+            QuizRule::TimeLimit,
         ));
     }
     let points = input.points.unwrap_or(DEFAULT_POINTS);
     if points > MAX_POINTS {
-        return Err(QuizError::new(
-            format!("{path}.points"),
-            format!("must be between 0 and {MAX_POINTS}"),
-        ));
+        return Err(QuizError::new(format!("{path}.points"), QuizRule::Points));
     }
     let choices = parse_choices(input.kind, input.choices, &format!("{path}.choices"))?;
     Ok(Question {
@@ -201,22 +267,16 @@ fn parse_choices(
 ) -> Result<Vec<Choice>, QuizError> {
     if !kind.has_choices() {
         if !inputs.is_empty() {
-            return Err(QuizError::new(path, "an open question has no choices"));
+            return Err(QuizError::new(path, QuizRule::OpenWithChoices));
         }
         return Ok(Vec::new());
     }
     let count = inputs.len();
     if kind == QuestionKind::TrueFalse && count != 2 {
-        return Err(QuizError::new(
-            path,
-            "a true_false question has exactly two choices",
-        ));
+        return Err(QuizError::new(path, QuizRule::TrueFalseTwoChoices));
     }
     if !(MIN_CHOICES..=MAX_CHOICES).contains(&count) {
-        return Err(QuizError::new(
-            path,
-            format!("needs between {MIN_CHOICES} and {MAX_CHOICES} choices, got {count}"),
-        ));
+        return Err(QuizError::new(path, QuizRule::ChoiceCount(count)));
     }
     let mut choices: Vec<Choice> = Vec::with_capacity(count);
     for (i, input) in inputs.into_iter().enumerate() {
@@ -228,20 +288,17 @@ fn parse_choices(
         if choices.iter().any(|c| c.id == id) {
             return Err(QuizError::new(
                 format!("{path}[{i}].id"),
-                format!("`{id}` is used by another choice"),
+                QuizRule::ChoiceIdTaken(id),
             ));
         }
         let text = input.text.trim();
         if text.is_empty() {
-            return Err(QuizError::new(
-                format!("{path}[{i}].text"),
-                "must not be empty",
-            ));
+            return Err(QuizError::new(format!("{path}[{i}].text"), QuizRule::Empty));
         }
         if text.chars().count() > MAX_CHOICE_CHARS {
             return Err(QuizError::new(
                 format!("{path}[{i}].text"),
-                format!("must be at most {MAX_CHOICE_CHARS} characters"),
+                QuizRule::TooLong(MAX_CHOICE_CHARS),
             ));
         }
         choices.push(Choice {
@@ -252,20 +309,11 @@ fn parse_choices(
     }
     let correct = choices.iter().filter(|c| c.correct).count();
     match kind {
-        QuestionKind::Single | QuestionKind::TrueFalse if correct != 1 => Err(QuizError::new(
-            path,
-            format!(
-                "a {} question has exactly one correct choice, got {correct}",
-                kind_name(kind)
-            ),
-        )),
-        QuestionKind::Multiple if correct == 0 => Err(QuizError::new(
-            path,
-            "a multiple question has at least one correct choice",
-        )),
-        QuestionKind::Poll if correct != 0 => {
-            Err(QuizError::new(path, "a poll has no correct choice"))
+        QuestionKind::Single | QuestionKind::TrueFalse if correct != 1 => {
+            Err(QuizError::new(path, QuizRule::OneCorrect(kind, correct)))
         }
+        QuestionKind::Multiple if correct == 0 => Err(QuizError::new(path, QuizRule::SomeCorrect)),
+        QuestionKind::Poll if correct != 0 => Err(QuizError::new(path, QuizRule::PollCorrect)),
         _ => Ok(choices),
     }
 }
@@ -296,10 +344,7 @@ fn parse_id(
     if valid {
         Ok(id)
     } else {
-        Err(QuizError::new(
-            path,
-            format!("must be 1–{MAX_ID_CHARS} characters among a-z, A-Z, 0-9, - and _"),
-        ))
+        Err(QuizError::new(path, QuizRule::BadId))
     }
 }
 

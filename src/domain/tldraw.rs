@@ -12,6 +12,7 @@
 
 use std::collections::HashMap;
 
+use super::lang::Lang;
 use serde_json::{Map, Value, json};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -32,11 +33,43 @@ pub struct PageInfo {
 
 /// What is wrong with an upload, in words meant for the trainer (sent in a 422).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct TldrawError(pub String);
+#[error("{}", self.said(Lang::En))]
+pub enum TldrawError {
+    /// Not a tldraw 2+ document; the detail names what is wrong, for whoever made the file.
+    Invalid(String),
+    Tldraw1,
+    NoPage,
+}
+
+impl TldrawError {
+    /// The problem, said to a trainer in `lang`.
+    pub fn said(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Self::Invalid(what), Lang::En) => format!("not a valid tldraw document: {what}"),
+            (Self::Invalid(what), Lang::Fr) => {
+                format!("ce fichier n'est pas un document tldraw valide (détail : {what})")
+            }
+            (Self::Tldraw1, Lang::En) => "this is a tldraw 1 file, which is not supported: open \
+                                          it in tldraw 2 or later (e.g. tldraw.com), save it \
+                                          again and upload the new file"
+                .into(),
+            (Self::Tldraw1, Lang::Fr) => "ce fichier vient de tldraw 1, qui n'est pas pris en \
+                                          charge : ouvrez-le dans tldraw 2 ou plus récent (par \
+                                          exemple tldraw.com), enregistrez-le à nouveau et \
+                                          importez le nouveau fichier"
+                .into(),
+            (Self::NoPage, Lang::En) => "the document has no page: a capsule needs at least one \
+                                         page (one page = one slide)"
+                .into(),
+            (Self::NoPage, Lang::Fr) => "le document n'a aucune page : une capsule en a au moins \
+                                         une (une page = une diapositive)"
+                .into(),
+        }
+    }
+}
 
 fn invalid(what: impl std::fmt::Display) -> TldrawError {
-    TldrawError(format!("not a valid tldraw document: {what}"))
+    TldrawError::Invalid(what.to_string())
 }
 
 /// Accepts a store snapshot `{store, schema}`, an editor snapshot `{document: {store, schema},
@@ -60,11 +93,7 @@ pub fn read_document(value: Value) -> Result<CapsuleDocument, TldrawError> {
                 None => root,
             };
             if !doc.contains_key("store") && doc.contains_key("pages") {
-                return Err(TldrawError(
-                    "this is a tldraw 1 file, which is not supported: open it in tldraw 2 or \
-                     later (e.g. tldraw.com), save it again and upload the new file"
-                        .into(),
-                ));
+                return Err(TldrawError::Tldraw1);
             }
             (checked_store(doc.remove("store"))?, doc.remove("schema"))
         }
@@ -75,10 +104,7 @@ pub fn read_document(value: Value) -> Result<CapsuleDocument, TldrawError> {
     let snapshot = json!({ "store": store, "schema": schema });
     let pages = pages_of(&snapshot);
     if pages.is_empty() {
-        return Err(TldrawError(
-            "the document has no page: a capsule needs at least one page (one page = one slide)"
-                .into(),
-        ));
+        return Err(TldrawError::NoPage);
     }
     Ok(CapsuleDocument { snapshot, pages })
 }
@@ -322,13 +348,18 @@ mod tests {
     fn refuses_tldraw_1_files() {
         let v1 =
             json!({ "document": { "version": 15.5, "pages": {}, "pageStates": {} }, "assets": {} });
-        assert!(read_document(v1).unwrap_err().0.contains("tldraw 1 file"));
+        assert!(
+            read_document(v1)
+                .unwrap_err()
+                .to_string()
+                .contains("tldraw 1 file")
+        );
     }
 
     #[test]
     fn refuses_what_is_not_a_tldraw_document() {
         let refuses = |input: Value, needle: &str| {
-            let message = read_document(input.clone()).unwrap_err().0;
+            let message = read_document(input.clone()).unwrap_err().to_string();
             assert!(message.contains(needle), "{input}: {message}");
         };
         let one_without = |mut record: Value, field: &str| {

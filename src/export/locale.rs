@@ -1,19 +1,13 @@
 //! How the printable report speaks: its language, and the time offset its clock times are in.
 //!
 //! The page people print and sign is written for them, and so are CSV and XLSX files when a
-//! language is asked for; otherwise those, and JSON, keep UTC and machine names for scripts. A fixed offset (the trainer's at the session's start) rather than
-//! a time-zone name: a session lasts hours, and the browser that asks knows its offset.
+//! language is asked for; otherwise those, and JSON, keep UTC and machine names for scripts.
+//! A fixed offset (the trainer's at the session's start) rather than a time-zone name: a session
+//! lasts hours, and the browser that asks knows its offset.
 
-use serde::Deserialize;
 use time::{OffsetDateTime, UtcOffset};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    #[default]
-    En,
-    Fr,
-}
+pub use crate::domain::lang::Lang;
 
 /// The furthest offsets in use (UTC−12:00 to UTC+14:00), in minutes.
 pub const OFFSET_RANGE: std::ops::RangeInclusive<i32> = -720..=840;

@@ -281,3 +281,26 @@ async fn bad_capsule_input() {
         .await
         .expect_error(StatusCode::NOT_FOUND, "not_found");
 }
+
+#[tokio::test]
+async fn an_import_refused_says_why_in_the_trainer_s_language() {
+    let app = spawn_app().await;
+    let token = app.signup("Ana").await;
+    let tldraw_1 = json!({"title": "Old", "snapshot": {"document": {"pages": {}}}});
+    for (query, expected) in [
+        ("", "this is a tldraw 1 file"),
+        ("?lang=fr", "ce fichier vient de tldraw 1"),
+    ] {
+        let answer = app
+            .post(&format!("/api/capsules{query}"), &token, tldraw_1.clone())
+            .await;
+        answer.expect_error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        let message = answer.body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(expected), "{message}");
+    }
+    let no_page =
+        json!({"title": "Empty", "snapshot": {"store": {}, "schema": {"schemaVersion": 2}}});
+    let answer = app.post("/api/capsules?lang=fr", &token, no_page).await;
+    let message = answer.body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("le document n'a aucune page"), "{message}");
+}

@@ -253,12 +253,35 @@ async fn moodle_examples_import_with_warnings_for_what_cannot_run() {
         [16, 2, 5, 9]
     );
     let warnings = quiz["warnings"].as_array().unwrap();
+    let said = |what: &str| {
+        let said = warnings
+            .iter()
+            .filter(|w| w["message"].as_str().unwrap().contains(what));
+        said.count()
+    };
     assert_eq!(
-        warnings.len(),
-        11,
-        "8 numerical and 3 matching questions are skipped"
+        (said("numerical"), said("matching"), said("short answer")),
+        (8, 3, 9),
+        "8 numerical and 3 matching questions are skipped, 9 short answers become open ones"
     );
     assert!(warnings.iter().all(|w| w["line"].as_u64().unwrap() > 0));
+    // In the trainer's language when asked.
+    let french = import_gift(&app, &token, "format=gift&title=Exemples&lang=fr", &text).await;
+    let french = french.expect(StatusCode::CREATED);
+    let first = &french["warnings"][0]["message"];
+    assert!(
+        first
+            .as_str()
+            .unwrap()
+            .starts_with("Réponse courte importée"),
+        "{first}"
+    );
+    let broken = import_gift(&app, &token, "format=gift&lang=fr", "Q {=a\n~b").await;
+    broken.expect_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_gift");
+    assert_eq!(
+        broken.body["error"]["message"],
+        "ligne 1 : une accolade `{` n'est jamais fermée par `}`"
+    );
     let stored = app
         .get(
             &format!("/api/quizzes/{}", quiz["id"].as_str().unwrap()),

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::domain::lang::Lang;
 use crate::domain::names::{parse_title, slugify};
 use crate::domain::protocol::ErrorCode;
 use crate::domain::tldraw::{self, CapsuleDocument, PageInfo};
@@ -17,7 +18,7 @@ use crate::http::AppState;
 use crate::http::api::assets::{inline_stored_images, store_inline_images};
 use crate::http::api::samples::{Language, blank_document};
 use crate::http::auth::CurrentUser;
-use crate::http::error::{ApiError, ApiJson, ApiResult, optional_object_body, parse_id};
+use crate::http::error::{ApiError, ApiJson, ApiQuery, ApiResult, optional_object_body, parse_id};
 use crate::http::iso;
 use crate::live::canvas::{Doc, Replaced};
 use crate::store::capsules::{self, CapsuleSummary};
@@ -101,8 +102,15 @@ pub struct CapsulePatch {
     pub snapshot: Option<Value>,
 }
 
-fn read_snapshot(snapshot: Value) -> ApiResult<CapsuleDocument> {
-    tldraw::read_document(snapshot).map_err(|e| ApiError::invalid("snapshot", e))
+fn read_snapshot(snapshot: Value, lang: Lang) -> ApiResult<CapsuleDocument> {
+    tldraw::read_document(snapshot).map_err(|e| ApiError::invalid("snapshot", e.said(lang)))
+}
+
+/// The language of the answer's error message, `en` (default) or `fr`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct LangQuery {
+    #[param(value_type = Option<String>)]
+    pub lang: Option<Lang>,
 }
 
 fn not_found(e: StoreError) -> ApiError {
@@ -113,13 +121,15 @@ fn not_found(e: StoreError) -> ApiError {
 }
 
 /// Creates a capsule: a tldraw document imported, the sample deck, or a blank deck.
-#[utoipa::path(post, path = "/api/capsules", tag = "capsules", request_body = NewCapsule,
+#[utoipa::path(post, path = "/api/capsules", tag = "capsules", request_body = NewCapsule, params(LangQuery),
     responses((status = 201, body = Capsule), (status = 413), (status = 422, description = "not a tldraw 2+ document")))]
 pub async fn create(
     State(state): State<AppState>,
     current: CurrentUser,
+    ApiQuery(query): ApiQuery<LangQuery>,
     ApiJson(body): ApiJson<NewCapsule>,
 ) -> ApiResult<(StatusCode, Json<Capsule>)> {
+    let lang = query.lang.unwrap_or_default();
     let title = parse_title(&body.title).map_err(|m| ApiError::invalid("title", m))?;
     let document = match (body.snapshot, body.sample) {
         (Some(_), Some(_)) => {
@@ -128,7 +138,7 @@ pub async fn create(
                 "give a snapshot or a sample, not both",
             ));
         }
-        (Some(snapshot), None) => read_snapshot(snapshot)?,
+        (Some(snapshot), None) => read_snapshot(snapshot, lang)?,
         (None, Some(language)) => language.sample_document(),
         (None, None) => blank_document(),
     };
@@ -182,7 +192,7 @@ pub async fn update(
         None => current_row.summary.title.clone(),
     };
     if let Some(snapshot) = patch.snapshot {
-        let mut document = read_snapshot(snapshot)?;
+        let mut document = read_snapshot(snapshot, Lang::En)?;
         store_inline_images(&state, current.user.id, &mut document.snapshot).await?;
         // The capsule's one writer is its editing task.
         let replaced = state.live.canvases().replace(id, document.snapshot).await;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::domain::gift::{self, GiftWarning};
+use crate::domain::lang::Lang;
 use crate::domain::names::parse_title;
 use crate::domain::protocol::ErrorCode;
 use crate::domain::quiz::{Question, QuestionInput, QuizSettings, parse_questions};
@@ -106,7 +107,7 @@ fn checked_title(title: &str) -> ApiResult<String> {
 }
 
 fn checked_questions(inputs: Vec<QuestionInput>) -> ApiResult<Vec<Question>> {
-    parse_questions(inputs).map_err(|e| ApiError::invalid(e.field, e.message))
+    parse_questions(inputs).map_err(|e| ApiError::invalid(e.field, e.rule.said(Lang::En)))
 }
 
 /// A quiz may name one of the caller's own capsules, nobody else's.
@@ -150,6 +151,9 @@ pub struct ImportParams {
     pub format: String,
     pub title: Option<String>,
     pub capsule_id: Option<Uuid>,
+    /// The language of the error and the warnings, `en` (default) or `fr`.
+    #[param(value_type = Option<String>)]
+    pub lang: Option<Lang>,
 }
 
 /// Imports a quiz from a text body; questions Pratico cannot run are listed in `warnings`.
@@ -169,11 +173,12 @@ pub async fn import(
         ));
     }
     let title = checked_title(params.title.as_deref().unwrap_or("Imported quiz"))?;
-    let imported = gift::parse_gift(&text).map_err(|e| {
+    let lang = params.lang.unwrap_or_default();
+    let imported = gift::parse_gift(&text, lang).map_err(|e| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::InvalidGift,
-            e.to_string(),
+            e.said(lang),
         )
     })?;
     let fields = QuizFields {
