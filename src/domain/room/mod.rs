@@ -44,7 +44,7 @@ use uuid::Uuid;
 
 pub use decide::Command;
 pub use incoming::Incoming;
-pub use outcome::{Eviction, Outcome, RoomError, RoomResult, Sender};
+pub use outcome::{Eviction, Outcome, Personal, RoomError, RoomResult, Sender, Yours};
 pub use params::{Collaboration, Navigation, ParamsPatch, RoomParams, Switch};
 pub use quiz_run::QuizSheet;
 pub use state::{AnswerRecord, Phase, QuizRun, RoomState, Seat};

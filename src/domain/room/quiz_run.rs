@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use uuid::Uuid;
 
+use super::outcome::{Personal, Yours};
 use super::standings::LEADERBOARD_TOP;
 use super::state::{AnswerRecord, Phase, QuizRun};
 use super::{LiveRoom, Outcome, RoomError, RoomResult, Sender};
@@ -343,20 +344,24 @@ impl LiveRoom {
                 yours,
             };
         let top: Vec<Standing> = standings.iter().take(LEADERBOARD_TOP).cloned().collect();
-        outcome.to_trainers.push(results(standings.clone(), None));
-        for standing in &standings {
-            let mine = answers.get(&standing.participant_id);
-            let yours = YourResult {
-                answered: mine.is_some(),
-                correct: mine.and_then(|a| a.correct),
-                points: mine.map_or(0, |a| a.points),
-                score: standing.score,
-                rank: standing.rank,
-            };
-            outcome
-                .to_each
-                .push((standing.participant_id, results(top.clone(), Some(yours))));
-        }
+        let yours = (standings.iter())
+            .map(|standing| {
+                let mine = answers.get(&standing.participant_id);
+                let yours = YourResult {
+                    answered: mine.is_some(),
+                    correct: mine.and_then(|a| a.correct),
+                    points: mine.map_or(0, |a| a.points),
+                    score: standing.score,
+                    rank: standing.rank,
+                };
+                (standing.participant_id, Yours::Result(yours))
+            })
+            .collect();
+        outcome.personal = Some(Personal {
+            common: results(top, None),
+            yours,
+        });
+        outcome.to_trainers.push(results(standings, None));
         let event = RoomEvent::QuizResultsRevealed {
             quiz_id: run.quiz_id,
             question_id: question.id.clone(),
@@ -387,12 +392,11 @@ impl LiveRoom {
         outcome.events.push(event);
         // As a `welcome` will show them from now on.
         let ended = self.quiz_outcome(Sender::Trainer);
-        let top = self.final_top();
-        for standing in &ended.leaderboard {
-            let yours = self.outcome_with(top.clone(), Some(standing.clone()));
-            let message = ServerMessage::QuizEnded(yours);
-            outcome.to_each.push((standing.participant_id, message));
-        }
+        let yours = (ended.leaderboard.iter())
+            .map(|standing| (standing.participant_id, Yours::Standing(standing.clone())))
+            .collect();
+        let common = ServerMessage::QuizEnded(self.outcome_with(self.final_top(), None));
+        outcome.personal = Some(Personal { common, yours });
         outcome.to_trainers.push(ServerMessage::QuizEnded(ended));
         Ok(outcome)
     }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::{Actor, unavailable};
 use crate::domain::events::LeaveReason;
 use crate::domain::protocol::{CloseCode, ServerMessage};
-use crate::domain::room::{Eviction, Outcome, RoomError, Sender};
+use crate::domain::room::{Eviction, Outcome, Personal, RoomError, Sender};
 use crate::live::outbox::Frame;
 use crate::live::{ConnId, RoomView};
 use crate::store::events::EventRow;
@@ -40,6 +40,23 @@ pub(super) enum Delivery {
 
 pub(super) fn frame(message: &ServerMessage) -> Frame {
     Frame::from(message)
+}
+
+/// Each participant's frame of a personal message: the common part serialised once, up to its
+/// closing `null}`, then their own `yours` and the closing brace.
+pub(super) fn personal_frames(personal: &Personal) -> impl Iterator<Item = (Uuid, Frame)> + '_ {
+    let mut common = serde_json::to_vec(&personal.common).expect("messages serialise");
+    let closing = br#"null}"#;
+    debug_assert!(common.ends_with(br#""yours":null}"#), "`yours` comes last");
+    common.truncate(common.len() - closing.len());
+    (personal.yours.iter()).map(move |(participant_id, yours)| {
+        let frame = Frame::text(|buf| {
+            buf.extend_from_slice(&common);
+            serde_json::to_writer(&mut *buf, yours).expect("messages serialise");
+            buf.push(b'}');
+        });
+        (*participant_id, frame)
+    })
 }
 
 pub(super) fn error_frame(error: &RoomError, req: Option<String>) -> Frame {
@@ -118,6 +135,12 @@ impl Actor {
         for (participant_id, message) in &outcome.to_each {
             self.deliveries
                 .push(Delivery::Participant(*participant_id, frame(message)));
+        }
+        if let Some(personal) = &outcome.personal {
+            for (participant_id, frame) in personal_frames(personal) {
+                self.deliveries
+                    .push(Delivery::Participant(participant_id, frame));
+            }
         }
         if let Some((participant_id, eviction)) = outcome.evict
             && let Some(conn) = self.seat_conn.remove(&participant_id)

@@ -291,3 +291,54 @@ async fn a_socket_that_closed_before_its_leave_arrived_leaves_as_closed_not_too_
         .collect();
     assert_eq!(leaves, [&json!("closed")], "one leave, as closed");
 }
+
+#[test]
+fn a_personal_frame_is_the_whole_message_with_its_own_part() {
+    use crate::domain::protocol::{QuizOutcome, Standing, YourResult};
+    use crate::domain::room::{Personal, Yours};
+    let standing = |n: u128, score| Standing {
+        participant_id: uuid::Uuid::from_u128(n),
+        first_name: format!("P{n}"),
+        last_name: "Petit \"le grand\"".into(),
+        score,
+        rank: 1,
+    };
+    let top = vec![standing(1, 900), standing(2, 800)];
+    let ended = ServerMessage::QuizEnded(QuizOutcome {
+        quiz_id: uuid::Uuid::from_u128(9),
+        title: "Révisions".into(),
+        leaderboard: top.clone(),
+        yours: None,
+    });
+    let revealed = ServerMessage::QuizResults {
+        question_id: "q1".into(),
+        correct_choice_ids: vec!["c1".into()],
+        distribution: Vec::new(),
+        answered: 2,
+        leaderboard: top.clone(),
+        yours: None,
+    };
+    let result = YourResult {
+        answered: true,
+        correct: Some(false),
+        points: 0,
+        score: 800,
+        rank: 2,
+    };
+    for (common, yours) in [
+        (ended, Yours::Standing(standing(2, 800))),
+        (revealed, Yours::Result(result)),
+    ] {
+        let personal = Personal {
+            common,
+            yours: vec![(uuid::Uuid::from_u128(2), yours.clone())],
+        };
+        let frames: Vec<_> = super::delivery::personal_frames(&personal).collect();
+        let bytes = frames[0].1.as_bytes();
+        let start = bytes.iter().position(|&b| b == b'{').unwrap();
+        let sent: Value = serde_json::from_slice(&bytes[start..]).unwrap();
+        let whole = serde_json::to_value(personal.message(&yours)).unwrap();
+        assert_eq!(sent, whole);
+        assert_ne!(sent["yours"], Value::Null);
+    }
+}

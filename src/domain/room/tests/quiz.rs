@@ -141,13 +141,13 @@ fn join(room: &mut LiveRoom, n: u128) -> Uuid {
 }
 
 /// Every message participants could receive from an outcome.
-fn to_participants(outcome: &Outcome) -> Vec<&ServerMessage> {
-    outcome
-        .broadcast
-        .iter()
+fn to_participants(outcome: &Outcome) -> Vec<ServerMessage> {
+    let each = outcome.each().into_iter().map(|(_, m)| m);
+    (outcome.broadcast.iter())
         .chain(&outcome.to_participants)
-        .chain(outcome.to_each.iter().map(|(_, m)| m))
-        .chain(&outcome.reply)
+        .cloned()
+        .chain(each)
+        .chain(outcome.reply.clone())
         .collect()
 }
 
@@ -216,10 +216,10 @@ fn a_question_is_asked_without_its_answers_then_scored_and_revealed() {
 
     let revealed = trainer(&mut room, Command::QuizReveal, T0 + 14_000);
     let yours = |who: Uuid| {
-        revealed.to_each.iter().find_map(|(id, m)| match m {
+        revealed.each().into_iter().find_map(|(id, m)| match m {
             ServerMessage::QuizResults {
                 yours: Some(yours), ..
-            } if *id == who => Some(yours.clone()),
+            } if id == who => Some(yours),
             _ => None,
         })
     };
@@ -447,9 +447,9 @@ fn ending_the_session_during_a_question_closes_it_and_ends_the_quiz_first() {
             "session_ended"
         ]
     );
-    let standings: Vec<(Uuid, Option<Standing>)> = (ended.to_each.iter())
+    let standings: Vec<(Uuid, Option<Standing>)> = (ended.each().into_iter())
         .map(|(id, m)| match m {
-            ServerMessage::QuizEnded(outcome) => (*id, outcome.yours.clone()),
+            ServerMessage::QuizEnded(outcome) => (id, outcome.yours),
             other => panic!("only final standings go to each: {other:?}"),
         })
         .collect();
@@ -637,10 +637,10 @@ proptest! {
                 Step::Rejoin(who) => live.join(Some(people[usize::from(who)]), None, None, Uuid::nil()).ok().map(|(_, o)| o),
             };
             let Some(outcome) = outcome else { continue };
-            let revealing = outcome.to_each.iter().any(|(_, m)| matches!(m, ServerMessage::QuizResults { .. }));
+            let revealing = outcome.each().iter().any(|(_, m)| matches!(m, ServerMessage::QuizResults { .. }));
             if !revealing {
                 for message in to_participants(&outcome) {
-                    prop_assert!(!leaks_correct_answers(message), "{message:?}");
+                    prop_assert!(!leaks_correct_answers(&message), "{message:?}");
                 }
             }
             events.extend(outcome.events.into_iter().map(|e| (e, now)));

@@ -276,13 +276,14 @@ fn has_correct_key(value: &Value) -> bool {
 }
 
 /// Everything participants could receive from an outcome.
-fn to_participants(outcome: &Outcome) -> impl Iterator<Item = &ServerMessage> {
-    outcome
-        .broadcast
-        .iter()
+fn to_participants(outcome: &Outcome) -> Vec<ServerMessage> {
+    let each = outcome.each().into_iter().map(|(_, m)| m);
+    (outcome.broadcast.iter())
         .chain(&outcome.to_participants)
-        .chain(outcome.to_each.iter().map(|(_, m)| m))
-        .chain(&outcome.reply)
+        .cloned()
+        .chain(each)
+        .chain(outcome.reply.clone())
+        .collect()
 }
 
 /// A session driven by `steps`. With `unknown_speakers` off, chat and answers from ids
@@ -539,12 +540,11 @@ fn drive(
                 prop_assert!(!has_correct_key(&json), "a participant would see {json}");
             }
         }
-        for message in outcome
-            .broadcast
-            .iter()
+        let each = outcome.each().into_iter().map(|(_, m)| m);
+        let messages = (outcome.broadcast.iter())
             .chain(&outcome.to_trainers)
-            .chain(outcome.to_each.iter().map(|(_, m)| m))
-        {
+            .cloned();
+        for message in &messages.chain(each).collect::<Vec<_>>() {
             for id in &banned {
                 prop_assert!(!ranks(message, *id), "a banned seat is ranked: {message:?}");
             }
