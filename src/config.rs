@@ -44,6 +44,11 @@ pub struct Config {
     #[arg(long, env = "PRATICO_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 
+    /// When set, `GET /metrics` answers only requests bearing it (`Authorization: Bearer …`);
+    /// otherwise anyone who reaches the server may read the metrics.
+    #[arg(long, env = "PRATICO_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
     /// Largest request body accepted, in bytes (capsules with images are large).
     #[arg(long, env = "PRATICO_MAX_BODY_BYTES", default_value_t = 20 * 1024 * 1024)]
     pub max_body_bytes: usize,

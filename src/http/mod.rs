@@ -130,6 +130,8 @@ pub fn router(state: AppState) -> Router {
         .merge(web::routes())
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(middleware::from_fn(record_metrics))
+        // Outside the metrics: a made-up method never becomes a series of its own.
+        .layer(middleware::from_fn(refuse_unknown_methods))
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::internal("a request handler panicked").into_response()
         }))
@@ -186,14 +188,42 @@ async fn wrong_method(method: Method, uri: Uri) -> ApiError {
     )
 }
 
-/// Counts requests and their latency by matched route (never by raw path: ids would explode
-/// the number of series).
+/// The methods of HTTP (RFC 9110) and PATCH; anything else a client invents is refused before
+/// it reaches a route or a metric.
+const KNOWN_METHODS: [Method; 9] = [
+    Method::GET,
+    Method::HEAD,
+    Method::POST,
+    Method::PUT,
+    Method::PATCH,
+    Method::DELETE,
+    Method::OPTIONS,
+    Method::CONNECT,
+    Method::TRACE,
+];
+
+async fn refuse_unknown_methods(request: Request, next: Next) -> Response {
+    if KNOWN_METHODS.contains(request.method()) {
+        return next.run(request).await;
+    }
+    metrics::counter!("http_requests_unknown_method_total").increment(1);
+    ApiError::new(
+        StatusCode::NOT_IMPLEMENTED,
+        ErrorCode::MethodNotAllowed,
+        "this server knows the methods of HTTP only",
+    )
+    .into_response()
+}
+
+/// Counts requests and their latency by matched route and known method (never by raw path or
+/// by what a client writes: either would make the number of series unbounded).
 async fn record_metrics(request: Request, next: Next) -> Response {
     let route = request
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let method = request.method().to_string();
+    // One of `KNOWN_METHODS`: `refuse_unknown_methods` runs first.
+    let method = request.method().as_str().to_owned();
     let started = Instant::now();
     let response = next.run(request).await;
     let labels = [

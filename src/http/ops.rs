@@ -2,13 +2,14 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::AppState;
-use super::error::ApiError;
+use super::auth::{hash_token, token_from};
+use super::error::{ApiError, ApiResult};
 use crate::domain::protocol::ErrorCode;
 
 /// The process is up.
@@ -33,13 +34,24 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiErr
     }
 }
 
-/// Prometheus metrics in the text exposition format.
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, content_type = "text/plain")))]
-pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    (
-        [(CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
-    )
+/// Prometheus metrics in the text exposition format; with `--metrics-token`, only for requests
+/// bearing that token.
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, content_type = "text/plain"),
+    (status = 401, description = "`--metrics-token` is set and the request does not bear it")))]
+pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+    if let Some(expected) = &state.config.metrics_token {
+        let given = token_from(&headers).unwrap_or_default();
+        // Their hashes are compared, so the time taken says nothing about the token itself.
+        if hash_token(&given) != hash_token(expected) {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::Unauthorized,
+                "the metrics need the operators' token (Authorization: Bearer …)",
+            ));
+        }
+    }
+    let body = state.metrics.render();
+    Ok(([(CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response())
 }
 
 /// This API, described as OpenAPI 3.

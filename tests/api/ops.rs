@@ -98,3 +98,52 @@ async fn the_openapi_document_describes_every_route() {
         "no route is described that does not exist"
     );
 }
+
+#[tokio::test]
+async fn invented_methods_are_refused_and_never_become_metric_series() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app().await;
+    // The attack: requests pipelined on one unauthenticated connection, each with a method of
+    // its own (hyper takes any token as a method).
+    let mut socket = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let mut requests = String::new();
+    for n in 0..2_000 {
+        requests += &format!("INVENTED{n} /api/me HTTP/1.1\r\nHost: x\r\n\r\n");
+    }
+    requests += "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    socket.write_all(requests.as_bytes()).await.unwrap();
+    let mut answers = String::new();
+    socket.read_to_string(&mut answers).await.unwrap();
+    assert_eq!(answers.matches("HTTP/1.1 501").count(), 2_000);
+    assert!(answers.contains("method_not_allowed"));
+
+    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap();
+    let text = metrics.text().await.unwrap();
+    assert!(!text.contains("INVENTED"), "no series per invented method");
+    assert!(
+        text.contains("http_requests_unknown_method_total 2000"),
+        "{text}"
+    );
+    assert!(text.len() < 64 * 1024, "{} bytes of metrics", text.len());
+}
+
+#[tokio::test]
+async fn the_metrics_may_be_kept_for_the_operators_token() {
+    let app = crate::helpers::spawn_app_with(|c| c.metrics_token = Some("s3cret".into())).await;
+    let anonymous = app.send(app.client.get(app.url("/metrics"))).await;
+    anonymous.expect_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    let wrong = app
+        .send(app.client.get(app.url("/metrics")).bearer_auth("guess"))
+        .await;
+    wrong.expect_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    let operator = app.client.get(app.url("/metrics")).bearer_auth("s3cret");
+    let operator = operator.send().await.unwrap();
+    assert_eq!(operator.status(), StatusCode::OK);
+    assert!(
+        operator
+            .text()
+            .await
+            .unwrap()
+            .contains("http_requests_total")
+    );
+}
