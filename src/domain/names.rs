@@ -1,5 +1,8 @@
 //! Names people type: room slugs, participants' names, e-mail addresses.
 
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
 pub const MIN_SLUG: usize = 3;
 pub const MAX_SLUG: usize = 48;
 const MAX_PERSON_NAME: usize = 64;
@@ -81,10 +84,12 @@ pub fn parse_title(title: &str) -> Result<String, String> {
     Ok(title.to_owned())
 }
 
-/// A first or last name: trimmed, 1–64 characters, no control characters, nothing invisible
-/// that could disguise it (see `disguises`).
+/// A first or last name: trimmed, in Unicode's composed form (NFC: an `é` typed as `e` and a
+/// combining accent is stored as `é`), 1–64 characters, no control characters, nothing
+/// invisible that could disguise it (see `disguises`).
 pub fn parse_person_name(name: &str) -> Result<String, String> {
-    let name = name.trim();
+    let name: String = name.trim().nfc().collect();
+    let name = name.as_str();
     if name.is_empty() {
         return Err("must not be empty".to_owned());
     }
@@ -123,6 +128,14 @@ fn disguises(c: char) -> bool {
             | '\u{2066}'..='\u{2069}'
             | '\u{FEFF}'
     )
+}
+
+/// A name as people compare them: accents and case folded (`Zoé`, `ZOE` and `Zoe` + a
+/// combining accent are one name), every letter kept (unlike a transliteration, which would make
+/// two different Chinese names one).
+pub fn fold(name: &str) -> String {
+    let bare: String = name.nfd().filter(|c| !is_combining_mark(*c)).collect();
+    bare.to_lowercase()
 }
 
 /// An e-mail address, trimmed and lowercased so that each person has one account.
@@ -211,6 +224,14 @@ mod tests {
         assert!(parse_person_name("a\u{7}b").is_err());
         assert!(parse_person_name(&"é".repeat(64)).is_ok());
         assert!(parse_person_name(&"é".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn names_are_stored_composed_and_compared_folded() {
+        assert_eq!(parse_person_name(" Zoe\u{301} ").unwrap(), "Zoé");
+        assert_eq!(fold("ZOÉ"), fold("Zoe\u{301}"));
+        assert_eq!(fold("Zoé"), "zoe");
+        assert_ne!(fold("李"), fold("理"), "different names stay different");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::state::{Seat, ban_key};
 use super::{Eviction, LiveRoom, Outcome, RoomError, RoomResult};
 use crate::domain::events::{LeaveReason, RoomEvent};
-use crate::domain::names::parse_person_name;
+use crate::domain::names::{fold, parse_person_name};
 use crate::domain::protocol::{ErrorCode, Headcount, PersonView, Role, ServerMessage};
 
 impl LiveRoom {
@@ -82,7 +82,9 @@ impl LiveRoom {
                 "the trainer has locked this session: no new participants",
             ));
         }
-        if self.state.banned_names.contains(&ban_key(&first, &last)) {
+        // Keys checkpointed before names were accent-folded are folded here too.
+        let key = ban_key(&first, &last);
+        if (self.state.banned_names.iter()).any(|banned| *banned == key || fold(banned) == key) {
             return Err(RoomError::new(
                 ErrorCode::Banned,
                 "you were banned from this session",

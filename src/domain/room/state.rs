@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
+use crate::domain::names::fold;
 use crate::domain::quiz::{Answer, Question, Scoring};
 
 /// A seat in the room. Seats outlive connections: a participant who comes back gets theirs.
@@ -55,7 +56,7 @@ pub struct RoomState {
 
 /// How a banned name is kept in `banned_names`.
 pub(super) fn ban_key(first: &str, last: &str) -> String {
-    format!("{} {}", first.to_lowercase(), last.to_lowercase())
+    fold(&format!("{first} {last}"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

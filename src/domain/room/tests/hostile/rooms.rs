@@ -3,6 +3,8 @@
 
 use std::collections::HashSet;
 
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
 use uuid::Uuid;
 
 use super::*;
@@ -236,7 +238,7 @@ fn acceptable_name(name: &str) -> bool {
         '\u{2063}', '\u{2064}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{FEFF}',
     ];
     const JOINERS: &[char] = &['\u{200C}', '\u{200D}'];
-    let name = name.trim();
+    let name: String = name.trim().nfc().collect();
     !name.is_empty()
         && name.chars().count() <= 64
         && !name.chars().any(|c| c.is_control() || HIDDEN.contains(&c))
@@ -244,8 +246,16 @@ fn acceptable_name(name: &str) -> bool {
         && !name.ends_with(JOINERS)
 }
 
+/// As people compare names: composed, then without accents, in lowercase.
 fn ban_key(first: &str, last: &str) -> String {
-    format!("{} {}", first.to_lowercase(), last.to_lowercase())
+    let name = format!("{first} {last}");
+    let bare: String = name.nfd().filter(|c| !is_combining_mark(*c)).collect();
+    bare.to_lowercase()
+}
+
+/// A name as the room keeps it: trimmed and composed.
+fn kept(name: &str) -> String {
+    name.trim().nfc().collect()
 }
 
 /// Whether a message names a participant among its leaderboard or standings.
@@ -324,9 +334,9 @@ fn drive(
                             .iter()
                             .find(|s| s.participant_id == id)
                             .unwrap();
-                        prop_assert_eq!(&seat.first_name, first.trim(), "names kept as given");
-                        prop_assert_eq!(&seat.last_name, last.trim());
-                        prop_assert!(!banned_names.contains(&ban_key(first.trim(), last.trim())));
+                        prop_assert_eq!(&seat.first_name, &kept(&first), "names kept as given");
+                        prop_assert_eq!(&seat.last_name, &kept(&last));
+                        prop_assert!(!banned_names.contains(&ban_key(&kept(&first), &kept(&last))));
                         Some(outcome)
                     }
                     Err(error) => {
