@@ -115,9 +115,10 @@ pub struct Config {
     #[arg(long, env = "PRATICO_IDLE_END_HOURS", default_value_t = 12.0)]
     pub idle_end_hours: f64,
 
-    /// Mark the log-in cookie `Secure` (set when serving over HTTPS).
-    #[arg(long, env = "PRATICO_SECURE_COOKIES", default_value_t = false)]
-    pub secure_cookies: bool,
+    /// Mark the log-in cookie `Secure`. Default: when the public URL is `https://` (set it to
+    /// `false` to turn that off, `true` to force it).
+    #[arg(long, env = "PRATICO_SECURE_COOKIES")]
+    pub secure_cookies: Option<bool>,
 
     /// tldraw licence key, handed to the web UI: the tldraw SDK needs one in production (over
     /// HTTPS on a real domain); without it, a canvas served that way hides itself after a few
@@ -185,6 +186,16 @@ impl Config {
             Some(url) => url.trim_end_matches('/').to_owned(),
             None => format!("http://{bound}"),
         }
+    }
+
+    /// Whether the server is reached over HTTPS, as its public URL says.
+    pub fn serves_https(&self) -> bool {
+        (self.public_url.as_deref()).is_some_and(|url| url.starts_with("https://"))
+    }
+
+    /// Whether the log-in cookie is `Secure`: as asked, else when served over HTTPS.
+    pub fn cookies_secure(&self) -> bool {
+        self.secure_cookies.unwrap_or_else(|| self.serves_https())
     }
 
     /// A configuration for tests and embedding: defaults, with the given database.

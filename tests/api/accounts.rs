@@ -268,3 +268,48 @@ async fn an_unknown_sample_language_is_refused() {
         .await;
     assert!(answer.status.is_client_error(), "{:?}", answer.status);
 }
+
+#[tokio::test]
+async fn over_https_the_cookie_is_secure_and_browsers_are_told_to_stay_on_https() {
+    let signup = |app: &crate::helpers::TestApp| {
+        let body = json!({"email": "s@example.org", "password": "correct horse", "name": "S"});
+        app.client
+            .post(app.url("/api/auth/signup"))
+            .json(&body)
+            .send()
+    };
+    let https = |c: &mut pratico::config::Config| {
+        c.public_url = Some("https://live.example.org".into());
+    };
+    let app = crate::helpers::spawn_app_with(https).await;
+    let response = signup(&app).await.unwrap();
+    let cookie = response.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.ends_with("; Secure"), "{cookie}");
+    assert_eq!(
+        response.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+    // Personal answers stay out of caches.
+    assert_eq!(response.headers()["cache-control"], "no-store");
+
+    // An operator may still turn Secure off (a proxy that speaks HTTP to browsers on a LAN).
+    let app = crate::helpers::spawn_app_with(|c| {
+        https(c);
+        c.secure_cookies = Some(false);
+    })
+    .await;
+    let response = signup(&app).await.unwrap();
+    let cookie = response.headers()["set-cookie"].to_str().unwrap();
+    assert!(!cookie.contains("Secure"), "{cookie}");
+
+    // Over plain HTTP, neither.
+    let app = spawn_app().await;
+    let response = signup(&app).await.unwrap();
+    assert!(
+        !response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("Secure")
+    );
+    assert!(!response.headers().contains_key("strict-transport-security"));
+}

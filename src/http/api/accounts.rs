@@ -174,7 +174,7 @@ async fn start_session(
     let cookie = cookie_header(
         Some(&token),
         (ttl_ms / 1000) as u64,
-        state.config.secure_cookies,
+        state.config.cookies_secure(),
     );
     let body = Session {
         user: user.into(),
@@ -188,7 +188,7 @@ async fn start_session(
     responses((status = 204), (status = 401)))]
 pub async fn logout(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Response> {
     auth_tokens::delete(&state.db, &current.token_hash).await?;
-    let cookie = cookie_header(None, 0, state.config.secure_cookies);
+    let cookie = cookie_header(None, 0, state.config.cookies_secure());
     Ok((StatusCode::NO_CONTENT, [cookie]).into_response())
 }
 
