@@ -177,6 +177,21 @@ fn str_field<'a>(record: &'a Value, name: &str) -> Option<&'a str> {
     record.get(name).and_then(Value::as_str)
 }
 
+/// Takes the speaker notes (a page's `meta.notes`, which the presenter shows the trainer) out of
+/// a snapshot that participants will receive: they are for the trainer's eyes only.
+pub fn strip_speaker_notes(snapshot: &mut Value) {
+    let Some(store) = snapshot.get_mut("store").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for record in store.values_mut() {
+        if record.get("typeName").and_then(Value::as_str) == Some("page")
+            && let Some(meta) = record.get_mut("meta").and_then(Value::as_object_mut)
+        {
+            meta.remove("notes");
+        }
+    }
+}
+
 /// Pages of a normalised snapshot in slide order: by fractional `index`, compared byte by byte
 /// as tldraw does, then by id. A shape counts for the page its parent chain (through groups and
 /// frames) reaches; shapes under a missing parent or in a cycle count nowhere.

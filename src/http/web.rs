@@ -6,7 +6,8 @@
 //!   network) are cached for a year;
 //! - `/config.js` hands the page its run-time settings (the tldraw licence key);
 //! - any other GET outside `/api` answers `index.html` and the page routes itself (`/`,
-//!   `/r/{name}`, `/sessions/…`).
+//!   `/r/{name}` for participants, `/live/{room id}` the presenter, `/present/{name}` the
+//!   audience screen, `/capsules/{id}/edit` the editor, `/sessions/…`).
 //!
 //! Text files are compressed once per encoding and kept in memory: a room of thousands of
 //! participants opening the page at once costs one compression, not thousands.

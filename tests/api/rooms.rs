@@ -290,3 +290,36 @@ async fn a_room_nobody_joins_is_ended_as_idle() {
     assert_eq!(sessions[0]["room_id"], room["id"]);
     assert_eq!(sessions[0]["end_reason"], "idle");
 }
+
+#[tokio::test]
+async fn speaker_notes_stay_with_the_capsule_and_never_reach_the_room() {
+    let app = spawn_app().await;
+    let token = app.signup("Ana").await;
+    let capsule = app
+        .post("/api/capsules", &token, json!({"title": "Notes"}))
+        .await;
+    let id = capsule.expect(StatusCode::CREATED)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/capsules/{id}");
+    let mut snapshot = app.get(&path, &token).await.expect(StatusCode::OK)["snapshot"].clone();
+    snapshot["store"]["page:page"]["meta"] = json!({"notes": "Ask who has used Python", "x": 1});
+    let patched = app
+        .patch(&path, &token, json!({"snapshot": snapshot}))
+        .await;
+    patched.expect(StatusCode::OK);
+    let room = app.launch(&token, &id).await;
+    let slides = format!("/api/live/{}/snapshot", room["name"].as_str().unwrap());
+    let slides = app.get(&slides, &token).await.expect(StatusCode::OK);
+    assert_eq!(
+        slides["store"]["page:page"]["meta"],
+        json!({"x": 1}),
+        "no notes in the room"
+    );
+    let kept = app.get(&path, &token).await.expect(StatusCode::OK);
+    assert_eq!(
+        kept["snapshot"]["store"]["page:page"]["meta"]["notes"],
+        "Ask who has used Python"
+    );
+}

@@ -11,6 +11,7 @@ use crate::domain::events::{EndReason, PageRef, RoomEvent};
 use crate::domain::names::{parse_room_name, slugify};
 use crate::domain::protocol::ErrorCode;
 use crate::domain::room::{ParamsPatch, RoomParams, RoomState};
+use crate::domain::tldraw;
 use crate::http::AppState;
 use crate::http::api::capsules::current_document;
 use crate::http::auth::CurrentUser;
@@ -132,8 +133,10 @@ pub async fn launch(
     params.apply(body.params.unwrap_or_default());
     let capsule_id = capsule.summary.id;
     let capsule_title = capsule.summary.title.clone();
-    // As it is now, edits its editor has not saved yet included.
-    let document = current_document(&state, capsule).await?;
+    // As it is now, edits its editor has not saved yet included; the speaker notes stay with
+    // the capsule, where the presenter reads them (participants get the room's copy).
+    let mut document = current_document(&state, capsule).await?;
+    tldraw::strip_speaker_notes(&mut document.snapshot);
     let pages = &document.pages;
     let room_state = RoomState {
         page_id: pages.first().map(|p| p.id.clone()),
