@@ -148,7 +148,7 @@ describe('the shared board', { timeout: 240_000 }, () => {
     await trainer.request.post('/api/auth/signup', { data: signup })
     const [capsule] = await (await trainer.request.get('/api/capsules')).json()
     room = await (await trainer.request.post('/api/rooms', { data: { capsule_id: capsule.id } })).json()
-    await trainer.goto(`${server.url}/present/${room.id}`)
+    await trainer.goto(`${server.url}/live/${room.id}`)
     await trainer.getByRole('status').filter({ hasText: 'Live' }).waitFor()
     await trainer.locator('.slide .tl-container').getByText('Welcome to the course!').first().waitFor()
   })

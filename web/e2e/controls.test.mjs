@@ -2,7 +2,6 @@
 // The trainer's controls seen from the participants' side: chat, free navigation, renaming
 // the link, lock, removal and ban; a server restart that everyone rides out; a GIFT import.
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
 import { fixture, launchBrowser, newPage, camera, startServer } from './harness.mjs'
 
@@ -54,7 +53,7 @@ describe('the trainer’s controls', { timeout: 240_000 }, () => {
     await trainer.request.post('/api/auth/signup', { data: signup })
     const [capsule] = await (await trainer.request.get('/api/capsules')).json()
     room = await (await trainer.request.post('/api/rooms', { data: { capsule_id: capsule.id } })).json()
-    await trainer.goto(`${server.url}/present/${room.id}`)
+    await trainer.goto(`${server.url}/live/${room.id}`)
     await trainer.getByRole('status').filter({ hasText: 'Live' }).waitFor()
     ines = await client({ phone: true })
     await join(ines, 'Inès', 'Roy')
@@ -148,13 +147,18 @@ describe('the trainer’s controls', { timeout: 240_000 }, () => {
     await trainer.goto(`${server.url}/quizzes`)
     await trainer.getByRole('button', { name: 'Import GIFT' }).click()
     const dialog = trainer.getByRole('dialog', { name: 'Import a quiz in GIFT format' })
-    await dialog.getByLabel('Title').fill('Moodle examples')
-    await dialog.getByLabel('GIFT text').fill(readFileSync(fixture('gift/moodle__examples.gift.txt'), 'utf8'))
+    // Picked as a file: `moodle__examples.gift.txt` is titled `moodle__examples`.
+    await dialog.locator('input[type=file]').setInputFiles(fixture('gift/moodle__examples.gift.txt'))
+    await dialog.getByLabel('GIFT text').filter({ hasText: '::' }).waitFor()
+    assert.equal(await dialog.getByLabel('Title').inputValue(), 'moodle__examples')
     await dialog.getByRole('button', { name: 'Import' }).click()
     await dialog.getByText(/questions imported/).waitFor()
+    // What became of each question left out or changed, in words, with its line.
+    await dialog.getByText(/^Line 14: a short answer, imported as an open question/).waitFor()
+    await dialog.getByText(/^Line 16: skipped a numerical question/).waitFor()
     await screenshot(trainer, 'gift-import')
     await dialog.getByRole('button', { name: 'Open the quiz' }).click()
     await trainer.getByRole('heading', { name: 'Edit quiz' }).waitFor()
-    assert.equal(await trainer.getByLabel('Title').inputValue(), 'Moodle examples')
+    assert.equal(await trainer.getByLabel('Title').inputValue(), 'moodle__examples')
   })
 })

@@ -306,7 +306,7 @@ describe('the capsule editor', { timeout: 240_000 }, () => {
   step('launches the capsule: a participant sees the slide with the image', async () => {
     await trainer.getByRole('button', { name: 'Launch', exact: true }).click()
     await trainer.getByRole('button', { name: 'Launch the session' }).click()
-    await trainer.waitForURL(/\/present\/[0-9a-f-]{36}$/)
+    await trainer.waitForURL(/\/live\/[0-9a-f-]{36}$/)
     const roomId = new URL(trainer.url()).pathname.split('/')[2]
     const room = await (await trainer.request.get(`/api/rooms/${roomId}`)).json()
     const zoe = await client({ phone: true })

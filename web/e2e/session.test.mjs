@@ -144,7 +144,7 @@ describe('a whole session', { timeout: 240_000 }, () => {
     const dialog = trainer.getByRole('dialog', { name: 'Launch a session' })
     await dialog.getByLabel('Quiz').selectOption({ label: 'Warm-up' })
     await dialog.getByRole('button', { name: 'Launch the session' }).click()
-    await trainer.waitForURL('**/present/**')
+    await trainer.waitForURL('**/live/**')
     await trainer.getByRole('status').filter({ hasText: 'Live' }).waitFor()
     link = (await trainer.getByTestId('room-link').getAttribute('href')) ?? ''
     assert.match(link, /\/r\/capsule-initiation-a-la-programmation$/)
@@ -215,14 +215,13 @@ describe('a whole session', { timeout: 240_000 }, () => {
 
     await zoe.getByText('How much is 2 + 2?').waitFor()
     await screenshot(zoe, 'question')
-    await zoe.locator('label.choice', { hasText: '4' }).click()
-    await zoe.getByRole('button', { name: 'Envoyer ma réponse' }).click()
+    // One tap answers a single-choice question.
+    await zoe.locator('.choice', { hasText: '4' }).click()
     await zoe.getByText('Réponse envoyée ✓').waitFor()
     await trainer.getByText('1 / 2 answered').waitFor()
     await screenshot(trainer, 'presenter-question')
 
-    await liam.locator('label.choice', { hasText: '3' }).click()
-    await liam.getByRole('button', { name: 'Send my answer' }).click()
+    await liam.locator('.choice', { hasText: '3' }).click()
     await trainer.getByText('2 / 2 answered').waitFor()
 
     await trainer.getByRole('button', { name: 'Reveal' }).click()
@@ -259,6 +258,16 @@ describe('a whole session', { timeout: 240_000 }, () => {
     const page = await trainer.request.get(printable ?? '')
     assert.equal(page.status(), 200)
     assert.match(await page.text(), /<h2>Attendance sheet<\/h2>/)
+    // The spreadsheets too: readable headers saying the clock; the JSON file is saved, not shown.
+    const csv = await trainer.getByRole('link', { name: 'CSV' }).getAttribute('href')
+    const zipped = await trainer.request.get(csv ?? '')
+    assert.equal(zipped.status(), 200)
+    const attendance = await trainer.request.get(`${csv}&table=attendance`)
+    assert.match(await attendance.text(), /^\uFEFFParticipant id,First name,Last name,First joined at \(UTC/)
+    assert.equal(
+      await trainer.getByRole('link', { name: 'JSON' }).getAttribute('download'),
+      `${link.split('/r/')[1]}-report.json`,
+    )
     await trainer.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sessions' }).click()
     await trainer.getByRole('link', { name: 'Report' }).waitFor()
     await audit(trainer, 'sessions')

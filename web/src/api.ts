@@ -115,7 +115,9 @@ export const api = {
 
   capsules: () => request<Capsule[]>('GET', '/api/capsules'),
   capsule: (capsuleId: string) => request<Capsule>('GET', `/api/capsules/${id(capsuleId)}`),
-  createCapsule: (body: NewCapsule) => request<Capsule>('POST', '/api/capsules', body),
+  /** A new capsule; a refused import says why in `lang`. */
+  createCapsule: (body: NewCapsule, lang: Language = 'en') =>
+    request<Capsule>('POST', `/api/capsules?lang=${lang}`, body),
   renameCapsule: (capsuleId: string, title: string) =>
     request<Capsule>('PATCH', `/api/capsules/${id(capsuleId)}`, { title } satisfies CapsulePatch),
   deleteCapsule: (capsuleId: string) => request<void>('DELETE', `/api/capsules/${id(capsuleId)}`),
@@ -132,11 +134,14 @@ export const api = {
   createQuiz: (body: NewQuiz) => request<Quiz>('POST', '/api/quizzes', body),
   updateQuiz: (quizId: string, body: QuizPatch) => request<Quiz>('PATCH', `/api/quizzes/${id(quizId)}`, body),
   deleteQuiz: (quizId: string) => request<void>('DELETE', `/api/quizzes/${id(quizId)}`),
-  importGift: (text: string, title: string) =>
-    request<Quiz>('POST', `/api/quizzes/import?format=gift&title=${id(title)}`, text),
+  /** A GIFT file's questions; its errors and warnings come in `lang`. */
+  importGift: (text: string, title: string, lang: Language) =>
+    request<Quiz>('POST', `/api/quizzes/import?format=gift&title=${id(title)}&lang=${lang}`, text),
 
   launch: (body: Launch) => request<Room>('POST', '/api/rooms', body),
   room: (roomId: string) => request<Room>('GET', `/api/rooms/${id(roomId)}`),
+  /** The trainer's live rooms. */
+  rooms: () => request<Room[]>('GET', '/api/rooms'),
   joinInfo: (name: string) => request<JoinInfo>('GET', `/api/join/${id(name)}`),
   /** The capsule a live room shows: a participant passes their resume token, a trainer nothing. */
   roomSnapshot: (name: string, resumeToken?: string) =>
@@ -162,8 +167,8 @@ export const api = {
     ),
   /** Erases an ended session's events: its report is gone for good. */
   eraseSession: (roomId: string) => request<void>('DELETE', `/api/sessions/${id(roomId)}`),
-  /** A report's address; the printable page in the reader's language and at their clock's offset then. */
+  /** A report's address; for a reader, the page and the spreadsheets speak their language and show their clock. */
   reportUrl: (roomId: string, format: ReportFormat, reader?: { lang: Language; utcOffsetMin: number }) =>
     `/api/sessions/${id(roomId)}/report?format=${format}` +
-    (format === 'html' && reader ? `&lang=${reader.lang}&utc_offset=${reader.utcOffsetMin}` : ''),
+    (format !== 'json' && reader ? `&lang=${reader.lang}&utc_offset=${reader.utcOffsetMin}` : ''),
 }

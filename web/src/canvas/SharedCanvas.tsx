@@ -1,7 +1,7 @@
 // The room's shared board: tldraw's own sync protocol (`useSync`) against
 // `/api/live/{name}/canvas`. Trainers always edit; a participant edits or only watches, as the
-// server's connect reply says. The page shown comes from the room (follow mode) or the
-// participant's own navigation, never from tldraw's page menu.
+// server's connect reply says; the audience screen only watches (`watch`). The page shown comes
+// from the room (follow mode) or the participant's own navigation, never from tldraw's page menu.
 import { useSync } from '@tldraw/sync'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import {
@@ -34,7 +34,15 @@ export interface SharedCanvasProps {
   /** The page to show: the room's (follow mode) or the participant's own. */
   pageId: string | null
   label: string
+  /**
+   * Only shows the board (the audience screen on the projector): no tools, no cursor or
+   * presence of its own for the others to see, nothing that reacts to the mouse or the keys.
+   */
+  watch?: boolean
 }
+
+/** A board that only watches sends no presence: nobody sees a second cursor of the trainer's. */
+const NO_PRESENCE = () => null
 
 /** Trainers: every tool and style; pages follow the room, so no page menu. */
 const TRAINER_UI: TLComponents = {
@@ -88,7 +96,7 @@ export default function SharedCanvas(props: SharedCanvasProps) {
   return <Board key={attempt} {...props} onRetry={() => setAttempt((n) => n + 1)} />
 }
 
-function Board({ room, token, me, pageId, label, onRetry }: SharedCanvasProps & { onRetry(): void }) {
+function Board({ room, token, me, pageId, label, watch = false, onRetry }: SharedCanvasProps & { onRetry(): void }) {
   const { t, lang } = useI18n()
   const [editor, setEditor] = useState<Editor | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
@@ -122,7 +130,7 @@ function Board({ room, token, me, pageId, label, onRetry }: SharedCanvasProps & 
     [trainer],
   )
 
-  const store = useSync({ uri, assets, users })
+  const store = useSync({ uri, assets, users, getUserPresence: watch ? NO_PRESENCE : undefined })
 
   useEffect(() => {
     if (!notice) return
@@ -162,6 +170,29 @@ function Board({ room, token, me, pageId, label, onRetry }: SharedCanvasProps & 
     }
     return () => cleanups.forEach((cleanup) => cleanup())
   }, [editor, creator, trainer])
+
+  // The presenter's keys (quiz steps, pages) and tldraw's (its tools: N, R, A, E…) share the
+  // keyboard: the board takes the keys once clicked, and gives them back when the trainer clicks
+  // or tabs anywhere else.
+  useEffect(() => {
+    if (!editor || !trainer || watch) return
+    const container = editor.getContainer()
+    const inside = (event: Event) => event.target instanceof Node && container.contains(event.target)
+    const pointer = (event: PointerEvent) => {
+      if (inside(event)) editor.focus({ focusContainer: false })
+      else editor.blur({ blurContainer: false })
+    }
+    const focus = (event: FocusEvent) => {
+      if (!inside(event)) editor.blur({ blurContainer: false })
+    }
+    const page = container.ownerDocument
+    page.addEventListener('pointerdown', pointer, true)
+    page.addEventListener('focusin', focus)
+    return () => {
+      page.removeEventListener('pointerdown', pointer, true)
+      page.removeEventListener('focusin', focus)
+    }
+  }, [editor, trainer, watch])
 
   const readonly = useValue('readonly', () => editor?.getIsReadonly() ?? true, [editor])
   const hasPage = useValue('has page', () => !!(editor && pageId && editor.getPage(pageId as TLPageId)), [
@@ -212,7 +243,7 @@ function Board({ room, token, me, pageId, label, onRetry }: SharedCanvasProps & 
 
   const offline = store.connectionStatus === 'offline'
   // A participant who only watches: the board lets the page scroll through it (phones).
-  const passive = !trainer && readonly
+  const passive = watch || (!trainer && readonly)
   return (
     <>
       <section
@@ -225,6 +256,7 @@ function Board({ room, token, me, pageId, label, onRetry }: SharedCanvasProps & 
           assetUrls={assetUrls}
           licenseKey={tldrawLicenseKey}
           hideUi={passive}
+          autoFocus={!trainer}
           components={trainer ? TRAINER_UI : PARTICIPANT_UI}
           onMount={setEditor}
         />
@@ -233,7 +265,7 @@ function Board({ room, token, me, pageId, label, onRetry }: SharedCanvasProps & 
           {notice && <span className="pill pill-notice">{notice}</span>}
         </div>
       </section>
-      {trainer && editor && <TrainerTools editor={editor} />}
+      {trainer && !watch && editor && <TrainerTools editor={editor} />}
     </>
   )
 }

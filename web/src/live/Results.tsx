@@ -5,6 +5,7 @@ import type { Standing } from '../protocol/Standing'
 import { LazyBarChart } from '../ui/LazyBarChart'
 import { LETTERS } from './QuestionCard'
 import { fullName, type QuizResults } from './room'
+import { choiceText } from './choiceText'
 
 export function Distribution({ question, results }: { question: QuestionView; results: QuizResults }) {
   const { t } = useI18n()
@@ -13,7 +14,7 @@ export function Distribution({ question, results }: { question: QuestionView; re
   }
   const scored = results.correct_choice_ids.length > 0
   const bars = question.choices.map((choice, i) => ({
-    label: `${LETTERS[i]}. ${choice.text}`,
+    label: `${LETTERS[i]}. ${choiceText(question, choice, t)}`,
     value: results.distribution.find((d) => d.choice_id === choice.id)?.count ?? 0,
     tone: !scored
       ? ('brand' as const)

@@ -36,6 +36,8 @@ export interface QuizState {
   /** A participant's answer to the current question, and whether the server stored it. */
   sent: Answer | null
   accepted: boolean
+  /** The answer went by itself as the time ran out (a selection never sent). */
+  sentAutomatically: boolean
 }
 
 export interface RoomView {
@@ -56,8 +58,11 @@ export interface RoomView {
   answers: YourAnswer[]
 }
 
-/** What the page itself adds: the answer it just sent. */
-export type RoomEvent = ServerMessage | { type: 'answer_sent'; question_id: string; answer: Answer }
+/** What the page itself adds: the answer it just sent, or that it could not send it. */
+export type RoomEvent =
+  | ServerMessage
+  | { type: 'answer_sent'; question_id: string; answer: Answer; automatic: boolean }
+  | { type: 'answer_failed'; question_id: string }
 
 const MAX_CHAT = 200
 
@@ -82,6 +87,7 @@ function emptyQuiz(id: string, title: string, count: number): QuizState {
     openAnswers: [],
     sent: null,
     accepted: false,
+    sentAutomatically: false,
   }
 }
 
@@ -191,6 +197,7 @@ export function roomReducer(view: RoomView | null, event: RoomEvent): RoomView |
         openAnswers: [],
         sent: null,
         accepted: false,
+        sentAutomatically: false,
       }))
     case 'quiz_progress':
       return withQuiz(view, () => ({ answered: event.answered, present: event.present }))
@@ -199,7 +206,12 @@ export function roomReducer(view: RoomView | null, event: RoomEvent): RoomView |
         openAnswers: [...quiz.openAnswers, { id: event.participant_id, name: fullName(event), text: event.text }],
       }))
     case 'answer_sent':
-      return withQuiz(view, () => ({ sent: event.answer, accepted: false }))
+      return withQuiz(view, () => ({ sent: event.answer, accepted: false, sentAutomatically: event.automatic }))
+    case 'answer_failed':
+      // Refused or not delivered (the reason shows as a notice): the choice can be sent again.
+      return withQuiz(view, (quiz) =>
+        quiz.question?.id === event.question_id && !quiz.accepted ? { sent: null, sentAutomatically: false } : {},
+      )
     case 'quiz_answer_accepted': {
       const sent = view.quiz?.sent
       if (!sent) return view

@@ -11,6 +11,7 @@ import type { LiveStatus } from '../live/socket'
 import { StatusPill } from '../live/StatusPill'
 import { Alert } from '../ui/Alert'
 import { LanguageSwitch } from '../ui/LanguageSwitch'
+import { Truncate } from '../ui/Truncate'
 import { useLoad } from '../ui/useLoad'
 import { ParticipantQuiz } from './ParticipantQuiz'
 
@@ -47,11 +48,12 @@ export function LiveView({ view, status, notice, onDismissNotice, send, dispatch
     void send({ type: 'set_page', page_id: target.id })
   }
 
-  const answer = (given: Answer) => {
+  const answer = async (given: Answer, automatic: boolean) => {
     const question = view.quiz?.question
     if (!question) return
-    dispatch({ type: 'answer_sent', question_id: question.id, answer: given })
-    void send({ type: 'quiz_answer', question_id: question.id, ...given })
+    dispatch({ type: 'answer_sent', question_id: question.id, answer: given, automatic })
+    if (!(await send({ type: 'quiz_answer', question_id: question.id, ...given })))
+      dispatch({ type: 'answer_failed', question_id: question.id })
   }
 
   const label = t('slide.label', { page: page?.name ?? '' })
@@ -60,21 +62,33 @@ export function LiveView({ view, status, notice, onDismissNotice, send, dispatch
   return (
     <div className="participant">
       <header className="participant-bar">
-        <h1 className="participant-title">{view.capsule.title}</h1>
-        <span className="participant-name">
-          {view.you.first_name} {view.you.last_name}
-        </span>
-        <span className="headcount">{t('live.headcount', { count: view.headcount.online })}</span>
-        {view.score > 0 && <span className="score-chip">{t('quiz.points', { count: view.score })}</span>}
-        <StatusPill status={status} />
-        <LanguageSwitch />
+        <h1 className="participant-title">
+          <Truncate text={view.capsule.title} />
+        </h1>
+        <div className="participant-meta">
+          <span className="participant-name">
+            <span className="sr-only">{t('live.you')} </span>
+            <Truncate text={fullName(view.you)} />
+          </span>
+          <span className="headcount">{t('live.headcount', { count: view.headcount.online })}</span>
+          {view.score > 0 && <span className="score-chip">{t('quiz.points', { count: view.score })}</span>}
+        </div>
+        <div className="participant-tools">
+          <StatusPill status={status} />
+          <LanguageSwitch />
+        </div>
       </header>
-      {status === 'reconnecting' && (
-        <div className="banner" role="status">
-          {t('live.reconnectingLong')}
+      {/* Over the page, never in its flow: a notice does not push the board or its tools away. */}
+      {(status === 'reconnecting' || notice) && (
+        <div className="live-notices">
+          {status === 'reconnecting' && (
+            <div className="banner" role="status">
+              {t('live.reconnectingLong')}
+            </div>
+          )}
+          {notice && <Alert onDismiss={onDismissNotice}>{notice}</Alert>}
         </div>
       )}
-      {notice && <Alert onDismiss={onDismissNotice}>{notice}</Alert>}
       <div className={quizShown ? 'participant-body with-quiz' : 'participant-body'}>
         <main className="participant-stage" id="main" tabIndex={-1}>
           {!isPrivate ? (

@@ -5,11 +5,12 @@ import { Countdown } from '../live/Countdown'
 import { LETTERS, QuestionCard } from '../live/QuestionCard'
 import { Distribution, Leaderboard } from '../live/Results'
 import type { QuizState } from '../live/room'
+import { choiceText } from '../live/choiceText'
 
 interface ParticipantQuizProps {
   quiz: QuizState
   you: string
-  onAnswer(answer: Answer): void
+  onAnswer(answer: Answer, automatic: boolean): void
 }
 
 export function ParticipantQuiz({ quiz, you, onAnswer }: ParticipantQuizProps) {
@@ -56,7 +57,7 @@ export function ParticipantQuiz({ quiz, you, onAnswer }: ParticipantQuizProps) {
           {correct.length > 0 && (
             <p>
               {t('quiz.correctAnswer', { count: correct.length })}{' '}
-              <strong>{correct.map((c) => `${c.letter}. ${c.text}`).join(' · ')}</strong>
+              <strong>{correct.map((c) => `${c.letter}. ${choiceText(question, c, t)}`).join(' · ')}</strong>
             </p>
           )}
           <Distribution question={question} results={results} />
@@ -69,17 +70,27 @@ export function ParticipantQuiz({ quiz, you, onAnswer }: ParticipantQuizProps) {
             question={question}
             answer={quiz.sent}
             disabled={quiz.phase !== 'open'}
+            deadline={quiz.phase === 'open' ? quiz.deadline : null}
             onAnswer={onAnswer}
           />
           <p className="quiz-state" role="status">
-            {quiz.phase === 'open'
-              ? quiz.sent && (quiz.accepted ? t('quiz.answerSent') : t('quiz.sending'))
-              : t('quiz.timeUp')}
+            <AnswerState quiz={quiz} />
           </p>
         </>
       )}
     </section>
   )
+}
+
+/** Where the participant's answer stands: sending, sent (by them or by itself), time up. */
+function AnswerState({ quiz }: { quiz: QuizState }) {
+  const { t } = useI18n()
+  const { sent, accepted, sentAutomatically } = quiz
+  if (quiz.phase !== 'open')
+    return sent && accepted && sentAutomatically ? t('quiz.timeUpSentAutomatically') : t('quiz.timeUp')
+  if (!sent) return null
+  if (!accepted) return t('quiz.sending')
+  return sentAutomatically ? t('quiz.sentAutomatically') : t('quiz.answerSent')
 }
 
 function YourResult({ quiz }: { quiz: QuizState }) {

@@ -1,9 +1,10 @@
 // Every page of the capsule, to bring everyone to one; PageUp/PageDown and the arrow keys
-// (a presentation clicker) move to the next or previous page.
-import { useEffect } from 'react'
+// (a presentation clicker) move to the next or previous page. The current page is kept in view.
+import { useEffect, useRef } from 'react'
 import type { StoreSnapshot } from '../api'
 import { LazyThumbnail } from '../canvas'
 import { useI18n } from '../i18n'
+import { belongsElsewhere } from '../live/keys'
 import type { PageRef } from '../protocol/PageRef'
 
 interface PageStripProps {
@@ -16,11 +17,21 @@ interface PageStripProps {
 export function PageStrip({ pages, current, snapshot, onGo }: PageStripProps) {
   const { t } = useI18n()
   const index = pages.findIndex((p) => p.id === current)
+  const strip = useRef<HTMLOListElement>(null)
+
+  // Sideways only: the page itself must not jump to the strip.
+  useEffect(() => {
+    const list = strip.current
+    const item = list?.querySelector('[aria-current="page"]')
+    if (!list || !item) return
+    const [outer, inner] = [list.getBoundingClientRect(), item.getBoundingClientRect()]
+    if (inner.left < outer.left) list.scrollLeft -= outer.left - inner.left + 8
+    else if (inner.right > outer.right) list.scrollLeft += inner.right - outer.right + 8
+  }, [current])
 
   useEffect(() => {
     const keys = (event: KeyboardEvent) => {
-      const target = event.target as HTMLElement
-      if (target.closest('input, textarea, select, [contenteditable], .tl-container, [role="tablist"]')) return
+      if (belongsElsewhere(event)) return
       const step = { PageDown: 1, ArrowRight: 1, PageUp: -1, ArrowLeft: -1 }[event.key]
       const next = step && pages[index + step]
       if (!next) return
@@ -33,7 +44,7 @@ export function PageStrip({ pages, current, snapshot, onGo }: PageStripProps) {
 
   return (
     <nav className="page-strip" aria-label={t('slide.pages')}>
-      <ol>
+      <ol ref={strip}>
         {pages.map((page, i) => (
           <li key={page.id}>
             <button

@@ -1,14 +1,15 @@
 // The presenter view: the current page, the page strip, and everything that runs the session.
-import { useCallback, useEffect, useState } from 'react'
-import { ApiError, api, found } from '../api'
+import { useCallback, useEffect, useRef, useState } from 'react'
+import { ApiError, api } from '../api'
 import type { Room } from '../api-types/Room'
+import { joinInfoShown, useJoinInfoChoice } from '../audience/joinInfo'
 import { LazySharedCanvas } from '../canvas'
 import { useI18n } from '../i18n'
 import { ChatPanel } from '../live/ChatPanel'
 import { liveErrorText } from '../live/errors'
 import { fullName } from '../live/room'
 import { StatusPill } from '../live/StatusPill'
-import { useLiveRoom } from '../live/useLiveRoom'
+import { useTrainerRoom } from '../live/useTrainerRoom'
 import { Link, navigate } from '../router'
 import { Alert } from '../ui/Alert'
 import { ConfirmDialog } from '../ui/Dialog'
@@ -16,7 +17,9 @@ import { Tabs } from '../ui/Tabs'
 import { useLoad } from '../ui/useLoad'
 import { PageStrip } from './PageStrip'
 import { ParticipantsPanel } from './ParticipantsPanel'
+import { pageNotes, PresenterNotes } from './PresenterNotes'
 import { QuizControls } from './QuizControls'
+import { quizSteps, useQuizShortcuts } from './quizSteps'
 import { SettingsPanel } from './SettingsPanel'
 import { SharePanel } from './SharePanel'
 
@@ -46,19 +49,23 @@ export function PresenterPage({ roomId }: { roomId: string }) {
 
 function Presenter({ room }: { room: Room }) {
   const { t } = useI18n()
-  const live = useLiveRoom(
-    room.name,
-    () => ({ type: 'join', as: 'trainer' }),
-    () => found(api.room(room.id)),
-  )
+  const live = useTrainerRoom(room)
   const snapshot = useLoad(() => api.roomSnapshot(room.name), [room.id])
+  // The speaker notes stay with the capsule (the room's copy, which participants get, has none).
+  const capsule = useLoad(() => api.capsule(room.capsule_id), [room.capsule_id])
   const [tab, setTab] = useState('quiz')
   const [ending, setEnding] = useState(false)
   const [drawingOff, setDrawingOff] = useState<ReadonlySet<string>>(new Set())
   const [drawingError, setDrawingError] = useState<string | null>(null)
   const [board, setBoard] = useState<BoardSave>({ kind: 'idle' })
+  // Off until asked for: the laptop's screen may be the one on the projector.
+  const [showAnswers, setShowAnswers] = useState(false)
+  const [joinInfo, setJoinInfo] = useJoinInfoChoice(room.id)
   const { view, send } = live
   const liveName = view?.name ?? room.name
+  const steps = quizSteps(view?.quiz ?? null)
+  useQuizShortcuts(steps, send, () => setShowAnswers((shown) => !shown))
+  const audience = useAudienceWindow(room.id, liveName)
 
   useEffect(() => {
     let stale = false
@@ -112,7 +119,9 @@ function Presenter({ room }: { room: Room }) {
     )
   }
   const online = view.participants.filter((p) => p.online).length
-  const page = view.capsule.pages.find((p) => p.id === view.pageId)
+  const pageIndex = view.capsule.pages.findIndex((p) => p.id === view.pageId)
+  const page = view.capsule.pages[pageIndex]
+  const notes = pageNotes(capsule.data?.snapshot ?? null, view.pageId)
   return (
     <div className="presenter">
       <header className="presenter-bar">
@@ -120,11 +129,14 @@ function Presenter({ room }: { room: Room }) {
           ←
         </Link>
         <div className="presenter-title">
-          <h1>{view.capsule.title}</h1>
+          <h1 title={view.capsule.title}>{view.capsule.title}</h1>
           <span className="muted">/r/{view.name}</span>
         </div>
         <StatusPill status={live.status} />
         {view.locked && <span className="pill pill-locked">{t('settings.locked')}</span>}
+        <button type="button" className="button" onClick={audience}>
+          {t('audience.open')}
+        </button>
         <button type="button" className="button" onClick={() => send({ type: view.locked ? 'unlock' : 'lock' })}>
           {view.locked ? t('presenter.unlock') : t('presenter.lock')}
         </button>
@@ -151,6 +163,7 @@ function Presenter({ room }: { room: Room }) {
             pageId={view.pageId}
             label={t('slide.label', { page: page?.name ?? '' })}
           />
+          {notes && <PresenterNotes notes={notes} />}
           <PageStrip pages={view.capsule.pages} current={view.pageId} snapshot={snapshot.data} onGo={goTo} />
         </main>
         <aside className="sidebar" aria-label={t('presenter.controls')}>
@@ -158,6 +171,7 @@ function Presenter({ room }: { room: Room }) {
             link={view.link ?? room.link}
             name={view.name}
             onRename={(name) => send({ type: 'rename', name })}
+            joinInfo={{ shown: joinInfoShown(joinInfo, pageIndex), onChange: setJoinInfo }}
           />
           <Tabs
             label={t('presenter.controls')}
@@ -167,7 +181,16 @@ function Presenter({ room }: { room: Room }) {
               {
                 id: 'quiz',
                 label: t('presenter.quizTab'),
-                panel: <QuizControls quiz={view.quiz} defaultQuizId={room.quiz_id} send={send} />,
+                panel: (
+                  <QuizControls
+                    quiz={view.quiz}
+                    steps={steps}
+                    defaultQuizId={room.quiz_id}
+                    showAnswers={showAnswers}
+                    onShowAnswers={setShowAnswers}
+                    send={send}
+                  />
+                ),
               },
               {
                 id: 'people',
@@ -248,6 +271,23 @@ function Presenter({ room }: { room: Room }) {
       />
     </div>
   )
+}
+
+/**
+ * Opens the audience screen (`/present/{name}`) in a window of its own, to drag to the
+ * projector; a second click brings the same window forward.
+ */
+function useAudienceWindow(roomId: string, name: string) {
+  const opened = useRef<Window | null>(null)
+  return useCallback(() => {
+    const url = `/present/${encodeURIComponent(name)}`
+    if (opened.current && !opened.current.closed) {
+      if (opened.current.location.pathname !== url) opened.current.location.assign(url)
+      opened.current.focus()
+      return
+    }
+    opened.current = window.open(url, `pratico-audience-${roomId}`, 'popup,width=1280,height=720')
+  }, [roomId, name])
 }
 
 type BoardSave =

@@ -1,5 +1,6 @@
 // Running a quiz: start, open each question, close, reveal, end; answers as they arrive and
-// the results.
+// the results. The steps and the answer count stay at the top of the panel, whatever scrolls
+// below; the right answers show only when the trainer asks (the laptop may be on the projector).
 import { useState } from 'react'
 import { api } from '../api'
 import { useI18n } from '../i18n'
@@ -8,16 +9,21 @@ import { Countdown } from '../live/Countdown'
 import { LETTERS } from '../live/QuestionCard'
 import { Distribution, Leaderboard } from '../live/Results'
 import type { QuizState } from '../live/room'
+import { Switch } from '../ui/Switch'
 import { useLoad } from '../ui/useLoad'
+import { ANSWERS_KEYS, type QuizStep } from './quizSteps'
 
 interface QuizControlsProps {
   quiz: QuizState | null
+  steps: QuizStep[]
   /** The quiz chosen at launch, offered first. */
   defaultQuizId: string | null
+  showAnswers: boolean
+  onShowAnswers(show: boolean): void
   send(message: ClientMessage): Promise<boolean>
 }
 
-export function QuizControls({ quiz, defaultQuizId, send }: QuizControlsProps) {
+export function QuizControls({ quiz, steps, defaultQuizId, showAnswers, onShowAnswers, send }: QuizControlsProps) {
   const { t } = useI18n()
   if (!quiz || quiz.phase === 'ended') {
     return (
@@ -37,33 +43,69 @@ export function QuizControls({ quiz, defaultQuizId, send }: QuizControlsProps) {
     )
   }
   const { question, phase } = quiz
-  const last = quiz.index !== null && quiz.index + 1 >= quiz.count
+  const revealed = phase === 'revealed'
+  const marked = showAnswers || revealed
   return (
     <div className="quiz-controls">
-      <p className="eyebrow">{quiz.title}</p>
+      <div className="quiz-console">
+        <p className="eyebrow">{quiz.title}</p>
+        {question && quiz.index !== null && (
+          <>
+            <div className="quiz-head">
+              <h3>{t('quiz.questionOf', { n: quiz.index + 1, count: quiz.count })}</h3>
+              {phase === 'open' && quiz.deadline && (
+                <Countdown deadline={quiz.deadline} total={question.time_limit_s} />
+              )}
+            </div>
+            <div className="progress" aria-live="polite">
+              <span>{t('quiz.progress', { answered: quiz.answered, present: quiz.present })}</span>
+              <span className="progress-bar" aria-hidden="true">
+                <span style={{ transform: `scaleX(${quiz.present ? quiz.answered / quiz.present : 0})` }} />
+              </span>
+            </div>
+          </>
+        )}
+        <div className="quiz-buttons" role="group" aria-label={t('quiz.steps')}>
+          {steps.map((step) => (
+            <button
+              key={step.id}
+              type="button"
+              className={step.tone === 'plain' ? 'button' : `button ${step.tone}`}
+              aria-keyshortcuts={step.keys}
+              title={t('quiz.shortcut', { keys: step.keys })}
+              onClick={() => send(step.message)}
+            >
+              {t(step.label)} <kbd aria-hidden="true">{step.keys.replace('Shift+', '⇧')}</kbd>
+            </button>
+          ))}
+        </div>
+      </div>
       {question && quiz.index !== null ? (
         <>
-          <div className="quiz-head">
-            <h3>{t('quiz.questionOf', { n: quiz.index + 1, count: quiz.count })}</h3>
-            {phase === 'open' && quiz.deadline && <Countdown deadline={quiz.deadline} total={question.time_limit_s} />}
-          </div>
           <p className="question-prompt">{question.prompt}</p>
+          {question.choices.some((c) => c.correct) && !revealed && (
+            <Switch
+              label={t('quiz.showAnswers')}
+              checked={showAnswers}
+              onChange={onShowAnswers}
+              on={t('quiz.answersShown')}
+              off={t('quiz.answersHidden')}
+              shortcut={ANSWERS_KEYS}
+            />
+          )}
           {question.choices.length > 0 && (
             <ol className="answer-key">
-              {question.choices.map((c, i) => (
-                <li key={c.id} className={c.correct ? 'correct' : undefined}>
-                  <span className="choice-letter">{LETTERS[i]}</span> {c.text}
-                  {c.correct && <span className="sr-only"> ({t('quiz.correctMark')})</span>}
-                </li>
-              ))}
+              {question.choices.map((c, i) => {
+                const correct = marked && c.correct
+                return (
+                  <li key={c.id} className={correct ? 'correct' : undefined}>
+                    <span className="choice-letter">{LETTERS[i]}</span> {c.text}
+                    {correct && <span className="sr-only"> ({t('quiz.correctMark')})</span>}
+                  </li>
+                )
+              })}
             </ol>
           )}
-          <div className="progress" aria-live="polite">
-            <span>{t('quiz.progress', { answered: quiz.answered, present: quiz.present })}</span>
-            <span className="progress-bar" aria-hidden="true">
-              <span style={{ transform: `scaleX(${quiz.present ? quiz.answered / quiz.present : 0})` }} />
-            </span>
-          </div>
           {quiz.openAnswers.length > 0 && (
             <ul className="open-answers" aria-label={t('quiz.openAnswers')}>
               {quiz.openAnswers.map((a) => (
@@ -73,7 +115,7 @@ export function QuizControls({ quiz, defaultQuizId, send }: QuizControlsProps) {
               ))}
             </ul>
           )}
-          {phase === 'revealed' && quiz.results && (
+          {revealed && quiz.results && (
             <>
               <Distribution question={question} results={quiz.results} />
               <Leaderboard standings={quiz.results.leaderboard} limit={5} />
@@ -83,34 +125,7 @@ export function QuizControls({ quiz, defaultQuizId, send }: QuizControlsProps) {
       ) : (
         <p className="muted">{t('quiz.readyToStart', { count: quiz.count })}</p>
       )}
-      <div className="quiz-buttons">
-        {phase === 'open' && (
-          <button type="button" className="button" onClick={() => send({ type: 'quiz_close' })}>
-            {t('quiz.close')}
-          </button>
-        )}
-        {(phase === 'open' || phase === 'closed') && (
-          <button type="button" className="button primary" onClick={() => send({ type: 'quiz_reveal' })}>
-            {t('quiz.reveal')}
-          </button>
-        )}
-        {(phase === 'idle' || phase === 'revealed' || phase === 'closed') && !last && (
-          <button
-            type="button"
-            className={phase === 'closed' ? 'button' : 'button primary'}
-            onClick={() => send({ type: 'quiz_next' })}
-          >
-            {quiz.index === null ? t('quiz.first') : t('quiz.next')}
-          </button>
-        )}
-        <button
-          type="button"
-          className={last && phase === 'revealed' ? 'button primary' : 'button ghost'}
-          onClick={() => send({ type: 'quiz_end' })}
-        >
-          {t('quiz.end')}
-        </button>
-      </div>
+      <p className="shortcut-hint muted small">{t('quiz.keysHint')}</p>
     </div>
   )
 }

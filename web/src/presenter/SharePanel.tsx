@@ -1,17 +1,20 @@
 // The link participants open: copy it, show it as a QR code (large, for the projector),
-// rename it.
+// rename it, and whether the audience screen shows it.
 import { useState, type FormEvent } from 'react'
 import { useI18n } from '../i18n'
 import { Dialog } from '../ui/Dialog'
 import { QrCode } from '../ui/QrCode'
+import { Switch } from '../ui/Switch'
 
 interface SharePanelProps {
   link: string
   name: string
   onRename(name: string): Promise<boolean>
+  /** The join panel of the audience screen: shown or not. */
+  joinInfo: { shown: boolean; onChange(shown: boolean): void }
 }
 
-export function SharePanel({ link, name, onRename }: SharePanelProps) {
+export function SharePanel({ link, name, onRename, joinInfo }: SharePanelProps) {
   const { t } = useI18n()
   const [copied, setCopied] = useState(false)
   const [big, setBig] = useState(false)
@@ -51,6 +54,15 @@ export function SharePanel({ link, name, onRename }: SharePanelProps) {
         <span className="sr-only" role="status">
           {copied ? t('share.copied') : ''}
         </span>
+      </div>
+      <div className="share-screen">
+        <Switch
+          label={t('audience.joinInfo')}
+          checked={joinInfo.shown}
+          onChange={joinInfo.onChange}
+          on={t('audience.joinShown')}
+          off={t('audience.joinHidden')}
+        />
       </div>
       {renaming !== null && (
         <form className="rename-form" onSubmit={rename}>

@@ -53,6 +53,8 @@ export function ReportPage({ roomId }: { roomId: string }) {
                 utcOffsetMin: -new Date(session.started_at).getTimezoneOffset(),
               })}
               target={format === 'html' ? '_blank' : undefined}
+              // The JSON file is saved, not shown in place of the app.
+              download={format === 'json' ? `${session.room_name}-report.json` : undefined}
               rel="noreferrer"
             >
               {t(key)}

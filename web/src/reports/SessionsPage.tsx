@@ -73,7 +73,7 @@ export function SessionsPage() {
                   <td>{s.participant_count ?? '–'}</td>
                   <td className="actions">
                     {s.live ? (
-                      <Link to={`/present/${s.room_id}`} className="button small primary">
+                      <Link to={`/live/${s.room_id}`} className="button small primary">
                         {t('sessions.resume')}
                       </Link>
                     ) : (

@@ -12,7 +12,7 @@ function titleOf(file: File, content: { records?: { typeName?: string; name?: st
 }
 
 export function CapsuleImport({ onImported }: { onImported(capsule: Capsule): void }) {
-  const { t } = useI18n()
+  const { t, lang } = useI18n()
   const [over, setOver] = useState(false)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
@@ -23,7 +23,7 @@ export function CapsuleImport({ onImported }: { onImported(capsule: Capsule): vo
     setError(null)
     try {
       const content = JSON.parse(await file.text())
-      onImported(await api.createCapsule({ title: titleOf(file, content), snapshot: content }))
+      onImported(await api.createCapsule({ title: titleOf(file, content), snapshot: content }, lang))
     } catch (e) {
       setError(e instanceof ApiError ? e.message : t('import.notJson', { file: file.name }))
     } finally {

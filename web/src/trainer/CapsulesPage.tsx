@@ -54,7 +54,9 @@ function CapsuleCard({ capsule, onLaunch }: { capsule: Capsule; onLaunch(): void
       </Link>
       <div className="card-body">
         <h2 className="card-title">
-          <Link to={`/capsules/${capsule.id}`}>{capsule.title}</Link>
+          <Link to={`/capsules/${capsule.id}`} title={capsule.title}>
+            {capsule.title}
+          </Link>
         </h2>
         <p className="muted">
           {t('capsules.pages', { count: capsule.pages.length })} ·{' '}

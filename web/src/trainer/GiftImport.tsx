@@ -9,7 +9,7 @@ import { Dialog } from '../ui/Dialog'
 import { Field } from '../ui/Field'
 
 export function GiftImport({ open, onClose }: { open: boolean; onClose(): void }) {
-  const { t } = useI18n()
+  const { t, lang } = useI18n()
   const [title, setTitle] = useState('')
   const [text, setText] = useState('')
   const [error, setError] = useState<string | null>(null)
@@ -18,7 +18,7 @@ export function GiftImport({ open, onClose }: { open: boolean; onClose(): void }
   const run = async () => {
     setError(null)
     try {
-      const quiz = await api.importGift(text, title.trim() || t('gift.defaultTitle'))
+      const quiz = await api.importGift(text, title.trim() || t('gift.defaultTitle'), lang)
       if (quiz.warnings?.length) setImported(quiz)
       else navigate(`/quizzes/${quiz.id}`)
     } catch (e) {
@@ -63,7 +63,8 @@ export function GiftImport({ open, onClose }: { open: boolean; onClose(): void }
                 const file = e.target.files?.[0]
                 if (!file) return
                 setText(await file.text())
-                if (!title) setTitle(file.name.replace(/\.(gift|txt)$/i, ''))
+                // `quiz.gift.txt` (as Moodle exports save) is titled `quiz`.
+                if (!title) setTitle(file.name.replace(/(\.gift)?(\.txt)?$/i, '') || file.name)
               }}
             />
           </label>

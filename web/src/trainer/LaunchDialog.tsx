@@ -26,7 +26,7 @@ export function LaunchDialog({ capsule, onClose }: { capsule: Capsule | null; on
     setBusy(true)
     try {
       const room = await api.launch({ capsule_id: capsule.id, quiz_id: quizId || null })
-      navigate(`/present/${room.id}`)
+      navigate(`/live/${room.id}`)
     } catch (e) {
       setError(e instanceof ApiError ? e.message : t('error.generic'))
       setBusy(false)

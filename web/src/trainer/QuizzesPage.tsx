@@ -34,7 +34,9 @@ export function QuizzesPage() {
           <li key={quiz.id} className="card list-item">
             <div>
               <h2 className="card-title">
-                <Link to={`/quizzes/${quiz.id}`}>{quiz.title}</Link>
+                <Link to={`/quizzes/${quiz.id}`} title={quiz.title}>
+                  {quiz.title}
+                </Link>
               </h2>
               <p className="muted">
                 {t('quizzes.questions', { count: quiz.questions.length })} ·{' '}

@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react'
 import { api } from '../api'
 import type { User } from '../api-types/User'
+import { AudiencePage } from '../audience/AudiencePage'
 import { useI18n } from '../i18n'
 import { PresenterPage } from '../presenter/PresenterPage'
 import { ReportPage } from '../reports/ReportPage'
@@ -41,8 +42,10 @@ export default function TrainerApp() {
       />
     )
   }
-  const presenting = matchPath('/present/:roomId', path)
+  const presenting = matchPath('/live/:roomId', path)
   if (presenting) return <PresenterPage roomId={presenting.roomId} />
+  const projecting = matchPath('/present/:name', path)
+  if (projecting) return <AudiencePage name={projecting.name} />
   const editing = matchPath('/capsules/:id/edit', path)
   if (editing) return <CapsuleEditorPage key={editing.id} id={editing.id} user={user} />
   const logout = async () => {

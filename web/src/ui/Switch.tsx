@@ -9,9 +9,11 @@ interface SwitchProps {
   on: string
   off: string
   disabled?: boolean
+  /** A keyboard shortcut that flips it too (`aria-keyshortcuts`). */
+  shortcut?: string
 }
 
-export function Switch({ label, checked, onChange, on, off, disabled }: SwitchProps) {
+export function Switch({ label, checked, onChange, on, off, disabled, shortcut }: SwitchProps) {
   const labelId = useId()
   return (
     <div className="switch-row">
@@ -25,12 +27,14 @@ export function Switch({ label, checked, onChange, on, off, disabled }: SwitchPr
         aria-labelledby={labelId}
         className="switch"
         disabled={disabled}
+        aria-keyshortcuts={shortcut}
         onClick={() => onChange(!checked)}
       >
         <span className="switch-track" aria-hidden="true">
           <span className="switch-thumb" />
         </span>
         <span className="switch-state">{checked ? on : off}</span>
+        {shortcut && <kbd aria-hidden="true">{shortcut}</kbd>}
       </button>
     </div>
   )
