@@ -2,6 +2,7 @@
 //! that pace the run, and the rooms with their trainers' page changes.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
@@ -47,6 +48,10 @@ pub struct Room {
     pub quiz_id: Option<String>,
     /// The trainer's page changes: (page index, `now_us` when sent).
     page_sends: Mutex<Vec<(u32, u64)>>,
+    /// When the trainer last sent `quiz_next`, whose `quiz_question` participants time.
+    pub question_sent: Stamp,
+    /// When the trainer last sent `quiz_reveal`, whose `quiz_results` participants time.
+    pub reveal_sent: Stamp,
 }
 
 impl Room {
@@ -57,6 +62,8 @@ impl Room {
             pages,
             quiz_id,
             page_sends: Mutex::new(Vec::new()),
+            question_sent: Stamp::default(),
+            reveal_sent: Stamp::default(),
         }
     }
 
@@ -76,5 +83,22 @@ impl Room {
         let sends = self.page_sends.lock().expect("page log lock");
         let (_, sent) = sends.iter().rev().find(|(i, _)| *i == index)?;
         Some(now.saturating_sub(*sent))
+    }
+}
+
+/// When something was sent (`now_us`), for its receivers to time it; unset until it is.
+#[derive(Default)]
+pub struct Stamp(AtomicU64);
+
+impl Stamp {
+    /// Notes that it is being sent now.
+    pub fn set(&self) {
+        self.0.store(now_us().max(1), Ordering::Relaxed);
+    }
+
+    /// Microseconds since it was sent; none if it never was.
+    pub fn elapsed_us(&self) -> Option<u64> {
+        let sent = self.0.load(Ordering::Relaxed);
+        (sent > 0).then(|| now_us().saturating_sub(sent))
     }
 }

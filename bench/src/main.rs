@@ -23,7 +23,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
 
 use report::{Report, Run};
-use scenarios::{Target, answers, broadcast, canvas, flood, idle, reconnect, rooms};
+use scenarios::{Target, answers, broadcast, canvas, flood, idle, quiz, reconnect, rooms};
 use server::{Backend, Launcher};
 
 #[derive(Debug, Parser)]
@@ -91,6 +91,9 @@ enum Scenario {
     /// One room's shared canvas: people drawing, many watching; change-to-screen latency and
     /// CPU per delivered change.
     Canvas(canvas::Settings),
+    /// One quiz: players join in waves, all answer at once, the trainer reveals; join, question,
+    /// acknowledgement and results latency, the trainer's frames, CPU and memory.
+    Quiz(quiz::Settings),
     /// A small run of every scenario that fails unless each behaves (for CI).
     Smoke,
 }
@@ -128,6 +131,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Reconnect(s) => ("S5 reconnect", format!("{s:?}")),
         Scenario::Flood(s) => ("flood", format!("{s:?}")),
         Scenario::Canvas(s) => ("canvas", format!("{s:?}")),
+        Scenario::Quiz(s) => ("quiz", format!("{s:?}")),
         Scenario::Smoke => unreachable!("handled above"),
     };
     let mut report = Report {
@@ -160,6 +164,7 @@ async fn one(scenario: &Scenario, target: &Target, sources: u8) -> anyhow::Resul
         Scenario::Reconnect(s) => reconnect::run(target, sources, s).await,
         Scenario::Flood(s) => flood::run(target, sources, s).await,
         Scenario::Canvas(s) => canvas::run(target, sources, s).await,
+        Scenario::Quiz(s) => quiz::run(target, sources, s).await,
         Scenario::Smoke => unreachable!("smoke runs the others"),
     }
 }
@@ -208,8 +213,12 @@ async fn smoke(target: &Target, sources: u8) -> anyhow::Result<()> {
         seconds: 2,
         flooders: 1,
     };
+    let quiz = quiz::Settings {
+        players: 200,
+        wave: 50,
+    };
     let delivered = [("delivered_pct", 100.0), ("drops", 0.0)];
-    let scenarios: [(Scenario, &[(&str, f64)]); 7] = [
+    let scenarios: [(Scenario, &[(&str, f64)]); 8] = [
         (Scenario::Broadcast(broadcast), &delivered),
         (
             Scenario::Answers(answers),
@@ -234,6 +243,17 @@ async fn smoke(target: &Target, sources: u8) -> anyhow::Result<()> {
             ],
         ),
         (Scenario::Canvas(canvas), &[("delivered_pct", 100.0)]),
+        (
+            Scenario::Quiz(quiz),
+            &[
+                ("answers_acked", 200.0),
+                ("answers_stored", 200.0),
+                ("acked_not_stored", 0.0),
+                ("results_received", 200.0),
+                ("progress_last_answered", 200.0),
+                ("drops", 0.0),
+            ],
+        ),
     ];
     let mut failed = Vec::new();
     for (scenario, checks) in &scenarios {

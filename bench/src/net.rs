@@ -83,11 +83,20 @@ pub struct Incoming<'a> {
     pub resume_token: Option<String>,
     pub you: Option<You>,
     pub question: Option<Question>,
+    /// A participant's own result (`quiz_results`) or standing (`quiz_ended`).
+    pub yours: Option<Yours>,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct You {
     pub participant_id: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Yours {
+    /// Whether they answered (in `quiz_results` only).
+    #[serde(default)]
+    pub answered: bool,
 }
 
 #[derive(Debug, Deserialize)]

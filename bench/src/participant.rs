@@ -12,6 +12,7 @@ use serde_json::json;
 use tokio::task::JoinHandle;
 use tokio::time::{Instant, Interval, interval_at, sleep, sleep_until, timeout};
 use tokio_tungstenite::tungstenite::Message;
+use tokio_util::sync::CancellationToken;
 
 use crate::crowd::{Crowd, Room};
 use crate::net::{HEARTBEAT, Incoming, Ws, jitter, now_us};
@@ -25,6 +26,9 @@ const JOIN_TIMEOUT: Duration = Duration::from_secs(60);
 pub struct Plan {
     /// Answers the open question after a random delay below this.
     pub answer_within: Option<Duration>,
+    /// Holds the answer until the crowd is told to talk: with `answer_within` zero, everyone
+    /// holding the question then answers at once (a barrier).
+    pub answer_on_talk: bool,
     /// Chats while the crowd is told to talk.
     pub chat: Option<Chat>,
 }
@@ -133,8 +137,11 @@ impl Participant {
         let stats = &self.crowd.stats;
         match &self.seat {
             None => {
-                stats.join.record_us(now_us() - started);
+                let now = now_us();
+                stats.join.record_us(now - started);
+                stats.last_join_us.fetch_max(now, Ordering::Relaxed);
                 Stats::add(&stats.joined);
+                stats.join_signal.notify_waiters();
             }
             Some(seat) => {
                 if seat.participant_id != participant_id {
@@ -159,6 +166,7 @@ impl Participant {
         let mut pending: Option<Pending> = None;
         let crowd = Arc::clone(&self.crowd);
         let chat_plan = self.plan.chat;
+        let answer_gate = self.plan.answer_on_talk.then_some(&crowd.talk);
         loop {
             let message = tokio::select! {
                 _ = crowd.stop.cancelled() => return false,
@@ -187,7 +195,7 @@ impl Participant {
                     Stats::add(&crowd.stats.chats_sent);
                     json!({"type": "chat_send", "text": format!("bench {}", now_us())})
                 }
-                _ = due(&pending) => {
+                _ = due(&pending, answer_gate) => {
                     let Some((_, question_id, choice_id)) = pending.take() else { continue };
                     self.answered = true;
                     self.answer_sent_us = Some(now_us());
@@ -212,6 +220,7 @@ impl Participant {
         // Pongs come all the time; anything else means the room is still talking.
         if message.kind != "pong" {
             stats.last_message_us.store(now, Ordering::Relaxed);
+            Stats::add(&stats.received);
         }
         match &*message.kind {
             "page_changed" => {
@@ -232,7 +241,13 @@ impl Participant {
                     stats.broadcast.record_us(now.saturating_sub(sent));
                 }
             }
-            "quiz_question" if !self.answered => {
+            "quiz_question" => {
+                if let Some(us) = self.room.question_sent.elapsed_us() {
+                    stats.broadcast.record_us(us);
+                }
+                if self.answered {
+                    return None;
+                }
                 let within = self.plan.answer_within?;
                 let question = message.question?;
                 let choice = question.choices.first()?.id.clone();
@@ -247,6 +262,14 @@ impl Participant {
                     acked.push(seat.participant_id.clone());
                 }
             }
+            "quiz_results" => match message.yours {
+                Some(yours) if yours.answered => {
+                    if let Some(us) = self.room.reveal_sent.elapsed_us() {
+                        stats.results.record_us(us);
+                    }
+                }
+                _ => stats.error("quiz_results without the participant's answer"),
+            },
             "error" => stats.error(message.code.as_deref().unwrap_or("unknown")),
             _ => {}
         }
@@ -283,9 +306,13 @@ async fn tick(interval: &mut Option<Interval>) {
     }
 }
 
-async fn due(pending: &Option<Pending>) {
-    match pending {
-        Some((at, _, _)) => sleep_until(*at).await,
-        None => std::future::pending().await,
+/// When the pending answer is due: its moment, once `gate` (if any) is open.
+async fn due(pending: &Option<Pending>, gate: Option<&CancellationToken>) {
+    let Some((at, _, _)) = pending else {
+        return std::future::pending().await;
+    };
+    if let Some(gate) = gate {
+        gate.cancelled().await;
     }
+    sleep_until(*at).await;
 }

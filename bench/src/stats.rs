@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use hdrhistogram::Histogram;
+use tokio::sync::Notify;
 
 use crate::net::now_us;
 
@@ -60,7 +61,13 @@ pub struct Stats {
     pub broadcast: Latencies,
     /// `quiz_answer` sent → `quiz_answer_accepted` received.
     pub ack: Latencies,
+    /// Trainer's `quiz_reveal` sent → a participant's `quiz_results` (with their answer).
+    pub results: Latencies,
     pub joined: AtomicU64,
+    /// When the last first join got its `welcome` (`now_us`).
+    pub last_join_us: AtomicU64,
+    /// Woken at every first join: a wave of joins is waited for without polling.
+    pub join_signal: Notify,
     /// Joins with a resume token after a lost connection.
     pub rejoined: AtomicU64,
     /// Rejoins that did not get the same seat back.
@@ -76,6 +83,8 @@ pub struct Stats {
     pub errors: Mutex<BTreeMap<String, u64>>,
     /// When any client last received anything (`now_us`).
     pub last_message_us: AtomicU64,
+    /// Messages participants received after their `welcome`, pongs left out.
+    pub received: AtomicU64,
 }
 
 impl Stats {
@@ -110,10 +119,11 @@ impl Stats {
         }
     }
 
-    /// Waits until `counter` reaches `target`, or `at_most` has passed; returns whether it did.
-    pub async fn reach(counter: &AtomicU64, target: u64, at_most: Duration) -> bool {
+    /// Waits until `done()`, checking every 10 ms, or `at_most` has passed; returns whether it
+    /// happened.
+    pub async fn until(at_most: Duration, done: impl Fn() -> bool) -> bool {
         let until = now_us() + at_most.as_micros() as u64;
-        while Self::get(counter) < target {
+        while !done() {
             if now_us() >= until {
                 return false;
             }
@@ -122,15 +132,29 @@ impl Stats {
         true
     }
 
+    /// Waits until `counter` reaches `target`, or `at_most` has passed; returns whether it did.
+    pub async fn reach(counter: &AtomicU64, target: u64, at_most: Duration) -> bool {
+        Self::until(at_most, || Self::get(counter) >= target).await
+    }
+
     /// Waits until `list` holds `target` items, or `at_most` has passed; returns whether it did.
     pub async fn reach_len(list: &Mutex<Vec<String>>, target: usize, at_most: Duration) -> bool {
-        let until = now_us() + at_most.as_micros() as u64;
-        while list.lock().expect("list lock").len() < target {
-            if now_us() >= until {
-                return false;
+        Self::until(at_most, || list.lock().expect("list lock").len() >= target).await
+    }
+
+    /// Waits until `target` participants have joined, woken by each join (no polling delay),
+    /// or `at_most` has passed; returns whether they did.
+    pub async fn joined_at_least(&self, target: u64, at_most: Duration) -> bool {
+        let all = async {
+            loop {
+                let mut woken = std::pin::pin!(self.join_signal.notified());
+                woken.as_mut().enable();
+                if Self::get(&self.joined) >= target {
+                    return;
+                }
+                woken.await;
             }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        true
+        };
+        tokio::time::timeout(at_most, all).await.is_ok()
     }
 }

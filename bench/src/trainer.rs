@@ -16,7 +16,7 @@ use crate::crowd::{Crowd, Room};
 use crate::net::{HEARTBEAT, Incoming, Ws};
 
 /// The messages a trainer's driver waits for; the rest is read and dropped.
-const KEPT: [&str; 4] = ["welcome", "ack", "error", "quiz_question"];
+const KEPT: [&str; 5] = ["welcome", "ack", "error", "quiz_question", "quiz_progress"];
 
 /// An answer that takes longer than this fails the run.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(60);
@@ -75,6 +75,17 @@ impl Trainer {
         let page_id = &room.pages[index as usize];
         self.command(json!({"type": "goto_page", "page_id": page_id}))
             .await
+    }
+
+    /// The kept messages of type `kind` received so far, taken out of the backlog.
+    pub fn take_all(&mut self, kind: &str) -> Vec<Value> {
+        while let Ok(message) = self.inbox.try_recv() {
+            self.backlog.push_back(message);
+        }
+        let (taken, kept): (Vec<_>, Vec<_>) =
+            self.backlog.drain(..).partition(|m| m["type"] == kind);
+        self.backlog = kept.into();
+        taken
     }
 
     /// The first kept message that `matches`, waiting for it.

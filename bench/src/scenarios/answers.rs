@@ -51,14 +51,7 @@ pub async fn run(target: &Target, sources: u8, settings: &Settings) -> anyhow::R
     let cpu_s = cpu_between(before, stage.usage());
     let acked: HashSet<String> = stats.acked.lock().expect("acked lock").drain(..).collect();
     run.put("answers_acked", acked.len() as f64);
-    match stage.stored_answers(&room).await? {
-        Some(stored) => {
-            let stored: HashSet<String> = stored.into_iter().collect();
-            run.put("answers_stored", stored.len() as f64);
-            run.put("acked_not_stored", acked.difference(&stored).count() as f64);
-        }
-        None => run.put("answers_stored", f64::NAN),
-    }
+    stage.put_stored(&room, &acked, &mut run).await?;
     run.put("ack_p50_ms", stats.ack.ms(0.5));
     run.put("ack_p99_ms", stats.ack.ms(0.99));
     run.put("ack_max_ms", stats.ack.ms(1.0));

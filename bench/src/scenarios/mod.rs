@@ -6,9 +6,11 @@ pub mod broadcast;
 pub mod canvas;
 pub mod flood;
 pub mod idle;
+pub mod quiz;
 pub mod reconnect;
 pub mod rooms;
 
+use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -139,6 +141,25 @@ impl Stage {
                 .filter_map(|e| e.data.0["participant_id"].as_str().map(str::to_owned))
                 .collect(),
         ))
+    }
+
+    /// Puts the answers stored for `room` (`answers_stored`) and how many of `acked` are not
+    /// among them (`acked_not_stored`); unknown without the server's database.
+    pub async fn put_stored(
+        &self,
+        room: &Room,
+        acked: &HashSet<String>,
+        run: &mut Run,
+    ) -> anyhow::Result<()> {
+        match self.stored_answers(room).await? {
+            Some(stored) => {
+                let stored: HashSet<String> = stored.into_iter().collect();
+                run.put("answers_stored", stored.len() as f64);
+                run.put("acked_not_stored", acked.difference(&stored).count() as f64);
+            }
+            None => run.put("answers_stored", f64::NAN),
+        }
+        Ok(())
     }
 
     /// Adds what every run reports, stops the clients and the server.
