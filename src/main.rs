@@ -9,8 +9,16 @@ use pratico::store::{Db, StoreError, events, now_ms};
 use pratico::{export, telemetry};
 use tokio_util::sync::CancellationToken;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    // Before any thread: the allocator's arenas are made as threads first allocate.
+    pratico::limits::few_allocator_arenas();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run())
+}
+
+async fn run() -> anyhow::Result<()> {
     let config = Config::parse();
     if let Some(Command::Report(args)) = &config.command {
         return report(&config, args).await;
