@@ -4,24 +4,12 @@
 import { useSync } from '@tldraw/sync'
 import { ClientWebSocketAdapter } from '@tldraw/sync-core'
 import { useCallback, useEffect, useMemo, useState } from 'react'
-import {
-  atom,
-  createUserId,
-  react,
-  Tldraw,
-  UserRecordType,
-  type Editor,
-  type TLAssetStore,
-  type TLComponents,
-  type TLPageId,
-  type TLUser,
-  type TLUserStore,
-} from 'tldraw'
+import { react, Tldraw, type Editor, type TLAssetStore, type TLComponents, type TLPageId } from 'tldraw'
 import 'tldraw/tldraw.css'
 import { tldrawLicenseKey } from '../config'
 import { useI18n, type MessageKey } from '../i18n'
 import { assetStore } from './assets'
-import { colourOf, exposeForTests } from './common'
+import { useCanvasUser, useEditorSetup, useNotice } from './common'
 import type { SaveTracker } from './saveState'
 import { assetUrls } from './tldraw'
 
@@ -92,16 +80,10 @@ export default function CapsuleCanvas(props: CapsuleCanvasProps) {
 function CapsuleEditor({ capsuleId, me, tracker, label, onRetry }: CapsuleCanvasProps & { onRetry(): void }) {
   const { t, lang } = useI18n()
   const [editor, setEditor] = useState<Editor | null>(null)
-  const [notice, setNotice] = useState<string | null>(null)
+  const [notice, setNotice] = useNotice()
 
   // `useSync` reconnects whenever one of its options changes: each is made once.
-  const currentUser = useMemo(() => atom<TLUser | null>('pratico user', null), [])
-  const users = useMemo<TLUserStore>(() => ({ currentUser }), [currentUser])
-  useEffect(() => {
-    currentUser.set(
-      UserRecordType.create({ id: createUserId(me.id), name: me.name, color: colourOf(me.id), imageUrl: '' }),
-    )
-  }, [currentUser, me.id, me.name])
+  const users = useCanvasUser(me)
   // Images go to the server's asset store; a trainer's cookie shows them.
   const assets = useMemo<TLAssetStore>(
     () =>
@@ -126,20 +108,7 @@ function CapsuleEditor({ capsuleId, me, tracker, label, onRetry }: CapsuleCanvas
     return synced.listen(() => tracker.changed(), { source: 'user', scope: 'document' })
   }, [synced, tracker])
 
-  useEffect(() => {
-    if (!notice) return
-    const timer = window.setTimeout(() => setNotice(null), 6000)
-    return () => window.clearTimeout(timer)
-  }, [notice])
-
-  useEffect(() => {
-    editor?.user.updateUserPreferences({ locale: lang })
-  }, [editor, lang])
-
-  useEffect(() => {
-    exposeForTests(editor)
-    return () => exposeForTests(null)
-  }, [editor])
+  useEditorSetup(editor, lang)
 
   useEffect(() => {
     if (!editor) return

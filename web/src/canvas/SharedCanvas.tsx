@@ -4,25 +4,13 @@
 // from the room (follow mode) or the participant's own navigation, never from tldraw's page menu.
 import { useSync } from '@tldraw/sync'
 import { useEffect, useMemo, useRef, useState } from 'react'
-import {
-  atom,
-  createUserId,
-  Tldraw,
-  UserRecordType,
-  useValue,
-  type Editor,
-  type TLAssetStore,
-  type TLComponents,
-  type TLPageId,
-  type TLUser,
-  type TLUserStore,
-} from 'tldraw'
+import { Tldraw, useValue, type Editor, type TLAssetStore, type TLComponents, type TLPageId } from 'tldraw'
 import 'tldraw/tldraw.css'
 import { tldrawLicenseKey } from '../config'
 import { useI18n, type MessageKey } from '../i18n'
 import { annotationCounts, clearAnnotations, TRAINER } from './annotations'
 import { assetStore } from './assets'
-import { colourOf, exposeForTests } from './common'
+import { useCanvasUser, useEditorSetup, useNotice } from './common'
 import { assetUrls } from './tldraw'
 
 export interface SharedCanvasProps {
@@ -99,7 +87,7 @@ export default function SharedCanvas(props: SharedCanvasProps) {
 function Board({ room, token, me, pageId, label, watch = false, onRetry }: SharedCanvasProps & { onRetry(): void }) {
   const { t, lang } = useI18n()
   const [editor, setEditor] = useState<Editor | null>(null)
-  const [notice, setNotice] = useState<string | null>(null)
+  const [notice, setNotice] = useNotice()
   const trainer = me.role === 'trainer'
   const creator = trainer ? TRAINER : me.id
 
@@ -108,13 +96,7 @@ function Board({ room, token, me, pageId, label, watch = false, onRetry }: Share
   const latest = useRef({ room, token })
   latest.current = { room, token }
   const uri = useMemo(() => () => canvasUrl(latest.current.room, latest.current.token), [])
-  const currentUser = useMemo(() => atom<TLUser | null>('pratico user', null), [])
-  const users = useMemo<TLUserStore>(() => ({ currentUser }), [currentUser])
-  useEffect(() => {
-    currentUser.set(
-      UserRecordType.create({ id: createUserId(me.id), name: me.name, color: colourOf(me.id), imageUrl: '' }),
-    )
-  }, [currentUser, me.id, me.name])
+  const users = useCanvasUser(me)
   // Stable too: a new asset store would mean a new connection. Trainers upload images to the
   // server's asset store; participants drawing may not add any.
   const refusal = useRef('')
@@ -132,20 +114,7 @@ function Board({ room, token, me, pageId, label, watch = false, onRetry }: Share
 
   const store = useSync({ uri, assets, users, getUserPresence: watch ? NO_PRESENCE : undefined })
 
-  useEffect(() => {
-    if (!notice) return
-    const timer = window.setTimeout(() => setNotice(null), 6000)
-    return () => window.clearTimeout(timer)
-  }, [notice])
-
-  useEffect(() => {
-    editor?.user.updateUserPreferences({ locale: lang })
-  }, [editor, lang])
-
-  useEffect(() => {
-    exposeForTests(editor)
-    return () => exposeForTests(null)
-  }, [editor])
+  useEditorSetup(editor, lang)
 
   // Who made each shape, kept in its `meta`, so that "clear" knows whose drawings are whose.
   // A participant changes or deletes only their own shapes, never the slide's or others'.
