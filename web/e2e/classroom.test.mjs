@@ -346,6 +346,8 @@ describe('in the classroom', { timeout: 300_000 }, () => {
   step('a multiple-choice selection never sent goes by itself as time runs out', async () => {
     await trainer.keyboard.press('n')
     await zoe.getByText('Which of these are fruits?').waitFor()
+    // The screen too has moved on from the last reveal before it is checked.
+    await audience.getByRole('heading', { name: 'Which of these are fruits?' }).waitFor()
     assert.deepEqual(await leaks(audience), [])
     await zoe.getByText('Apple').tap()
     await zoe.getByText('Banana').tap()
