@@ -19,20 +19,20 @@ const QUESTIONS: usize = 20;
 const T0: i64 = 1_795_770_000_000;
 
 fn question(i: usize) -> Question {
-    Question {
-        id: format!("q{}", i + 1),
-        kind: QuestionKind::Single,
-        prompt: format!("Question {}?", i + 1),
-        choices: (0..4)
+    Question::with_choices(
+        format!("q{}", i + 1),
+        QuestionKind::Single,
+        format!("Question {}?", i + 1),
+        (0..4)
             .map(|c| Choice {
                 id: format!("c{}", c + 1),
                 text: format!("Choice {}", c + 1),
                 correct: c == 0,
             })
             .collect(),
-        time_limit_s: 30,
-        points: 1000,
-    }
+        30,
+        1000,
+    )
 }
 
 /// The stored rows of a large session, in order.

@@ -1,17 +1,18 @@
 //! Quiz import from Moodle's GIFT text format (<https://docs.moodle.org/en/GIFT_format>).
 //!
 //! Reads a file the way Moodle's own importer (`qformat_gift`) does. Kinds Pratico runs become
-//! `QuestionInput`s; the others (numerical, matching, description) and questions the quiz rules
-//! refuse are skipped with a warning, so the rest of the file still imports. Only a malformed
-//! file, or one with nothing to run, is an error.
+//! `QuestionInput`s (numerical as `numeric`, short answer and missing word as `short`); the
+//! others (matching, description) and questions the quiz rules refuse are skipped with a
+//! warning, so the rest of the file still imports. Only a malformed file, or one with nothing to
+//! run, is an error.
 
 use serde::Serialize;
 
 use super::lang::Lang;
-use super::quiz::QuestionKind::{Multiple, Open, Single, TrueFalse};
+use super::quiz::QuestionKind::{Multiple, Numeric, Open, Short, Single, TrueFalse};
 use super::quiz::{ChoiceInput, QuestionInput, QuizError, QuizRule, parse_questions};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GiftImport {
     pub questions: Vec<QuestionInput>,
     pub warnings: Vec<GiftWarning>,
@@ -59,12 +60,15 @@ pub enum Problem {
     NoAnswers,
     /// A kind Pratico does not run.
     Description,
-    Numerical,
     Matching,
+    /// A numerical answer that is not a number nor a range.
+    NotANumber(String),
+    /// Every answer of a numerical or short answer question earns partial credit only.
+    NoFullCredit,
     /// A question the quiz rules refuse: the field and the rule.
     Refused(String, QuizRule),
-    /// A short answer, imported as an open question: typed answers are not checked.
-    ShortAnswer,
+    /// Answers worth part of the points, left out: Pratico counts them wrong.
+    PartialCreditLeftOut(usize),
 }
 
 impl Problem {
@@ -114,19 +118,26 @@ impl Problem {
                 "description (text without an answer block)",
                 "Description (texte sans bloc de réponses)",
             ),
-            Numerical => kind_skipped("numerical question", "Question numérique"),
             Matching => kind_skipped("matching question", "Question d'appariement"),
+            NotANumber(text) if en => {
+                format!("question skipped: `{text}` is not a number nor a range such as 1..5")
+            }
+            NotANumber(text) => format!(
+                "question ignorée : `{text}` n'est ni un nombre ni un intervalle comme 1..5"
+            ),
+            NoFullCredit if en => "question skipped: no answer is fully right".into(),
+            NoFullCredit => "question ignorée : aucune réponse n'est entièrement juste".into(),
             Refused(field, rule) if en => {
                 format!("question skipped: {field}: {}", rule.said(lang))
             }
             Refused(field, rule) => format!("question ignorée : {field} : {}", rule.said(lang)),
-            ShortAnswer if en => "a short answer, imported as an open question: Pratico does not \
-                                  check typed answers, so the accepted answers were left out"
-                .into(),
-            ShortAnswer => "Réponse courte importée comme question ouverte : Pratico ne corrige \
-                            pas les réponses tapées, les réponses acceptées ont été laissées de \
-                            côté"
-                .into(),
+            PartialCreditLeftOut(count) if en => format!(
+                "{count} partly right answer(s) left out: Pratico counts an answer right or wrong"
+            ),
+            PartialCreditLeftOut(count) => format!(
+                "{count} réponse(s) partiellement juste(s) laissée(s) de côté : Pratico compte \
+                 une réponse juste ou fausse"
+            ),
         }
     }
 }
@@ -146,9 +157,9 @@ pub fn parse_gift(text: &str, lang: Lang) -> Result<GiftImport, GiftError> {
     let (mut questions, mut problems) = (Vec::new(), Vec::new());
     for block in blocks(text) {
         match block.parse()? {
-            Parsed::Question(question, None) => questions.push(question),
+            Parsed::Question(question, None) => questions.push(*question),
             Parsed::Question(question, Some(problem)) => {
-                questions.push(question);
+                questions.push(*question);
                 problems.push((block.line, problem));
             }
             Parsed::Skipped(problem) => problems.push((block.line, problem)),
@@ -180,7 +191,7 @@ struct Block {
 
 /// What a block gives: a question (with what was changed to import it), or why it was left out.
 enum Parsed {
-    Question(QuestionInput, Option<Problem>),
+    Question(Box<QuestionInput>, Option<Problem>),
     Skipped(Problem),
 }
 
@@ -257,11 +268,10 @@ impl Block {
     fn question(&self, prompt: String, answers: &str, open: usize) -> Result<Parsed, GiftError> {
         let answers = answers.trim();
         let no_answers = || Err(error(self.line_at(open), Problem::NoAnswers));
-        let mut changed = None;
         let (kind, choices) = if answers.is_empty() {
             (Open, Vec::new()) // an essay
-        } else if answers.starts_with('#') {
-            return Ok(Parsed::Skipped(Problem::Numerical));
+        } else if let Some(numerical) = answers.strip_prefix('#') {
+            return Ok(numeric(prompt, numerical));
         } else if answers.contains('~') {
             let single = answers.contains('=');
             let choices = choices(answers, single);
@@ -277,22 +287,88 @@ impl Block {
         } else if answers.split('=').all(blank) {
             return no_answers();
         } else {
-            // A short answer: Pratico doesn't grade free text, so it becomes an open question.
-            changed = Some(Problem::ShortAnswer);
-            (Open, Vec::new())
+            return Ok(short(prompt, answers));
         };
-        let question = QuestionInput {
-            id: None,
-            kind,
-            prompt,
+        Ok(runnable(QuestionInput {
             choices,
-            time_limit_s: None,
-            points: None,
+            ..QuestionInput::new(kind, prompt)
+        }))
+    }
+}
+
+/// Full-credit answers are kept (an `=` answer without a weight, or at 100%); the others are
+/// left out with a warning, since Pratico counts an answer right or wrong.
+fn full_credit(answers: &str) -> (Vec<String>, Option<Problem>) {
+    let (mut full, mut partial) = (Vec::new(), 0);
+    for answer in answers.split('=').filter(|answer| !blank(answer)) {
+        let weighted = answer.trim_start().starts_with('%');
+        match weighted_raw(answer) {
+            (weight, text) if !weighted || weight >= 100.0 => full.push(text),
+            _ => partial += 1,
+        }
+    }
+    (
+        full,
+        (partial > 0).then_some(Problem::PartialCreditLeftOut(partial)),
+    )
+}
+
+/// A short answer (or a missing word with `=` answers only): the full-credit answers accepted.
+fn short(prompt: String, answers: &str) -> Parsed {
+    let (accepted, changed) = full_credit(answers);
+    if accepted.is_empty() {
+        return Parsed::Skipped(Problem::NoFullCredit);
+    }
+    let accepted = accepted.iter().map(|text| clean(text)).collect();
+    with_change(
+        runnable(QuestionInput {
+            accepted,
+            ..QuestionInput::new(Short, prompt)
+        }),
+        changed,
+    )
+}
+
+/// A numerical question: `{#answer}`, `{#answer:tolerance}`, `{#min..max}`, or several
+/// `=`-answers of which the first full-credit one is kept.
+fn numeric(prompt: String, answers: &str) -> Parsed {
+    let (kept, changed) = match answers.contains('=') {
+        true => full_credit(answers),
+        false => (vec![clean(without_feedback(answers))], None),
+    };
+    let Some(first) = kept.first() else {
+        return Parsed::Skipped(Problem::NoFullCredit);
+    };
+    let not_a_number = || Parsed::Skipped(Problem::NotANumber(first.clone()));
+    let number = |text: &str| text.trim().parse::<f64>().ok().filter(|n| n.is_finite());
+    let mut question = QuestionInput::new(Numeric, prompt);
+    if let Some((min, max)) = first.split_once("..") {
+        let (Some(min), Some(max)) = (number(min), number(max)) else {
+            return not_a_number();
         };
-        Ok(match runnable(question) {
-            Parsed::Question(question, _) => Parsed::Question(question, changed),
-            skipped => skipped,
-        })
+        (question.min, question.max) = (Some(min), Some(max));
+    } else {
+        let (answer, tolerance) = first.split_once(':').unwrap_or((first, "0"));
+        let (Some(answer), Some(tolerance)) = (number(answer), number(tolerance)) else {
+            return not_a_number();
+        };
+        (question.answer, question.tolerance) = (Some(answer), Some(tolerance.abs()));
+    }
+    let dropped = kept.len() - 1;
+    let changed = match (changed, dropped) {
+        (Some(Problem::PartialCreditLeftOut(n)), _) => {
+            Some(Problem::PartialCreditLeftOut(n + dropped))
+        }
+        (None, 1..) => Some(Problem::PartialCreditLeftOut(dropped)),
+        (changed, _) => changed,
+    };
+    with_change(runnable(question), changed)
+}
+
+fn with_change(parsed: Parsed, changed: Option<Problem>) -> Parsed {
+    match parsed {
+        Parsed::Question(question, _) => Parsed::Question(question, changed),
+        skipped => skipped,
     }
 }
 
@@ -308,7 +384,7 @@ fn split_title(text: &str) -> (&str, usize) {
 /// Keeps a question only if the quiz rules take it (2–10 choices, one correct answer, lengths…).
 fn runnable(question: QuestionInput) -> Parsed {
     match parse_questions(vec![question.clone()]) {
-        Ok(_) => Parsed::Question(question, None),
+        Ok(_) => Parsed::Question(Box::new(question), None),
         Err(QuizError { field, rule }) => {
             let field = field.strip_prefix("questions[0].").unwrap_or(&field);
             Parsed::Skipped(Problem::Refused(field.to_owned(), rule))
@@ -339,6 +415,12 @@ fn choice(text: &str, correct: bool) -> ChoiceInput {
 
 /// An answer's `%weight%` (0 when absent) and its text, without its `#feedback`.
 fn weighted(answer: &str) -> (f64, String) {
+    let (weight, text) = weighted_raw(answer);
+    (weight, clean(&text))
+}
+
+/// `weighted`, with the text's escapes still hidden.
+fn weighted_raw(answer: &str) -> (f64, String) {
     let answer = answer.trim();
     let (weight, text) = answer
         .strip_prefix('%')
@@ -346,7 +428,7 @@ fn weighted(answer: &str) -> (f64, String) {
         .and_then(|(weight, text)| Some((weight.trim().parse::<f64>().ok()?, text)))
         .filter(|(weight, _)| weight.is_finite())
         .unwrap_or((0.0, answer));
-    (weight, clean(without_feedback(text)))
+    (weight, without_feedback(text).trim().to_owned())
 }
 
 fn blank(answer: &str) -> bool {
@@ -434,25 +516,27 @@ mod tests {
         assert_eq!(count(Single), moodle["mc_single"]);
         assert_eq!(count(Multiple), moodle["mc_multiple"]);
         assert_eq!(count(TrueFalse), moodle["true_false"]);
-        let open = moodle["short_answer"].as_u64().unwrap() + moodle["essay"].as_u64().unwrap();
-        assert_eq!(count(Open), open);
-        assert_eq!(import.questions.len(), 32);
+        assert_eq!(count(Short), moodle["short_answer"]);
+        assert_eq!(count(Numeric), moodle["numerical"]);
+        assert_eq!(count(Open), moodle["essay"]);
+        assert_eq!(import.questions.len(), 40);
         let lines = |kind| {
             let warnings = import.warnings.iter().filter(|w| w.message.contains(kind));
             warnings.map(|w| w.line).collect::<Vec<_>>()
         };
-        assert_eq!(lines("numerical"), [16, 70, 72, 74, 76, 85, 175, 202]);
         assert_eq!(lines("matching"), [55, 61, 177]);
-        // Each short answer, imported as an open question, says so.
-        assert_eq!(lines("short answer").len() as u64, moodle["short_answer"]);
-        assert_eq!(import.warnings.len(), 11 + lines("short answer").len());
+        // Answers worth 50% or 75% of the points: the two numerical examples and "Nazereth".
+        assert_eq!(lines("partly right"), [76, 123, 195, 202]);
+        assert_eq!(import.warnings.len(), 7);
         let french = parse_gift(EXAMPLES, Lang::Fr).unwrap().warnings;
-        assert_eq!(french[1].line, 16);
+        assert_eq!(french[0].line, 55);
         assert!(
-            french[1].message.starts_with("Question numérique ignorée"),
+            french[0]
+                .message
+                .starts_with("Question d'appariement ignorée"),
             "{french:?}"
         );
-        assert_eq!(parse_questions(import.questions).unwrap().len(), 32);
+        assert_eq!(parse_questions(import.questions).unwrap().len(), 40);
     }
 
     #[test]
@@ -464,7 +548,7 @@ mod tests {
             "Single Which of the following is NOT a control character for the GIFT import \
              format? |-~ |-= |-# |-{ |-} |+\\",
             // Markdown marker, feedback.
-            "Open Who's buried in **Grant's tomb**?",
+            "Short Who's buried in **Grant's tomb**?",
             // Weights: positive ones are correct, unless an `=` answer makes it single.
             "Multiple What two people are entombed in Grant's tomb? |-No one |+Grant \
              |+Grant's wife |-Grant's father",
@@ -473,13 +557,14 @@ mod tests {
             "Single Grant is _____ in Grant's tomb. |-buried |+entombed |-living",
             "Single The American holiday of Thanksgiving is celebrated on the _____ Thursday of \
              November. |-second |-third |+fourth",
-            "Open Two plus two equals _____.",
-            "Open Jesus Christ was from _____.",
+            "Short Two plus two equals _____.",
+            "Short Jesus Christ was from _____.",
             "TrueFalse Grant is buried in Grant's tomb. |-True |+False",
         ] {
             assert!(shown.iter().any(|q| q == expected), "{expected}");
         }
-        assert_eq!(shown.iter().filter(|q| q.contains("_____")).count(), 9);
+        // The two pi questions end with a `.` after the block: a blank, as Moodle reads them.
+        assert_eq!(shown.iter().filter(|q| q.contains("_____")).count(), 11);
     }
 
     #[test]
@@ -507,13 +592,47 @@ mod tests {
             "Multiple Pick: |+a |-b |+c",
             "Open Tell us.",
             "Open Named only",
-            "Open Short",
+            "Short Short",
         ];
         assert_eq!(shown(text), expected);
         let crlf = "\u{feff}Flat?\r\n{FALSE}\r\n";
         assert_eq!(shown(crlf), ["TrueFalse Flat? |-True |+False"]);
         let moodle_crlf = parse_gift(&EXAMPLES.replace('\n', "\r\n"), Lang::En);
         assert_eq!(moodle_crlf, parse_gift(EXAMPLES, Lang::En));
+    }
+
+    #[test]
+    fn reads_numerical_and_short_answers() {
+        let text = "Year? {#1822:2}\n\nRange? {#2.5..3.5}\n\nWhen? {#\n=1822:0 #yes\n\
+                    =%50%1822:2 #close\n}\n\nCapital? {=Paris#yes =%50%paris =  Lutèce }\n\n\
+                    Il fait {=beau} aujourd'hui.\n\nNeg? {#-3}";
+        let import = parse_gift(text, Lang::En).unwrap();
+        let q = &import.questions;
+        assert_eq!(
+            (q[0].kind, q[0].answer, q[0].tolerance),
+            (Numeric, Some(1822.0), Some(2.0))
+        );
+        assert_eq!((q[1].min, q[1].max), (Some(2.5), Some(3.5)));
+        assert_eq!((q[2].answer, q[2].tolerance), (Some(1822.0), Some(0.0)));
+        assert_eq!(q[3].kind, Short);
+        assert_eq!(q[3].accepted, ["Paris", "Lutèce"]);
+        assert_eq!(q[4].prompt, "Il fait _____ aujourd'hui.");
+        assert_eq!(q[4].accepted, ["beau"]);
+        assert_eq!(q[5].answer, Some(-3.0));
+        let warning = |w: &GiftWarning| format!("{}: {}", w.line, w.message);
+        let warnings: Vec<_> = import.warnings.iter().map(warning).collect();
+        let partly = "1 partly right answer(s) left out: Pratico counts an answer right or wrong";
+        assert_eq!(warnings, [format!("5: {partly}"), format!("10: {partly}")]);
+        assert_eq!(parse_questions(import.questions).unwrap().len(), 6);
+        let skipped = parse_gift("A {=%50%x}\n\nB {#1..x}\n\nC {T}", Lang::Fr).unwrap();
+        let warnings: Vec<_> = skipped.warnings.iter().map(warning).collect();
+        assert_eq!(
+            warnings,
+            [
+                "1: question ignorée : aucune réponse n'est entièrement juste",
+                "3: question ignorée : `1..x` n'est ni un nombre ni un intervalle comme 1..5",
+            ]
+        );
     }
 
     #[test]
@@ -559,8 +678,8 @@ mod tests {
             "// line 3: `{` inside an answer block (write \\{ for a brace)\nQ {=a\n~{b}",
             "// line 4: the answer block has no answers\nQ1 {T}\n\nQ2 {\n~ ~#only feedback\n}",
             "// line 4: the answer block has no answers\nQ1 {T}\n\nQ2 {=}",
-            "// line 4: no question Pratico can run (2 skipped; line 2: skipped a numerical \
-             question: Pratico can't run this kind)\nYear? {#1822}\n\nPi? {#3.14}",
+            "// line 4: no question Pratico can run (2 skipped; line 2: question skipped: `abc` is \
+             not a number nor a range such as 1..5)\nYear? {#abc}\n\nPi? {#=%50%3.14}",
         ] {
             let expected = case.lines().next().unwrap().trim_start_matches("// ");
             assert_eq!(

@@ -7,7 +7,7 @@ use uuid::Uuid;
 pub use super::codes::{CloseCode, ErrorCode};
 pub use super::events::ChoiceCount;
 use super::events::{EndReason, LeaveReason, PageRef};
-use super::quiz::{Answer, QuestionKind, Scoring};
+use super::quiz::{Answer, AnswerCount, Item, QuestionKind, Scoring, Solution};
 use super::room::{ParamsPatch, RoomParams};
 
 /// A client's message. `req` (any string) travels beside these fields and is echoed back.
@@ -62,6 +62,14 @@ pub enum ClientMessage {
         #[serde(default)]
         #[ts(optional)]
         text: Option<String>,
+        /// For `numeric` questions (a `text` holding a number is read too).
+        #[serde(default)]
+        #[ts(optional)]
+        number: Option<f64>,
+        /// For `ordering` questions: every item's id, in the order given.
+        #[serde(default)]
+        #[ts(optional)]
+        item_ids: Option<Vec<String>>,
     },
 }
 
@@ -228,6 +236,14 @@ pub struct QuestionView {
     pub choices: Vec<ChoiceView>,
     pub time_limit_s: u32,
     pub points: u32,
+    /// `ordering`: the items to put in order, mixed (the same way for everyone).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<Item>>", optional)]
+    pub items: Vec<Item>,
+    /// The right answer of a `numeric`, `short` or `ordering` question: the trainer's only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub solution: Option<Solution>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -373,7 +389,17 @@ pub enum ServerMessage {
     QuizResults {
         question_id: String,
         correct_choice_ids: Vec<String>,
+        /// Per choice, how many picked it; for `ordering`, per item, how many put it in its
+        /// right place.
         distribution: Vec<ChoiceCount>,
+        /// The right answer of a `numeric`, `short` or `ordering` question.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        solution: Option<Solution>,
+        /// To the trainer: the answers given most to a `numeric`, `short` or `open` question.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        #[ts(as = "Option<Vec<AnswerCount>>", optional)]
+        top_answers: Vec<AnswerCount>,
         answered: usize,
         /// The best scores (all of them for the trainer).
         leaderboard: Vec<Standing>,

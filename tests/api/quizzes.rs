@@ -248,9 +248,11 @@ async fn moodle_examples_import_with_warnings_for_what_cannot_run() {
             count("single"),
             count("multiple"),
             count("true_false"),
+            count("short"),
+            count("numeric"),
             count("open")
         ],
-        [16, 2, 5, 9]
+        [16, 2, 5, 9, 8, 0]
     );
     let warnings = quiz["warnings"].as_array().unwrap();
     let said = |what: &str| {
@@ -260,9 +262,9 @@ async fn moodle_examples_import_with_warnings_for_what_cannot_run() {
         said.count()
     };
     assert_eq!(
-        (said("numerical"), said("matching"), said("short answer")),
-        (8, 3, 9),
-        "8 numerical and 3 matching questions are skipped, 9 short answers become open ones"
+        (said("matching"), said("partly right")),
+        (3, 4),
+        "3 matching questions are skipped; 4 lose their partly right answers"
     );
     assert!(warnings.iter().all(|w| w["line"].as_u64().unwrap() > 0));
     // In the trainer's language when asked.
@@ -273,7 +275,7 @@ async fn moodle_examples_import_with_warnings_for_what_cannot_run() {
         first
             .as_str()
             .unwrap()
-            .starts_with("Réponse courte importée"),
+            .starts_with("Question d'appariement ignorée"),
         "{first}"
     );
     let broken = import_gift(&app, &token, "format=gift&lang=fr", "Q {=a\n~b").await;
@@ -302,7 +304,7 @@ async fn gift_errors_name_the_line() {
     let message = answer.body["error"]["message"].as_str().unwrap();
     assert!(message.contains("line 4"), "{message}");
 
-    let nothing = "// only a numerical question\nPi? {#3.14}\n";
+    let nothing = "// only a matching question\nPair: {=a -> 1 =b -> 2}\n";
     import_gift(&app, &token, "format=gift", nothing)
         .await
         .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_gift");

@@ -170,11 +170,11 @@ pub fn ended(duration_s: i64, participant_count: usize) -> RoomEvent {
 }
 
 fn question(id: &str, kind: QuestionKind, prompt: &str, choices: &[(&str, bool)]) -> Question {
-    Question {
-        id: id.into(),
+    Question::with_choices(
+        id.into(),
         kind,
-        prompt: prompt.into(),
-        choices: choices
+        prompt.into(),
+        choices
             .iter()
             .enumerate()
             .map(|(i, &(text, correct))| Choice {
@@ -183,9 +183,9 @@ fn question(id: &str, kind: QuestionKind, prompt: &str, choices: &[(&str, bool)]
                 correct,
             })
             .collect(),
-        time_limit_s: 20,
-        points: 1000,
-    }
+        20,
+        1000,
+    )
 }
 
 fn quiz_started() -> RoomEvent {

@@ -10,7 +10,9 @@ use uuid::Uuid;
 
 use super::{At, Attendance, Note, People, Scope};
 use crate::domain::events::{RoomEvent, ScoreLine};
-use crate::domain::quiz::{Answer, Question, QuestionKind, Scoring, points_for};
+use crate::domain::quiz::{
+    Answer, AnswerCount, Question, QuestionKind, Scoring, Solution, TOP_ANSWERS, top_answers,
+};
 use crate::domain::ranking;
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -48,8 +50,13 @@ pub struct QuestionReport {
     /// Of the answers; `None` for polls, open questions and questions nobody answered.
     pub percent_correct: Option<f64>,
     pub median_response_s: Option<f64>,
-    /// How many answers named each choice (none for open questions).
+    /// How many answers named each choice (none for open questions); for `ordering`, how many
+    /// put each item in its right place.
     pub distribution: Vec<ChoiceCount>,
+    /// The right answer of a `numeric`, `short` or `ordering` question.
+    pub solution: Option<Solution>,
+    /// The answers given most to a `numeric`, `short` or `open` question.
+    pub top_answers: Vec<AnswerCount>,
     pub answers: Vec<AnswerLine>,
     /// Present while the question was open, and did not answer.
     pub not_answered: Vec<Participant>,
@@ -353,13 +360,7 @@ impl Asked {
             .into_iter()
             .map(|r| {
                 let points = if rescored {
-                    points_for(
-                        scoring,
-                        r.correct == Some(true),
-                        q.points,
-                        q.time_limit_s,
-                        r.response_ms,
-                    )
+                    q.points_earned(scoring, q.grade(&r.answer), r.response_ms)
                 } else {
                     r.points
                 };
@@ -395,6 +396,8 @@ impl Asked {
                 .then(|| percent(correct, answered)),
             median_response_s: median_seconds(&answers),
             distribution: distribution(&q, &answers),
+            solution: q.solution(),
+            top_answers: top_answers(answers.iter().map(|a| (&a.answer, a.correct)), TOP_ANSWERS),
             answers,
             not_answered,
         }
@@ -429,6 +432,16 @@ fn median_seconds(answers: &[AnswerLine]) -> Option<f64> {
 fn answer_text(question: &Question, answer: &Answer) -> String {
     match answer {
         Answer::Text { text } => text.clone(),
+        Answer::Number { number } => number.to_string(),
+        Answer::Order { item_ids } => item_ids
+            .iter()
+            .map(|id| {
+                (question.items.iter())
+                    .find(|item| &item.id == id)
+                    .map_or(id.as_str(), |item| item.text.as_str())
+            })
+            .collect::<Vec<_>>()
+            .join(" → "),
         Answer::Choices { choice_ids } => choice_ids
             .iter()
             .map(|id| {
@@ -444,6 +457,27 @@ fn answer_text(question: &Question, answer: &Answer) -> String {
 }
 
 fn distribution(question: &Question, answers: &[AnswerLine]) -> Vec<ChoiceCount> {
+    let percent_of = |count| match answers.len() {
+        0 => 0.0,
+        all => percent(count, all),
+    };
+    if question.kind == QuestionKind::Ordering {
+        // Per item, how many put it in its right place.
+        return (question.items.iter().enumerate())
+            .map(|(position, item)| {
+                let count = (answers.iter())
+                    .filter(|a| matches!(&a.answer, Answer::Order { item_ids } if item_ids.get(position) == Some(&item.id)))
+                    .count();
+                ChoiceCount {
+                    choice_id: item.id.clone(),
+                    text: item.text.clone(),
+                    correct: true,
+                    count,
+                    percent: percent_of(count),
+                }
+            })
+            .collect();
+    }
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for answer in answers {
         if let Answer::Choices { choice_ids } = &answer.answer {
@@ -462,11 +496,7 @@ fn distribution(question: &Question, answers: &[AnswerLine]) -> Vec<ChoiceCount>
                 text: choice.text.clone(),
                 correct: choice.correct,
                 count,
-                percent: if answers.is_empty() {
-                    0.0
-                } else {
-                    percent(count, answers.len())
-                },
+                percent: percent_of(count),
             }
         })
         .collect()

@@ -317,11 +317,11 @@ fn a_session_nobody_drew_in_has_an_empty_board() {
 }
 
 fn question(id: &str, kind: QuestionKind, correct: &[bool]) -> Question {
-    Question {
-        id: id.into(),
+    Question::with_choices(
+        id.into(),
         kind,
-        prompt: format!("question {id}?"),
-        choices: correct
+        format!("question {id}?"),
+        correct
             .iter()
             .enumerate()
             .map(|(i, &correct)| Choice {
@@ -330,9 +330,9 @@ fn question(id: &str, kind: QuestionKind, correct: &[bool]) -> Question {
                 correct,
             })
             .collect(),
-        time_limit_s: 20,
-        points: 1000,
-    }
+        20,
+        1000,
+    )
 }
 
 fn quiz_started(ms: i64, scoring: Scoring) -> (i64, RoomEvent) {

@@ -60,9 +60,11 @@ impl Incoming {
                 question_id,
                 choice_ids,
                 text,
+                number,
+                item_ids,
             } => Command::QuizAnswer {
                 question_id,
-                answer: answer(choice_ids, text)?,
+                answer: answer(choice_ids, text, number, item_ids)?,
                 received_at,
             },
         };
@@ -81,14 +83,21 @@ impl Incoming {
     }
 }
 
-/// A quiz answer is either choices or a text, never both.
-fn answer(choice_ids: Option<Vec<String>>, text: Option<String>) -> RoomResult<Answer> {
-    match (choice_ids, text) {
-        (Some(choice_ids), None) => Ok(Answer::Choices { choice_ids }),
-        (None, Some(text)) => Ok(Answer::Text { text }),
+/// A quiz answer is one of choices, a text, a number or an order, never two.
+fn answer(
+    choice_ids: Option<Vec<String>>,
+    text: Option<String>,
+    number: Option<f64>,
+    item_ids: Option<Vec<String>>,
+) -> RoomResult<Answer> {
+    match (choice_ids, text, number, item_ids) {
+        (Some(choice_ids), None, None, None) => Ok(Answer::Choices { choice_ids }),
+        (None, Some(text), None, None) => Ok(Answer::Text { text }),
+        (None, None, Some(number), None) => Ok(Answer::Number { number }),
+        (None, None, None, Some(item_ids)) => Ok(Answer::Order { item_ids }),
         _ => Err(RoomError::new(
             ErrorCode::BadAnswer,
-            "give either `choice_ids` or `text`",
+            "give one of `choice_ids`, `text`, `number` or `item_ids`",
         )),
     }
 }
@@ -134,6 +143,24 @@ mod tests {
             }))
         );
         assert_eq!(
+            read(r#"{"type":"quiz_answer","question_id":"q1","number":-2.5}"#),
+            Ok(Incoming::Command(Command::QuizAnswer {
+                question_id: "q1".into(),
+                answer: Answer::Number { number: -2.5 },
+                received_at: 42,
+            }))
+        );
+        assert_eq!(
+            read(r#"{"type":"quiz_answer","question_id":"q1","item_ids":["b","a"]}"#),
+            Ok(Incoming::Command(Command::QuizAnswer {
+                question_id: "q1".into(),
+                answer: Answer::Order {
+                    item_ids: vec!["b".into(), "a".into()]
+                },
+                received_at: 42,
+            }))
+        );
+        assert_eq!(
             read(r#"{"type":"rename","name":"salle"}"#),
             Ok(Incoming::Rename {
                 name: "salle".into()
@@ -143,10 +170,12 @@ mod tests {
     }
 
     #[test]
-    fn an_answer_is_choices_or_a_text_never_both_nor_neither() {
+    fn an_answer_is_one_of_its_forms_never_two_nor_none() {
         for frame in [
             r#"{"type":"quiz_answer","question_id":"q1"}"#,
             r#"{"type":"quiz_answer","question_id":"q1","choice_ids":["a"],"text":"a"}"#,
+            r#"{"type":"quiz_answer","question_id":"q1","number":2,"text":"2"}"#,
+            r#"{"type":"quiz_answer","question_id":"q1","item_ids":["a"],"choice_ids":["a"]}"#,
         ] {
             assert_eq!(read(frame).unwrap_err().code, ErrorCode::BadAnswer);
         }

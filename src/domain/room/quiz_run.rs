@@ -15,7 +15,7 @@ use crate::domain::events::{RoomEvent, ScoreLine};
 use crate::domain::protocol::{
     ChoiceCount, ChoiceView, ErrorCode, QuestionView, ServerMessage, Standing, YourResult,
 };
-use crate::domain::quiz::{Answer, Question, QuestionKind, Scoring, points_for};
+use crate::domain::quiz::{Answer, Question, QuestionKind, Scoring, TOP_ANSWERS, top_answers};
 
 /// A quiz as the trainer starts it.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,7 +30,7 @@ fn no_quiz() -> RoomError {
     RoomError::new(ErrorCode::NotInQuiz, "no quiz is running in this session")
 }
 
-/// A question as participants see it: the choices, never which are correct.
+/// A question as participants see it: the choices or items, never which are right.
 pub(super) fn question_view(question: &Question, with_answers: bool) -> QuestionView {
     QuestionView {
         id: question.id.clone(),
@@ -47,6 +47,8 @@ pub(super) fn question_view(question: &Question, with_answers: bool) -> Question
             .collect(),
         time_limit_s: question.time_limit_s,
         points: question.points,
+        items: question.shuffled_items(),
+        solution: question.solution().filter(|_| with_answers),
     }
 }
 
@@ -215,18 +217,13 @@ impl LiveRoom {
                 "you have already answered this question",
             ));
         }
-        question
-            .check(&answer)
+        let answer = question
+            .accept(answer)
             .map_err(|m| RoomError::new(ErrorCode::BadAnswer, m))?;
-        let correct = question.is_correct(&answer);
+        let grade = question.grade(&answer);
         let response_ms = (received_at - opened_at).max(0);
-        let points = points_for(
-            run.scoring,
-            correct == Some(true),
-            question.points,
-            question.time_limit_s,
-            response_ms,
-        );
+        let points = question.points_earned(run.scoring, grade, response_ms);
+        let correct = grade.correct();
         let seat = self.seat_of(participant).clone();
         let open_text = match (&answer, question.kind) {
             (Answer::Text { text }, QuestionKind::Open) => Some(text.trim().to_owned()),
@@ -316,17 +313,7 @@ impl LiveRoom {
             ));
         };
         let answers = &run.answers[index];
-        let distribution = question
-            .choices
-            .iter()
-            .map(|c| ChoiceCount {
-                choice_id: c.id.clone(),
-                count: answers
-                    .values()
-                    .filter(|a| matches!(&a.answer, Answer::Choices { choice_ids } if choice_ids.contains(&c.id)))
-                    .count(),
-            })
-            .collect::<Vec<_>>();
+        let distribution = distribution(question, answers);
         let correct_choice_ids: Vec<String> = question
             .choices
             .iter()
@@ -339,6 +326,8 @@ impl LiveRoom {
                 question_id: question.id.clone(),
                 correct_choice_ids: correct_choice_ids.clone(),
                 distribution: distribution.clone(),
+                solution: question.solution(),
+                top_answers: Vec::new(),
                 answered: answers.len(),
                 leaderboard,
                 yours,
@@ -361,7 +350,14 @@ impl LiveRoom {
             common: results(top, None),
             yours,
         });
-        outcome.to_trainers.push(results(standings, None));
+        let mut to_trainers = results(standings, None);
+        if let ServerMessage::QuizResults { top_answers, .. } = &mut to_trainers {
+            *top_answers = self::top_answers(
+                answers.values().map(|a| (&a.answer, a.correct)),
+                TOP_ANSWERS,
+            );
+        }
+        outcome.to_trainers.push(to_trainers);
         let event = RoomEvent::QuizResultsRevealed {
             quiz_id: run.quiz_id,
             question_id: question.id.clone(),
@@ -400,6 +396,30 @@ impl LiveRoom {
         outcome.to_trainers.push(ServerMessage::QuizEnded(ended));
         Ok(outcome)
     }
+}
+
+/// Per choice, how many picked it; for `ordering`, per item, how many put it in its place.
+fn distribution(question: &Question, answers: &BTreeMap<Uuid, AnswerRecord>) -> Vec<ChoiceCount> {
+    let count =
+        |picked: &dyn Fn(&Answer) -> bool| answers.values().filter(|a| picked(&a.answer)).count();
+    if question.kind == QuestionKind::Ordering {
+        return (question.items.iter().enumerate())
+            .map(|(position, item)| ChoiceCount {
+                choice_id: item.id.clone(),
+                count: count(&|answer| {
+                    matches!(answer, Answer::Order { item_ids } if item_ids.get(position) == Some(&item.id))
+                }),
+            })
+            .collect();
+    }
+    (question.choices.iter())
+        .map(|c| ChoiceCount {
+            choice_id: c.id.clone(),
+            count: count(&|answer| {
+                matches!(answer, Answer::Choices { choice_ids } if choice_ids.contains(&c.id))
+            }),
+        })
+        .collect()
 }
 
 /// Whether everyone `waited` for is in `answered` (and someone is). This runs on every answer:

@@ -23,7 +23,7 @@ pub struct Seat {
 }
 
 /// `rooms.state`: what the room looks like at instant t, beyond its params.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, TS)]
 #[ts(export_to = "../api-types/")]
 pub struct RoomState {
     /// The page the trainer shows; `None` only for a capsule without pages.
@@ -73,7 +73,7 @@ pub enum Phase {
     Revealed,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export_to = "../api-types/")]
 pub struct AnswerRecord {
     pub answer: Answer,
@@ -83,7 +83,7 @@ pub struct AnswerRecord {
 }
 
 /// The quiz in progress in a room.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export_to = "../api-types/")]
 pub struct QuizRun {
     pub quiz_id: Uuid,

@@ -314,6 +314,8 @@ fn a_personal_frame_is_the_whole_message_with_its_own_part() {
         question_id: "q1".into(),
         correct_choice_ids: vec!["c1".into()],
         distribution: Vec::new(),
+        solution: None,
+        top_answers: Vec::new(),
         answered: 2,
         leaderboard: top.clone(),
         yours: None,

@@ -122,6 +122,9 @@ export const en = {
   'kind.true_false': 'True or false',
   'kind.poll': 'Poll (not scored)',
   'kind.open': 'Open answer (not scored)',
+  'kind.numeric': 'Number',
+  'kind.short': 'Short answer',
+  'kind.ordering': 'Put in order',
 
   'editor.newTitle': 'New quiz',
   'editor.editTitle': 'Edit quiz',

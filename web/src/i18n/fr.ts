@@ -125,6 +125,9 @@ export const fr: Messages = {
   'kind.true_false': 'Vrai ou faux',
   'kind.poll': 'Sondage (non noté)',
   'kind.open': 'Réponse libre (non notée)',
+  'kind.numeric': 'Nombre',
+  'kind.short': 'Réponse courte',
+  'kind.ordering': "Remettre dans l'ordre",
 
   'editor.newTitle': 'Nouveau quiz',
   'editor.editTitle': 'Modifier le quiz',

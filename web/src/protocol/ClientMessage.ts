@@ -9,4 +9,12 @@ export type ClientMessage = { "type": "join" } & JoinMessage | { "type": "ping" 
 /**
  * The quiz to run; the room's own quiz (chosen at launch) when left out.
  */
-quiz_id?: string, } | { "type": "quiz_next" } | { "type": "quiz_close" } | { "type": "quiz_reveal" } | { "type": "quiz_end" } | { "type": "quiz_answer", question_id: string, choice_ids?: Array<string>, text?: string, };
+quiz_id?: string, } | { "type": "quiz_next" } | { "type": "quiz_close" } | { "type": "quiz_reveal" } | { "type": "quiz_end" } | { "type": "quiz_answer", question_id: string, choice_ids?: Array<string>, text?: string, 
+/**
+ * For `numeric` questions (a `text` holding a number is read too).
+ */
+number?: number, 
+/**
+ * For `ordering` questions: every item's id, in the order given.
+ */
+item_ids?: Array<string>, };

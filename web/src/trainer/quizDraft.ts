@@ -40,6 +40,9 @@ function choicesFor(kind: QuestionKind, choices: ChoiceDraft[], t: Translate): C
   )
   switch (kind) {
     case 'open':
+    case 'numeric':
+    case 'short':
+    case 'ordering':
       return []
     case 'true_false':
       return [

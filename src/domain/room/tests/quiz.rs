@@ -26,12 +26,10 @@ fn questions() -> Vec<Question> {
         correct,
     };
     let question = |kind, choices, points| QuestionInput {
-        id: None,
-        kind,
-        prompt: "?".into(),
         choices,
         time_limit_s: Some(20),
         points: Some(points),
+        ..QuestionInput::new(kind, "?")
     };
     parse_questions(vec![
         question(

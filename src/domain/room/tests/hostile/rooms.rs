@@ -64,12 +64,10 @@ fn sheet(scoring: Scoring, empty: bool) -> QuizSheet {
         correct,
     };
     let question = |kind, choices| QuestionInput {
-        id: None,
-        kind,
-        prompt: "<i>?</i>".into(),
         choices,
         time_limit_s: Some(5),
         points: Some(1000),
+        ..QuestionInput::new(kind, "<i>?</i>")
     };
     let questions = parse_questions(vec![
         question(
