@@ -39,8 +39,11 @@ pub struct CanvasQuery {
 
 impl CanvasQuery {
     /// The token of the query, else the request's log-in (bearer or cookie).
-    fn token(&self, request: &Request) -> Option<String> {
-        (self.token.clone()).or_else(|| token_from(request.headers()))
+    fn token(&self, state: &AppState, request: &Request) -> ApiResult<Option<String>> {
+        match &self.token {
+            Some(token) => Ok(Some(token.clone())),
+            None => token_from(request.headers(), &state.config),
+        }
     }
 }
 
@@ -59,7 +62,7 @@ pub async fn upgrade(
     ClientAddr(from): ClientAddr,
     request: Request,
 ) -> ApiResult<Response> {
-    let token = query.token(&request);
+    let token = query.token(&state, &request)?;
     let (room_id, who) = match rooms::key_by_name(&state.db, &name).await {
         Ok((room_id, trainer_id)) => (room_id, who(&state, room_id, trainer_id, token).await?),
         Err(StoreError::NotFound) => (Uuid::nil(), Err(Reason::NotFound)),
@@ -82,7 +85,7 @@ pub async fn capsule_upgrade(
     ClientAddr(from): ClientAddr,
     request: Request,
 ) -> ApiResult<Response> {
-    let token = query.token(&request);
+    let token = query.token(&state, &request)?;
     let id = id.parse().unwrap_or(Uuid::nil());
     let who = capsule_editor(&state, id, token).await?;
     serve(&state, Doc::Capsule(id), query, from, request, who)

@@ -9,6 +9,7 @@ pub mod error;
 pub mod live;
 pub mod openapi;
 pub mod ops;
+pub mod origin;
 pub mod per_address;
 pub mod serve;
 pub mod web;
@@ -121,7 +122,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/openapi.json", get(ops::openapi))
         .fallback(unknown_route)
-        .method_not_allowed_fallback(wrong_method);
+        .method_not_allowed_fallback(wrong_method)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            origin::refuse_cross_origin,
+        ));
 
     Router::new()
         .nest("/api", api)

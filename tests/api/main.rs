@@ -17,6 +17,7 @@ mod hostile;
 mod live;
 mod live_client;
 mod ops;
+mod origin;
 mod quiz;
 mod quizzes;
 mod reports;

@@ -171,11 +171,7 @@ async fn start_session(
     let now = now_ms();
     let ttl_ms = i64::from(state.config.token_ttl_days) * 24 * 3600 * 1000;
     auth_tokens::insert(&state.db, &token_hash, user.id, now, now + ttl_ms).await?;
-    let cookie = cookie_header(
-        Some(&token),
-        (ttl_ms / 1000) as u64,
-        state.config.cookies_secure(),
-    );
+    let cookie = cookie_header(Some(&token), (ttl_ms / 1000) as u64, &state.config);
     let body = Session {
         user: user.into(),
         token,
@@ -188,7 +184,7 @@ async fn start_session(
     responses((status = 204), (status = 401)))]
 pub async fn logout(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Response> {
     auth_tokens::delete(&state.db, &current.token_hash).await?;
-    let cookie = cookie_header(None, 0, state.config.cookies_secure());
+    let cookie = cookie_header(None, 0, &state.config);
     Ok((StatusCode::NO_CONTENT, [cookie]).into_response())
 }
 
