@@ -164,6 +164,9 @@ pub enum CloseCode {
     /// The same participant connected again (another tab, or a reconnect).
     Replaced = 4002,
     Banned = 4003,
+    /// The log-in token the socket was opened with was logged out or revoked (a password
+    /// change, "log out everywhere"): log in again.
+    LoggedOut = 4004,
     /// The client did not read its messages fast enough: reconnect.
     TooSlow = 4008,
     /// Canvas sockets only: the shared canvas refused the session (tldraw's code; the reason

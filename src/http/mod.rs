@@ -63,6 +63,8 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/signup", post(accounts::signup))
         .route("/auth/login", post(accounts::login))
         .route("/auth/logout", post(accounts::logout))
+        .route("/auth/logout-all", post(accounts::logout_all))
+        .route("/auth/password", post(accounts::change_password))
         .route("/me", get(accounts::me))
         .route("/capsules", post(capsules::create).get(capsules::list))
         .route(

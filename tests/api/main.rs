@@ -16,6 +16,7 @@ mod helpers;
 mod hostile;
 mod live;
 mod live_client;
+mod logout;
 mod ops;
 mod origin;
 mod quiz;
