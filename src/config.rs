@@ -198,6 +198,23 @@ impl Config {
         self.secure_cookies.unwrap_or_else(|| self.serves_https())
     }
 
+    /// The log-in cookie's name. `__Host-` when the cookie is `Secure`: browsers then take it
+    /// only from this very host, over HTTPS, for the whole site, so that a sibling subdomain
+    /// cannot plant a cookie of that name (a plain name is all plain HTTP allows).
+    pub fn cookie_name(&self) -> &'static str {
+        if self.cookies_secure() {
+            "__Host-pratico_token"
+        } else {
+            "pratico_token"
+        }
+    }
+
+    /// The origin (`https://live.example.org`) of the public URL, when one is set and valid.
+    pub fn public_origin(&self) -> Option<String> {
+        let url = url::Url::parse(self.public_url.as_deref()?).ok()?;
+        Some(url.origin().ascii_serialization()).filter(|origin| origin != "null")
+    }
+
     /// A configuration for tests and embedding: defaults, with the given database.
     pub fn with_database(database_url: impl Into<String>) -> Self {
         let mut config = Self::parse_from(["pratico"]);

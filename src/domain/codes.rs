@@ -79,6 +79,10 @@ pub enum ErrorCode {
     DatabaseUnavailable,
     /// 507: the database's storage is full.
     StorageFull,
+    /// 403: a request that acts with the log-in cookie came from a page of another origin.
+    CrossOrigin,
+    /// 401: two log-in cookies (one may have been planted by a sibling site); neither is used.
+    DuplicateCookie,
 }
 
 impl ErrorCode {
@@ -122,6 +126,8 @@ impl ErrorCode {
             Internal => "internal",
             DatabaseUnavailable => "database_unavailable",
             StorageFull => "storage_full",
+            CrossOrigin => "cross_origin",
+            DuplicateCookie => "duplicate_cookie",
         }
     }
 }
@@ -158,6 +164,9 @@ pub enum CloseCode {
     /// The same participant connected again (another tab, or a reconnect).
     Replaced = 4002,
     Banned = 4003,
+    /// The log-in token the socket was opened with was logged out or revoked (a password
+    /// change, "log out everywhere"): log in again.
+    LoggedOut = 4004,
     /// The client did not read its messages fast enough: reconnect.
     TooSlow = 4008,
     /// Canvas sockets only: the shared canvas refused the session (tldraw's code; the reason
@@ -183,7 +192,7 @@ mod tests {
         malformed_json bad_query unauthorized invalid_credentials method_not_allowed conflict \
         email_taken session_live payload_too_large unsupported_media_type validation_failed \
         invalid_gift upgrade_required too_many_connections internal database_unavailable \
-        storage_full";
+        storage_full cross_origin duplicate_cookie";
 
     #[test]
     fn every_code_docs_protocol_md_lists_is_one() {

@@ -6,16 +6,16 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use axum::extract::FromRequestParts;
 use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::AppState;
-use super::error::ApiError;
+use super::error::{ApiError, ApiResult};
+use crate::config::Config;
+use crate::domain::protocol::ErrorCode;
 use crate::store::users::UserRow;
 use crate::store::{auth_tokens, now_ms};
-
-pub const COOKIE_NAME: &str = "pratico_token";
 
 /// A fresh opaque token (256 random bits) and the hash under which it is stored.
 pub fn new_token() -> (String, Vec<u8>) {
@@ -58,37 +58,67 @@ pub async fn verify_password(password: String, stored: String) -> Result<bool, A
     .map_err(ApiError::internal)
 }
 
-/// The token a request carries: the bearer header wins over the cookie.
-pub fn token_from(headers: &HeaderMap) -> Option<String> {
-    if let Some(value) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) {
-        let (scheme, token) = value.split_once(' ')?;
-        return scheme
-            .eq_ignore_ascii_case("bearer")
-            .then(|| token.trim().to_owned());
+/// The token a request carries: the bearer header wins over the cookie. Two log-in cookies
+/// are refused rather than one picked: the other may have been planted by a sibling site.
+pub fn token_from(headers: &HeaderMap, config: &Config) -> ApiResult<Option<String>> {
+    if let Some(value) = headers.get(AUTHORIZATION) {
+        let bearer = value.to_str().ok().and_then(|value| {
+            let (scheme, token) = value.split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then(|| token.trim().to_owned())
+        });
+        return Ok(bearer);
     }
+    let mut cookies = log_in_cookies(headers, config.cookie_name());
+    let first = cookies.next().map(str::to_owned);
+    if cookies.next().is_some() {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::DuplicateCookie,
+            "the request carries two log-in cookies; clear this site's cookies and log in again",
+        ));
+    }
+    Ok(first)
+}
+
+/// Whether the request's log-in, if any, is its cookie: what a page of another origin can make
+/// a browser send.
+pub fn logs_in_by_cookie(headers: &HeaderMap, config: &Config) -> bool {
+    !headers.contains_key(AUTHORIZATION)
+        && log_in_cookies(headers, config.cookie_name())
+            .next()
+            .is_some()
+}
+
+/// The values of every cookie called `name` the request carries.
+fn log_in_cookies<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = &'a str> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
-        .map(|(_, value)| value.to_owned())
+        .filter(move |(cookie, _)| *cookie == name)
+        .map(|(_, value)| value)
 }
 
-/// `Set-Cookie` for a token (`None` clears the cookie).
+/// `Set-Cookie` for a token (`None` clears the cookie). No `Domain`: the cookie stays with this
+/// host, as the `__Host-` name (over HTTPS) requires.
 pub fn cookie_header(
     token: Option<&str>,
     max_age_s: u64,
-    secure: bool,
+    config: &Config,
 ) -> (axum::http::HeaderName, HeaderValue) {
-    let secure = if secure { "; Secure" } else { "" };
-    let value = match token {
-        Some(token) => format!(
-            "{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}"
-        ),
-        None => format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
+    let name = config.cookie_name();
+    let secure = if config.cookies_secure() {
+        "; Secure"
+    } else {
+        ""
     };
+    let (token, max_age_s) = token.map_or(("", 0), |token| (token, max_age_s));
+    let value =
+        format!("{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}");
     (
         SET_COOKIE,
         HeaderValue::from_str(&value).expect("tokens are URL-safe"),
@@ -105,7 +135,7 @@ impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = token_from(&parts.headers).ok_or_else(|| {
+        let token = token_from(&parts.headers, &state.config)?.ok_or_else(|| {
             ApiError::unauthorized("log in first: send `Authorization: Bearer <token>`")
         })?;
         let token_hash = hash_token(&token);

@@ -26,6 +26,8 @@ use crate::domain::names::{MAX_TITLE, parse_title};
 use crate::domain::protocol::ErrorCode;
 use crate::domain::tldraw;
 use crate::live::canvas::{self, Doc, Who};
+use crate::live::logins::Login;
+use crate::store::users::UserRow;
 use crate::store::{StoreError, auth_tokens, capsules, now_ms, rooms};
 
 #[derive(Debug, Deserialize)]
@@ -39,8 +41,11 @@ pub struct CanvasQuery {
 
 impl CanvasQuery {
     /// The token of the query, else the request's log-in (bearer or cookie).
-    fn token(&self, request: &Request) -> Option<String> {
-        (self.token.clone()).or_else(|| token_from(request.headers()))
+    fn token(&self, state: &AppState, request: &Request) -> ApiResult<Option<String>> {
+        match &self.token {
+            Some(token) => Ok(Some(token.clone())),
+            None => token_from(request.headers(), &state.config),
+        }
     }
 }
 
@@ -59,13 +64,13 @@ pub async fn upgrade(
     ClientAddr(from): ClientAddr,
     request: Request,
 ) -> ApiResult<Response> {
-    let token = query.token(&request);
-    let (room_id, who) = match rooms::key_by_name(&state.db, &name).await {
+    let token = query.token(&state, &request)?;
+    let (room_id, access) = match rooms::key_by_name(&state.db, &name).await {
         Ok((room_id, trainer_id)) => (room_id, who(&state, room_id, trainer_id, token).await?),
-        Err(StoreError::NotFound) => (Uuid::nil(), Err(Reason::NotFound)),
+        Err(StoreError::NotFound) => (Uuid::nil(), Access::refused(Reason::NotFound)),
         Err(e) => return Err(e.into()),
     };
-    serve(&state, Doc::Room(room_id), query, from, request, who)
+    serve(&state, Doc::Room(room_id), query, from, request, access)
 }
 
 /// A capsule's document, for its trainer's editors: every change is saved in the capsule
@@ -82,10 +87,49 @@ pub async fn capsule_upgrade(
     ClientAddr(from): ClientAddr,
     request: Request,
 ) -> ApiResult<Response> {
-    let token = query.token(&request);
+    let token = query.token(&state, &request)?;
     let id = id.parse().unwrap_or(Uuid::nil());
-    let who = capsule_editor(&state, id, token).await?;
-    serve(&state, Doc::Capsule(id), query, from, request, who)
+    let access = capsule_editor(&state, id, token).await?;
+    serve(&state, Doc::Capsule(id), query, from, request, access)
+}
+
+/// Who a canvas socket serves (or why it is refused), and the trainer's log-in it was opened
+/// with: the socket closes when that is revoked.
+struct Access {
+    who: Result<Who, Reason>,
+    login: Option<Login>,
+}
+
+impl Access {
+    fn refused(reason: Reason) -> Self {
+        Self {
+            who: Err(reason),
+            login: None,
+        }
+    }
+
+    fn participant(seat: Uuid) -> Self {
+        Self {
+            who: Ok(Who::Participant(seat)),
+            login: None,
+        }
+    }
+
+    fn trainer(login: Login) -> Self {
+        Self {
+            who: Ok(Who::Trainer),
+            login: Some(login),
+        }
+    }
+}
+
+/// Holds the log-in token for a socket, then finds whose it is (in this order: see
+/// `Logins::hold`).
+async fn log_in(state: &AppState, token: &str) -> ApiResult<(Option<UserRow>, Login)> {
+    let hash = hash_token(token);
+    let login = state.live.logins().hold(hash.clone());
+    let user = auth_tokens::user_for(&state.db, &hash, now_ms()).await?;
+    Ok((user, login))
 }
 
 /// Upgrades the request to a canvas socket on `doc`, served to `who` (or refused, after the
@@ -96,7 +140,7 @@ fn serve(
     query: CanvasQuery,
     from: std::net::IpAddr,
     mut request: Request,
-    who: Result<Who, Reason>,
+    access: Access,
 ) -> ApiResult<Response> {
     let slot = socket_slot(state, from)?;
     let session = query
@@ -113,7 +157,10 @@ fn serve(
     let canvases = state.live.canvases();
     tokio::spawn(async move {
         match upgrading.await {
-            Ok(upgraded) => canvas::serve(upgraded, canvases, doc, session, who).await,
+            Ok(upgraded) => {
+                let Access { who, login } = access;
+                canvas::serve(upgraded, canvases, doc, session, who, login).await
+            }
             Err(error) => tracing::debug!(%error, "the WebSocket upgrade did not complete"),
         }
         drop(slot);
@@ -122,20 +169,16 @@ fn serve(
 }
 
 /// The capsule's owner may edit it; anyone else is told it does not exist.
-async fn capsule_editor(
-    state: &AppState,
-    id: Uuid,
-    token: Option<String>,
-) -> ApiResult<Result<Who, Reason>> {
+async fn capsule_editor(state: &AppState, id: Uuid, token: Option<String>) -> ApiResult<Access> {
     let Some(token) = token else {
-        return Ok(Err(Reason::NotAuthenticated));
+        return Ok(Access::refused(Reason::NotAuthenticated));
     };
-    let Some(user) = auth_tokens::user_for(&state.db, &hash_token(&token), now_ms()).await? else {
-        return Ok(Err(Reason::NotAuthenticated));
+    let (Some(user), login) = log_in(state, &token).await? else {
+        return Ok(Access::refused(Reason::NotAuthenticated));
     };
     Ok(match capsules::owns(&state.db, user.id, id).await? {
-        true => Ok(Who::Trainer),
-        false => Err(Reason::NotFound),
+        true => Access::trainer(login),
+        false => Access::refused(Reason::NotFound),
     })
 }
 
@@ -145,22 +188,21 @@ async fn who(
     room_id: Uuid,
     trainer_id: Uuid,
     token: Option<String>,
-) -> ApiResult<Result<Who, Reason>> {
+) -> ApiResult<Access> {
     let Some(token) = token else {
-        return Ok(Err(Reason::NotAuthenticated));
+        return Ok(Access::refused(Reason::NotAuthenticated));
     };
     if let Some(seat) = state.live.key().verify(&token, room_id) {
         return Ok(if banned(state, room_id, seat).await? {
-            Err(Reason::Forbidden)
+            Access::refused(Reason::Forbidden)
         } else {
-            Ok(Who::Participant(seat))
+            Access::participant(seat)
         });
     }
-    let user = auth_tokens::user_for(&state.db, &hash_token(&token), now_ms()).await?;
-    Ok(match user {
-        Some(user) if user.id == trainer_id => Ok(Who::Trainer),
-        Some(_) => Err(Reason::Forbidden),
-        None => Err(Reason::NotAuthenticated),
+    Ok(match log_in(state, &token).await? {
+        (Some(user), login) if user.id == trainer_id => Access::trainer(login),
+        (Some(_), _) => Access::refused(Reason::Forbidden),
+        (None, _) => Access::refused(Reason::NotAuthenticated),
     })
 }
 

@@ -49,7 +49,7 @@ pub async fn upgrade(
         .await
         .map_err(room_not_found)?;
     let accept = accept_key(request.headers())?;
-    let cookie_token = token_from(request.headers());
+    let cookie_token = token_from(request.headers(), &state.config)?;
     let upgrading = hyper::upgrade::on(&mut request);
     let live = state.live.clone();
     // Frames past the protocol's limit are refused by the reader with a close code; the
@@ -154,7 +154,7 @@ pub async fn snapshot(
     let (room_id, trainer_id) = rooms::key_by_name(&state.db, &name)
         .await
         .map_err(room_not_found)?;
-    let token = token_from(&headers).ok_or_else(|| {
+    let token = token_from(&headers, &state.config)?.ok_or_else(|| {
         ApiError::unauthorized(
             "send your resume token (or log-in token) as `Authorization: Bearer`",
         )

@@ -9,6 +9,7 @@ pub mod error;
 pub mod live;
 pub mod openapi;
 pub mod ops;
+pub mod origin;
 pub mod per_address;
 pub mod serve;
 pub mod web;
@@ -62,6 +63,8 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/signup", post(accounts::signup))
         .route("/auth/login", post(accounts::login))
         .route("/auth/logout", post(accounts::logout))
+        .route("/auth/logout-all", post(accounts::logout_all))
+        .route("/auth/password", post(accounts::change_password))
         .route("/me", get(accounts::me))
         .route("/capsules", post(capsules::create).get(capsules::list))
         .route(
@@ -121,7 +124,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/openapi.json", get(ops::openapi))
         .fallback(unknown_route)
-        .method_not_allowed_fallback(wrong_method);
+        .method_not_allowed_fallback(wrong_method)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            origin::refuse_cross_origin,
+        ));
 
     Router::new()
         .nest("/api", api)

@@ -9,7 +9,8 @@ use super::ops;
 #[openapi(
     info(title = "Pratico Live", description = "Live training sessions over tldraw capsules. Errors are `{\"error\": {\"code\", \"message\"}}`."),
     paths(
-        accounts::signup, accounts::login, accounts::logout, accounts::me,
+        accounts::signup, accounts::login, accounts::logout, accounts::logout_all,
+        accounts::change_password, accounts::me,
         capsules::create, capsules::list, capsules::get, capsules::update, capsules::delete,
         capsules::export, capsules::duplicate,
         assets::upload, assets::serve,

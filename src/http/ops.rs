@@ -40,7 +40,7 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiErr
     (status = 401, description = "`--metrics-token` is set and the request does not bear it")))]
 pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     if let Some(expected) = &state.config.metrics_token {
-        let given = token_from(&headers).unwrap_or_default();
+        let given = token_from(&headers, &state.config)?.unwrap_or_default();
         // Their hashes are compared, so the time taken says nothing about the token itself.
         if hash_token(&given) != hash_token(expected) {
             return Err(ApiError::new(

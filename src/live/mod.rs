@@ -9,6 +9,7 @@ mod actor;
 pub mod canvas;
 pub mod committer;
 mod error;
+pub mod logins;
 mod outbox;
 pub mod resume;
 pub mod socket;
@@ -215,6 +216,8 @@ pub struct Live {
     tasks: TaskTracker,
     /// The rooms' shared canvases.
     canvases: Arc<canvas::Canvases>,
+    /// Trainers' sockets by log-in token, to close them when the token is revoked.
+    logins: Arc<logins::Logins>,
 }
 
 /// How many requests may wait for a room's actor before senders wait too.
@@ -251,6 +254,7 @@ impl Live {
             loading: std::array::from_fn(|_| tokio::sync::Mutex::new(())),
             shutdown,
             tasks: TaskTracker::new(),
+            logins: Arc::default(),
         });
         live.canvases.bind(Arc::downgrade(&live));
         live.tasks.spawn(Arc::clone(&live).sweep_idle_rooms());
@@ -282,6 +286,10 @@ impl Live {
         self.tasks.close();
         self.tasks.wait().await;
         self.canvases.wait_stopped().await;
+    }
+
+    pub fn logins(&self) -> &Arc<logins::Logins> {
+        &self.logins
     }
 
     pub fn canvases(&self) -> Arc<canvas::Canvases> {

@@ -271,10 +271,17 @@ impl Reader<'_> {
         self.room.send(start).await.is_ok()
     }
 
+    /// The trainer the token logs in; the socket then closes when the token is revoked.
     async fn trainer(&self, token: Option<String>) -> Option<Uuid> {
         let hash = auth_tokens::hash(&token?);
+        let login = self.live.logins().hold(hash.clone());
         match auth_tokens::user_for(self.live.db(), &hash, now_ms()).await {
-            Ok(user) => user.map(|u| u.id),
+            Ok(user) => {
+                let user = user?;
+                let reason = "logged out: log in again";
+                login.close_on_revoke(self.outbox.clone(), CloseCode::LoggedOut, reason);
+                Some(user.id)
+            }
             Err(error) => {
                 tracing::warn!(%error, "could not check a trainer token");
                 None

@@ -58,6 +58,17 @@ pub async fn delete(db: &Db, token_hash: &[u8]) -> StoreResult<()> {
     Ok(())
 }
 
+/// Deletes every token of a user ("log out everywhere"); the hashes of those deleted.
+pub async fn delete_for_user(db: &Db, user_id: Uuid) -> StoreResult<Vec<Vec<u8>>> {
+    let deleted = on_db!(db, |pool| sqlx::query_scalar(
+        "DELETE FROM auth_tokens WHERE user_id = $1 RETURNING token_hash"
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await)?;
+    Ok(deleted)
+}
+
 /// Forgets tokens that expired before `now`; run at start-up and now and then.
 pub async fn purge_expired(db: &Db, now: i64) -> StoreResult<u64> {
     let done = on_db!(db, |pool| sqlx::query(

@@ -62,3 +62,32 @@ pub async fn by_id(db: &Db, id: Uuid) -> StoreResult<Option<UserRow>> {
     .await)?;
     Ok(row)
 }
+
+/// Sets a user's password and, in the same transaction, deletes every log-in token of theirs
+/// but `keep` (the caller's): a password changed because it leaked leaves no session open
+/// elsewhere. Returns the hashes of the tokens deleted.
+pub async fn change_password(
+    db: &Db,
+    id: Uuid,
+    password_hash: &str,
+    keep: &[u8],
+) -> StoreResult<Vec<Vec<u8>>> {
+    let deleted = on_db!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let deleted = sqlx::query_scalar(
+            "DELETE FROM auth_tokens WHERE user_id = $1 AND token_hash <> $2 RETURNING token_hash",
+        )
+        .bind(id)
+        .bind(keep)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        deleted
+    });
+    Ok(deleted)
+}

@@ -78,29 +78,47 @@ pub struct LiveClient {
 impl LiveClient {
     /// Opens `ws://…/api/live/{name}`.
     pub async fn connect(app: &TestApp, name: &str) -> Self {
-        Self::open(app.addr, name, None, None)
+        Self::open(app.addr, name, &[], None)
             .await
             .unwrap_or_else(|e| panic!("/api/live/{name} upgrades: {e}"))
     }
 
     /// Opens `ws://{addr}/api/live/{name}` at another address than the server's (a relay).
     pub async fn connect_via(addr: SocketAddr, name: &str) -> Self {
-        Self::open(addr, name, None, None)
+        Self::open(addr, name, &[], None)
             .await
             .unwrap_or_else(|e| panic!("/api/live/{name} upgrades through {addr}: {e}"))
     }
 
     /// Opens the socket with the trainer's `pratico_token` cookie on the upgrade request.
     pub async fn connect_with_cookie(app: &TestApp, name: &str, token: &str) -> Self {
-        Self::open(app.addr, name, Some(token), None)
+        let cookie = format!("pratico_token={token}");
+        Self::open(app.addr, name, &[("cookie", &cookie)], None)
             .await
             .unwrap_or_else(|e| panic!("/api/live/{name} upgrades: {e}"))
+    }
+
+    /// Opens the socket with `headers` on the upgrade request (cookies, `Origin`); the status
+    /// of the server's refusal if it refuses.
+    pub async fn connect_with_headers(
+        app: &TestApp,
+        name: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Self, StatusCode> {
+        Self::open(app.addr, name, headers, None)
+            .await
+            .map_err(|e| match e {
+                tungstenite::Error::Http(response) => {
+                    StatusCode::from_u16(response.status().as_u16()).unwrap()
+                }
+                e => panic!("/api/live/{name} fails without an HTTP answer: {e}"),
+            })
     }
 
     /// Opens the socket with a tiny kernel receive buffer, so that a client that stops reading
     /// pushes back on the server quickly.
     pub async fn connect_with_small_buffer(app: &TestApp, name: &str) -> Self {
-        Self::open(app.addr, name, None, Some(4096))
+        Self::open(app.addr, name, &[], Some(4096))
             .await
             .unwrap_or_else(|e| panic!("/api/live/{name} upgrades: {e}"))
     }
@@ -114,7 +132,7 @@ impl LiveClient {
 
     /// The HTTP status of an upgrade the server refuses.
     pub async fn refused_upgrade(app: &TestApp, name: &str) -> StatusCode {
-        match Self::open(app.addr, name, None, None).await {
+        match Self::open(app.addr, name, &[], None).await {
             Ok(_) => panic!("/api/live/{name} was upgraded"),
             Err(tungstenite::Error::Http(response)) => {
                 StatusCode::from_u16(response.status().as_u16()).unwrap()
@@ -126,7 +144,7 @@ impl LiveClient {
     async fn open(
         addr: SocketAddr,
         name: &str,
-        cookie: Option<&str>,
+        headers: &[(&str, &str)],
         receive_buffer: Option<u32>,
     ) -> Result<Self, tungstenite::Error> {
         let socket = if addr.is_ipv4() {
@@ -139,9 +157,9 @@ impl LiveClient {
         }
         let stream = socket.connect(addr).await?;
         let mut request = format!("ws://{addr}/api/live/{name}").into_client_request()?;
-        if let Some(token) = cookie {
-            let cookie = format!("pratico_token={token}").parse().unwrap();
-            request.headers_mut().insert("cookie", cookie);
+        for (name, value) in headers {
+            let name: tungstenite::http::HeaderName = name.parse().unwrap();
+            request.headers_mut().append(name, value.parse().unwrap());
         }
         let (ws, _) = tokio_tungstenite::client_async(request, Lenient(stream)).await?;
         Ok(Self {

@@ -42,6 +42,8 @@ async fn the_openapi_document_describes_every_route() {
         ("post", "/api/auth/signup"),
         ("post", "/api/auth/login"),
         ("post", "/api/auth/logout"),
+        ("post", "/api/auth/logout-all"),
+        ("post", "/api/auth/password"),
         ("get", "/api/me"),
         ("post", "/api/capsules"),
         ("get", "/api/capsules"),

@@ -291,6 +291,33 @@ describe('a whole session', { timeout: 240_000 }, () => {
     await audit(trainer, 'sessions, two pages')
   })
 
+  step('changes the password from the account menu, then logs out everywhere', async () => {
+    const menu = trainer.locator('.account-menu summary')
+    await menu.click()
+    await trainer.getByRole('button', { name: 'Change password' }).click()
+    const dialog = trainer.getByRole('dialog')
+    await dialog.getByLabel('Current password').fill('not my password')
+    await dialog.getByLabel('New password').fill('a brand new password')
+    await dialog.getByRole('button', { name: 'Change password' }).click()
+    await dialog.getByText('The current password is wrong.').waitFor()
+    await dialog.getByLabel('Current password').fill('correct horse battery')
+    await dialog.getByRole('button', { name: 'Change password' }).click()
+    await dialog.getByText(/^Password changed/).waitFor()
+    await audit(trainer, 'password changed')
+    await dialog.getByRole('button', { name: 'Close' }).last().click()
+    // Still logged in here.
+    assert.equal((await trainer.request.get('/api/me')).status(), 200)
+    await menu.click()
+    await trainer.getByRole('button', { name: 'Log out everywhere' }).click()
+    await trainer.getByRole('dialog').getByRole('button', { name: 'Log out everywhere' }).click()
+    await trainer.waitForURL('**/login')
+    assert.equal((await trainer.request.get('/api/me')).status(), 401)
+    await trainer.getByLabel('E-mail').fill('ana@example.org')
+    await trainer.getByLabel('Password').fill('a brand new password')
+    await trainer.getByRole('button', { name: 'Log in' }).click()
+    await trainer.waitForURL('**/capsules')
+  })
+
   it('the main pages pass axe-core (WCAG 2.1 AA)', () => {
     assert.deepEqual(violations, {})
   })

@@ -15,6 +15,7 @@ import type { Launch } from './api-types/Launch'
 import type { Login } from './api-types/Login'
 import type { NewCapsule } from './api-types/NewCapsule'
 import type { NewQuiz } from './api-types/NewQuiz'
+import type { PasswordChange } from './api-types/PasswordChange'
 import type { Quiz } from './api-types/Quiz'
 import type { QuizPatch } from './api-types/QuizPatch'
 import type { Room } from './api-types/Room'
@@ -111,6 +112,10 @@ export const api = {
   signup: (body: Signup) => request<AuthSession>('POST', '/api/auth/signup', body),
   login: (body: Login) => request<AuthSession>('POST', '/api/auth/login', body),
   logout: () => request<void>('POST', '/api/auth/logout'),
+  /** Ends every log-in of the account, this one included. */
+  logoutAll: () => request<void>('POST', '/api/auth/logout-all'),
+  /** Ends every other log-in of the account; this one stays. */
+  changePassword: (body: PasswordChange) => request<void>('POST', '/api/auth/password', body),
   me: () => request<User>('GET', '/api/me'),
 
   capsules: () => request<Capsule[]>('GET', '/api/capsules'),

@@ -72,7 +72,25 @@ pub struct Login {
     pub password: String,
 }
 
-/// Creates a trainer account, with a sample capsule and quiz, and logs it in.
+#[derive(Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export, export_to = "../api-types/")]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// The rules of a new password (sign-up, password change); 422 naming `field` otherwise.
+fn check_new_password(field: &str, password: &str) -> ApiResult<()> {
+    let length = password.chars().count();
+    if !(MIN_PASSWORD..=MAX_PASSWORD).contains(&length) {
+        return Err(ApiError::invalid(
+            field,
+            format!("must be {MIN_PASSWORD} to {MAX_PASSWORD} characters long"),
+        ));
+    }
+    Ok(())
+}
+
 /// Password guessing and mass sign-ups are slowed per address (`--auth-attempts-per-minute`).
 fn throttle(state: &AppState, ClientAddr(addr): ClientAddr) -> ApiResult<()> {
     state
@@ -87,6 +105,7 @@ fn throttle(state: &AppState, ClientAddr(addr): ClientAddr) -> ApiResult<()> {
         })
 }
 
+/// Creates a trainer account, with a sample capsule and quiz, and logs it in.
 #[utoipa::path(post, path = "/api/auth/signup", tag = "accounts", request_body = Signup,
     responses((status = 201, body = Session), (status = 409, description = "e-mail taken"),
               (status = 422, description = "invalid field"), (status = 429, description = "too many attempts from this address")))]
@@ -98,13 +117,7 @@ pub async fn signup(
     throttle(&state, client)?;
     let email = parse_email(&body.email).map_err(|m| ApiError::invalid("email", m))?;
     let name = parse_person_name(&body.name).map_err(|m| ApiError::invalid("name", m))?;
-    let length = body.password.chars().count();
-    if !(MIN_PASSWORD..=MAX_PASSWORD).contains(&length) {
-        return Err(ApiError::invalid(
-            "password",
-            format!("must be {MIN_PASSWORD} to {MAX_PASSWORD} characters long"),
-        ));
-    }
+    check_new_password("password", &body.password)?;
     let password_hash = hash_password(body.password).await?;
     let new = NewUser {
         email: &email,
@@ -171,11 +184,7 @@ async fn start_session(
     let now = now_ms();
     let ttl_ms = i64::from(state.config.token_ttl_days) * 24 * 3600 * 1000;
     auth_tokens::insert(&state.db, &token_hash, user.id, now, now + ttl_ms).await?;
-    let cookie = cookie_header(
-        Some(&token),
-        (ttl_ms / 1000) as u64,
-        state.config.cookies_secure(),
-    );
+    let cookie = cookie_header(Some(&token), (ttl_ms / 1000) as u64, &state.config);
     let body = Session {
         user: user.into(),
         token,
@@ -183,13 +192,71 @@ async fn start_session(
     Ok((status, [cookie], Json(body)).into_response())
 }
 
-/// Logs out: the token stops working and the cookie is cleared.
+/// Logs out: the token stops working, the sockets opened with it close (4004 for live sockets,
+/// 4099 `NOT_AUTHENTICATED` for canvases) and the cookie is cleared.
 #[utoipa::path(post, path = "/api/auth/logout", tag = "accounts",
     responses((status = 204), (status = 401)))]
 pub async fn logout(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Response> {
     auth_tokens::delete(&state.db, &current.token_hash).await?;
-    let cookie = cookie_header(None, 0, state.config.cookies_secure());
+    state.live.logins().revoke(&current.token_hash);
+    let cookie = cookie_header(None, 0, &state.config);
     Ok((StatusCode::NO_CONTENT, [cookie]).into_response())
+}
+
+/// Logs out everywhere: every token of the account stops working (this one too), their sockets
+/// close, and the cookie is cleared.
+#[utoipa::path(post, path = "/api/auth/logout-all", tag = "accounts",
+    responses((status = 204), (status = 401)))]
+pub async fn logout_all(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> ApiResult<Response> {
+    let deleted = auth_tokens::delete_for_user(&state.db, current.user.id).await?;
+    for token_hash in &deleted {
+        state.live.logins().revoke(token_hash);
+    }
+    let cookie = cookie_header(None, 0, &state.config);
+    Ok((StatusCode::NO_CONTENT, [cookie]).into_response())
+}
+
+/// Changes the password. Every other log-in of the account stops working and its sockets close;
+/// the caller's token keeps working. Attempts count with log-ins (`--auth-attempts-per-minute`):
+/// a stolen token cannot be used to guess the password at speed.
+#[utoipa::path(post, path = "/api/auth/password", tag = "accounts", request_body = PasswordChange,
+    responses((status = 204), (status = 401),
+              (status = 403, description = "wrong current password (`invalid_credentials`)"),
+              (status = 422, description = "the new password breaks the sign-up rules"),
+              (status = 429, description = "too many attempts from this address")))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    current: CurrentUser,
+    ApiJson(body): ApiJson<PasswordChange>,
+) -> ApiResult<StatusCode> {
+    throttle(&state, client)?;
+    let stored = current.user.password_hash.clone();
+    let known = body.current_password.chars().count() <= MAX_PASSWORD
+        && verify_password(body.current_password, stored).await?;
+    if !known {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::InvalidCredentials,
+            "the current password is wrong",
+        ));
+    }
+    check_new_password("new_password", &body.new_password)?;
+    let password_hash = hash_password(body.new_password).await?;
+    let deleted = users::change_password(
+        &state.db,
+        current.user.id,
+        &password_hash,
+        &current.token_hash,
+    )
+    .await?;
+    for token_hash in &deleted {
+        state.live.logins().revoke(token_hash);
+    }
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The logged-in trainer.

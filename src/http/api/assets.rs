@@ -252,7 +252,7 @@ async fn may_see(
             _ => false,
         });
     }
-    let Some(token) = token_from(headers) else {
+    let Some(token) = token_from(headers, &state.config)? else {
         return Ok(false);
     };
     let user = auth_tokens::user_for(&state.db, &hash_token(&token), now_ms()).await?;

@@ -16,6 +16,7 @@ use tungstenite::protocol::{Role, WebSocketConfig};
 use super::{Canvases, Doc, Request, Who};
 use crate::domain::canvas::Reason;
 use crate::domain::protocol::CloseCode;
+use crate::live::logins::Login;
 use crate::live::outbox::{self, Frame, Outbox};
 use crate::live::wire::{ReadOnly, closing_handshake};
 
@@ -36,13 +37,14 @@ pub(super) fn close(out: &Outbox, reason: Option<Reason>) {
 }
 
 /// Serves one canvas socket of `session` (the client's `sessionId`) on a document, for `who`
-/// (or refuses it with a reason).
+/// (or refuses it with a reason); a trainer's socket closes when their `login` is revoked.
 pub async fn serve(
     upgraded: Upgraded,
     canvases: Arc<Canvases>,
     doc: Doc,
     session: String,
     who: Result<Who, Reason>,
+    login: Option<Login>,
 ) {
     let (read, write_half) = tokio::io::split(TokioIo::new(upgraded));
     // Small buffers: tungstenite's default read buffer (128 KiB, zero-filled) per connection is
@@ -64,6 +66,10 @@ pub async fn serve(
             return;
         }
     };
+    if let Some(login) = login {
+        let reason = Reason::NotAuthenticated.as_str();
+        login.close_on_revoke(out.clone(), CloseCode::CanvasRefused, reason);
+    }
     metrics::gauge!("canvas_connections").increment(1.0);
     let conn = out.id;
     // Sessions are keyed by person too: a client cannot take over another's session id.

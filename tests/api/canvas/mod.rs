@@ -6,7 +6,7 @@ use pratico::tlschema::TlSchema;
 
 mod board;
 mod capsule;
-mod client;
+pub mod client;
 mod converge;
 mod endpoint;
 mod reference;

@@ -50,6 +50,15 @@ export const en = {
   'auth.noAccount': 'No account yet?',
   'auth.wrongCredentials': 'Wrong e-mail or password.',
   'auth.emailTaken': 'An account already uses this e-mail.',
+  'account.menu': 'Account',
+  'account.changePassword': 'Change password',
+  'account.currentPassword': 'Current password',
+  'account.newPassword': 'New password',
+  'account.wrongPassword': 'The current password is wrong.',
+  'account.passwordChanged': 'Password changed. You were logged out on your other devices.',
+  'account.logoutAll': 'Log out everywhere',
+  'account.logoutAllConfirm':
+    'This ends every log-in of your account, on every device, this one included. Live sessions go on; log in again to present them.',
 
   'capsules.title': 'Capsules',
   'capsules.intro': 'Your slide decks drawn with tldraw: one page is one slide.',

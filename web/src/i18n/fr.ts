@@ -53,6 +53,15 @@ export const fr: Messages = {
   'auth.noAccount': 'Pas encore de compte ?',
   'auth.wrongCredentials': 'E-mail ou mot de passe incorrect.',
   'auth.emailTaken': 'Un compte utilise déjà cet e-mail.',
+  'account.menu': 'Compte',
+  'account.changePassword': 'Changer le mot de passe',
+  'account.currentPassword': 'Mot de passe actuel',
+  'account.newPassword': 'Nouveau mot de passe',
+  'account.wrongPassword': 'Le mot de passe actuel est incorrect.',
+  'account.passwordChanged': 'Mot de passe changé. Vos autres appareils ont été déconnectés.',
+  'account.logoutAll': 'Se déconnecter partout',
+  'account.logoutAllConfirm':
+    'Toutes les connexions de votre compte prennent fin, sur tous vos appareils, celui-ci compris. Les sessions en direct continuent ; reconnectez-vous pour les animer.',
 
   'capsules.title': 'Capsules',
   'capsules.intro': 'Vos présentations dessinées avec tldraw : une page, une diapositive.',

@@ -11,8 +11,14 @@ const PING_MS = 10_000
 /** Nothing heard for this long (pongs included): the link is dead, reconnect. */
 const SILENCE_MS = 25_000
 const MAX_BACKOFF_MS = 10_000
-/** Close codes after which reconnecting would be wrong: ended, kicked, replaced, banned. */
-const FINAL_CLOSES = new Set<number>([CloseCode.Normal, CloseCode.Kicked, CloseCode.Replaced, CloseCode.Banned])
+/** Close codes after which reconnecting would be wrong: ended, kicked, replaced, banned, logged out. */
+const FINAL_CLOSES = new Set<number>([
+  CloseCode.Normal,
+  CloseCode.Kicked,
+  CloseCode.Replaced,
+  CloseCode.Banned,
+  CloseCode.LoggedOut,
+])
 
 export interface LiveHandlers {
   /** The `join` message to send, asked for on every connection (the resume token may change). */

@@ -72,7 +72,9 @@ export function useLiveRoom(
         dispatch(message)
       },
       closed(code) {
-        if (code === CloseCode.Replaced) finish({ kind: 'replaced' })
+        // The trainer's log-in ended (here or on another device): back to the log-in page.
+        if (code === CloseCode.LoggedOut) window.location.assign('/login')
+        else if (code === CloseCode.Replaced) finish({ kind: 'replaced' })
         else if (code === CloseCode.Kicked || code === CloseCode.Banned)
           finish({ kind: 'kicked', ban: code === CloseCode.Banned })
         else finish({ kind: 'ended' })

@@ -5,4 +5,4 @@
  * A client reconnects after any of them but `Normal`, `Kicked`, `Replaced` and `Banned`. A
  * canvas socket closes with `Normal` (reconnect), `TooSlow` or `CanvasRefused` (stop).
  */
-export enum CloseCode { "Normal" = 1000, "Abnormal" = 1006, "Flooding" = 1008, "TooLarge" = 1009, "Unavailable" = 1011, "Restarting" = 1012, "Silent" = 4000, "Kicked" = 4001, "Replaced" = 4002, "Banned" = 4003, "TooSlow" = 4008, "CanvasRefused" = 4099 }
+export enum CloseCode { "Normal" = 1000, "Abnormal" = 1006, "Flooding" = 1008, "TooLarge" = 1009, "Unavailable" = 1011, "Restarting" = 1012, "Silent" = 4000, "Kicked" = 4001, "Replaced" = 4002, "Banned" = 4003, "LoggedOut" = 4004, "TooSlow" = 4008, "CanvasRefused" = 4099 }

@@ -1,10 +1,12 @@
 // The trainer's frame: brand, sections, language, account.
-import { useEffect, useRef, type ReactNode } from 'react'
+import { useEffect, useRef, useState, type ReactNode } from 'react'
 import type { User } from '../api-types/User'
 import { useI18n } from '../i18n'
 import { Link, usePath } from '../router'
+import { ConfirmDialog } from '../ui/Dialog'
 import { LanguageSwitch } from '../ui/LanguageSwitch'
 import { Logo } from '../ui/Logo'
+import { PasswordDialog } from './PasswordDialog'
 
 const SECTIONS = [
   { to: '/capsules', key: 'nav.capsules' },
@@ -12,7 +14,9 @@ const SECTIONS = [
   { to: '/sessions', key: 'nav.sessions' },
 ] as const
 
-export function AppShell({ user, onLogout, children }: { user: User; onLogout(): void; children: ReactNode }) {
+type Logout = (everywhere: boolean) => void
+
+export function AppShell({ user, onLogout, children }: { user: User; onLogout: Logout; children: ReactNode }) {
   const { t } = useI18n()
   const path = usePath()
   const main = useRef<HTMLElement>(null)
@@ -45,17 +49,53 @@ export function AppShell({ user, onLogout, children }: { user: User; onLogout():
         </nav>
         <div className="topbar-end">
           <LanguageSwitch />
-          <span className="user-name" title={user.email}>
-            {user.name}
-          </span>
-          <button type="button" className="button ghost" onClick={onLogout}>
-            {t('auth.logout')}
-          </button>
+          <AccountMenu user={user} onLogout={onLogout} />
         </div>
       </header>
       <main className="page" id="main" tabIndex={-1} ref={main}>
         {children}
       </main>
     </div>
+  )
+}
+
+/** The trainer's name, opening their account's actions: password, log out (here, everywhere). */
+function AccountMenu({ user, onLogout }: { user: User; onLogout: Logout }) {
+  const { t } = useI18n()
+  const menu = useRef<HTMLDetailsElement>(null)
+  const [dialog, setDialog] = useState<'password' | 'everywhere' | null>(null)
+  const pick = (then: () => void) => () => {
+    if (menu.current) menu.current.open = false
+    then()
+  }
+  return (
+    <>
+      <details className="account-menu" ref={menu}>
+        <summary className="button ghost" title={user.email} aria-label={`${t('account.menu')}: ${user.name}`}>
+          <span className="user-name">{user.name}</span>
+        </summary>
+        <div className="account-menu-items">
+          <button type="button" className="button ghost" onClick={pick(() => setDialog('password'))}>
+            {t('account.changePassword')}
+          </button>
+          <button type="button" className="button ghost" onClick={pick(() => onLogout(false))}>
+            {t('auth.logout')}
+          </button>
+          <button type="button" className="button ghost" onClick={pick(() => setDialog('everywhere'))}>
+            {t('account.logoutAll')}
+          </button>
+        </div>
+      </details>
+      <PasswordDialog open={dialog === 'password'} onClose={() => setDialog(null)} />
+      <ConfirmDialog
+        open={dialog === 'everywhere'}
+        title={t('account.logoutAll')}
+        message={t('account.logoutAllConfirm')}
+        confirm={t('account.logoutAll')}
+        danger
+        onConfirm={() => onLogout(true)}
+        onCancel={() => setDialog(null)}
+      />
+    </>
   )
 }

@@ -48,8 +48,8 @@ export default function TrainerApp() {
   if (projecting) return <AudiencePage name={projecting.name} />
   const editing = matchPath('/capsules/:id/edit', path)
   if (editing) return <CapsuleEditorPage key={editing.id} id={editing.id} user={user} />
-  const logout = async () => {
-    await api.logout().catch(() => undefined)
+  const logout = async (everywhere: boolean) => {
+    await (everywhere ? api.logoutAll() : api.logout()).catch(() => undefined)
     setUser(null)
     navigate('/login')
   }
