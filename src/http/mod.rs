@@ -18,7 +18,9 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::header::{CACHE_CONTROL, STRICT_TRANSPORT_SECURITY};
+use axum::http::header::{
+    CACHE_CONTROL, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS,
+};
 use axum::http::{HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -191,7 +193,8 @@ async fn wrong_method(method: Method, uri: Uri) -> ApiError {
 }
 
 /// Over HTTPS, browsers are told to come back only that way (HSTS); API answers, which are a
-/// trainer's or a participant's own, are kept by no cache unless their route says otherwise.
+/// trainer's or a participant's own, are kept by no cache unless their route says otherwise;
+/// no answer is sniffed nor sends a referrer.
 async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let api = request.uri().path().starts_with("/api/");
     let mut response = next.run(request).await;
@@ -199,6 +202,10 @@ async fn security_headers(State(state): State<AppState>, request: Request, next:
     if api && !headers.contains_key(CACHE_CONTROL) {
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
+    // No answer is read as another type than it says (an image as a script), and no page
+    // tells another site where it was (a room's name and a token may be in its address).
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     if state.config.serves_https() {
         let year = HeaderValue::from_static("max-age=31536000");
         headers.insert(STRICT_TRANSPORT_SECURITY, year);

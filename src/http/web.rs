@@ -11,6 +11,9 @@
 //!
 //! Text files are compressed once per encoding and kept in memory: a room of thousands of
 //! participants opening the page at once costs one compression, not thousands.
+//!
+//! Every answer carries [`CONTENT_SECURITY_POLICY`]: whatever a capsule holds, a participant's
+//! browser talks to this server only, runs no script but the UI's own and shows no frame.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -20,9 +23,12 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::header::{
-    ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY,
+    ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING,
+    CONTENT_SECURITY_POLICY as CONTENT_SECURITY_POLICY_HEADER, CONTENT_TYPE, ETAG, IF_NONE_MATCH,
+    VARY,
 };
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::middleware::map_response;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use rust_embed::RustEmbed;
@@ -37,10 +43,32 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// Smaller files gain nothing from compression.
 const MIN_COMPRESSED_BYTES: usize = 1024;
 
+/// The UI's Content-Security-Policy. Everything from this origin only, and nothing framed or
+/// framing; the relaxations are what tldraw needs, each for the reason given:
+/// - `style-src 'unsafe-inline'`: tldraw and React set `style` attributes on every shape and
+///   inject their own `<style>` elements (styles run no script);
+/// - `img-src data: blob:`: tldraw draws its cursors and icons as `data:` SVGs, and shows images
+///   being pasted or exported as `blob:` URLs; capsules may hold `data:image` sources;
+/// - `media-src data: blob:`: the same for videos;
+/// - `font-src data:`: fonts inlined in tldraw's exported SVGs.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' data: blob:; \
+     font-src 'self' data:; connect-src 'self'; frame-src 'none'; frame-ancestors 'none'; \
+     object-src 'none'; base-uri 'none'; form-action 'self'";
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/config.js", get(config_js))
         .fallback(get(page_or_asset))
+        .layer(map_response(with_content_security_policy))
+}
+
+async fn with_content_security_policy(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        CONTENT_SECURITY_POLICY_HEADER,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    response
 }
 
 /// `window.PRATICO_CONFIG`, read by the page before it starts.
