@@ -29,6 +29,7 @@ use uuid::Uuid;
 use super::Live;
 use super::committer::CommitError;
 use crate::domain::canvas::Limits;
+use crate::domain::content_policy::ContentPolicy;
 use crate::domain::room::Collaboration;
 use crate::store::events::EventRow;
 use crate::store::live::Write;
@@ -37,6 +38,7 @@ use crate::tlschema::TlSchema;
 
 pub(super) use edits::Edit;
 use edits::Edits;
+use schema::PolicedSchema;
 pub use socket::serve;
 
 /// The document a canvas task serves.
@@ -130,6 +132,9 @@ pub struct Canvases {
     /// The rooms' actors, asked for a room's current params when its canvas starts.
     live: OnceLock<Weak<Live>>,
     config: CanvasConfig,
+    /// What URLs documents may hold: pushes that break it are refused, stored documents
+    /// stripped as they load.
+    content: ContentPolicy,
     docs: Mutex<HashMap<Doc, TaskHandle>>,
     /// Each room's counts of edits per person and minute, until its actor appends them as
     /// `canvas_edited` events (see `edits`).
@@ -165,12 +170,18 @@ struct TaskHandle {
 }
 
 impl Canvases {
-    pub fn new(db: Db, config: CanvasConfig, shutdown: CancellationToken) -> Self {
+    pub fn new(
+        db: Db,
+        config: CanvasConfig,
+        content: ContentPolicy,
+        shutdown: CancellationToken,
+    ) -> Self {
         Canvases {
             db,
             schema: OnceLock::new(),
             live: OnceLock::new(),
             config,
+            content,
             docs: Mutex::new(HashMap::new()),
             edits: Mutex::new(HashMap::new()),
             shutdown,
@@ -180,6 +191,10 @@ impl Canvases {
 
     pub fn config(&self) -> &CanvasConfig {
         &self.config
+    }
+
+    pub fn content_policy(&self) -> &ContentPolicy {
+        &self.content
     }
 
     /// Writes through the rooms' committer, like every other write of a room.
@@ -211,9 +226,12 @@ impl Canvases {
         }
     }
 
-    fn schema(&self) -> Arc<TlSchema> {
+    fn schema(&self) -> PolicedSchema {
         let load = || Arc::new(TlSchema::load().expect("tldraw's schema, embedded, loads"));
-        Arc::clone(self.schema.get_or_init(load))
+        PolicedSchema {
+            tldraw: Arc::clone(self.schema.get_or_init(load)),
+            content: self.content.clone(),
+        }
     }
 
     /// Waits until every canvas task has saved its document and stopped (after shutdown).
