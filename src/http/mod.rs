@@ -54,6 +54,8 @@ pub struct AppState {
     pub live_sockets: Arc<per_address::AddressSlots>,
     /// Log-in and sign-up attempts per client address.
     pub auth_attempts: Arc<per_address::Throttle>,
+    /// Fetches of a live room's document per seat (a participant's, or the trainer's id).
+    pub snapshot_fetches: Arc<per_address::Throttle<uuid::Uuid>>,
 }
 
 pub use crate::domain::rfc3339 as iso;
@@ -117,10 +119,8 @@ pub fn router(state: AppState) -> Router {
             put(canvas::set_drawing),
         )
         .route("/live/{name}/canvas/capsule", post(canvas::save_board))
-        .route(
-            "/live/{name}/snapshot",
-            get(live::snapshot).layer(CompressionLayer::new()),
-        )
+        // Compressed once per version of the document by the room's cache, not per request.
+        .route("/live/{name}/snapshot", get(live::snapshot))
         .route("/openapi.json", get(ops::openapi))
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method);

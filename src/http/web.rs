@@ -16,16 +16,14 @@
 //! browser talks to this server only, runs no script but the UI's own and shows no frame.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::sync::{LazyLock, Mutex};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::header::{
-    ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING,
-    CONTENT_SECURITY_POLICY as CONTENT_SECURITY_POLICY_HEADER, CONTENT_TYPE, ETAG, IF_NONE_MATCH,
-    VARY,
+    CACHE_CONTROL, CONTENT_ENCODING, CONTENT_SECURITY_POLICY as CONTENT_SECURITY_POLICY_HEADER,
+    CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY,
 };
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::middleware::map_response;
@@ -34,6 +32,7 @@ use axum::routing::get;
 use rust_embed::RustEmbed;
 
 use super::AppState;
+use crate::compression::Encoding;
 
 #[derive(RustEmbed)]
 #[folder = "web/dist/"]
@@ -141,72 +140,6 @@ fn compressible(mime: &str) -> bool {
         || ["javascript", "json", "svg", "wasm"]
             .iter()
             .any(|kind| mime.contains(kind))
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-enum Encoding {
-    Brotli,
-    Gzip,
-}
-
-impl Encoding {
-    /// The best encoding the request accepts: `br`, then `gzip` (either refused with `q=0`).
-    fn accepted(request: &HeaderMap) -> Option<Self> {
-        let offered = |name: &str| {
-            request
-                .get_all(ACCEPT_ENCODING)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .any(|item| {
-                    let mut parts = item.split(';').map(str::trim);
-                    parts.next() == Some(name) && !parts.any(is_q_zero)
-                })
-        };
-        [(Self::Brotli, "br"), (Self::Gzip, "gzip")]
-            .into_iter()
-            .find(|(_, name)| offered(name))
-            .map(|(encoding, _)| encoding)
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Self::Brotli => "br",
-            Self::Gzip => "gzip",
-        }
-    }
-
-    fn compress(self, data: &[u8]) -> Vec<u8> {
-        let mut out = Vec::with_capacity(data.len() / 3);
-        match self {
-            Self::Brotli => {
-                // Quality 5: within a few percent of the best for JavaScript, at a fraction
-                // of its time (the first request for a file waits for it).
-                let params = brotli::enc::BrotliEncoderParams {
-                    quality: 5,
-                    ..Default::default()
-                };
-                brotli::BrotliCompress(&mut &data[..], &mut out, &params)
-                    .expect("writing to memory cannot fail");
-            }
-            Self::Gzip => {
-                let mut encoder =
-                    flate2::write::GzEncoder::new(out, flate2::Compression::default());
-                encoder
-                    .write_all(data)
-                    .expect("writing to memory cannot fail");
-                out = encoder.finish().expect("writing to memory cannot fail");
-            }
-        }
-        out
-    }
-}
-
-fn is_q_zero(param: &str) -> bool {
-    param
-        .strip_prefix("q=")
-        .and_then(|q| q.trim().parse::<f32>().ok())
-        == Some(0.0)
 }
 
 /// Compressed bodies by content hash and encoding.

@@ -24,4 +24,5 @@ mod restart;
 mod rooms;
 mod schema;
 mod sessions;
+mod snapshot;
 mod web;

@@ -13,6 +13,7 @@
 mod batch;
 mod edits;
 mod schema;
+mod snapshot;
 mod socket;
 mod task;
 
@@ -39,6 +40,7 @@ use crate::tlschema::TlSchema;
 pub(super) use edits::Edit;
 use edits::Edits;
 use schema::PolicedSchema;
+pub use snapshot::{Served, SnapshotError, Snapshots};
 pub use socket::serve;
 
 /// The document a canvas task serves.
@@ -135,6 +137,8 @@ pub struct Canvases {
     /// What URLs documents may hold: pushes that break it are refused, stored documents
     /// stripped as they load.
     content: ContentPolicy,
+    /// Rooms' documents as `GET /api/live/{name}/snapshot` serves them.
+    snapshots: Snapshots,
     docs: Mutex<HashMap<Doc, TaskHandle>>,
     /// Each room's counts of edits per person and minute, until its actor appends them as
     /// `canvas_edited` events (see `edits`).
@@ -177,6 +181,7 @@ impl Canvases {
         shutdown: CancellationToken,
     ) -> Self {
         Canvases {
+            snapshots: Snapshots::new(db.clone(), content.clone()),
             db,
             schema: OnceLock::new(),
             live: OnceLock::new(),
@@ -195,6 +200,10 @@ impl Canvases {
 
     pub fn content_policy(&self) -> &ContentPolicy {
         &self.content
+    }
+
+    pub fn snapshots(&self) -> &Snapshots {
+        &self.snapshots
     }
 
     /// Writes through the rooms' committer, like every other write of a room.
@@ -324,6 +333,9 @@ impl Canvases {
     /// The room's session ended, or the capsule was deleted: its editors are closed.
     pub fn ended(&self, doc: Doc) {
         self.tell(doc, Request::End);
+        if let Doc::Room(room_id) = doc {
+            self.snapshots.forget(room_id);
+        }
     }
 
     /// A document as its running task has it now, as a tldraw store snapshot; `None` if no task

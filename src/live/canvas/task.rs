@@ -255,8 +255,9 @@ impl Canvas {
         match saved {
             Ok(()) => {
                 self.saved_clock = clock;
-                if let Doc::Capsule(_) = self.doc {
-                    self.tell_saved(clock);
+                match self.doc {
+                    Doc::Capsule(_) => self.tell_saved(clock),
+                    Doc::Room(room_id) => self.canvases.snapshots.saved(room_id),
                 }
             }
             Err(Gone) => self.ended = true,

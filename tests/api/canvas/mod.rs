@@ -6,7 +6,7 @@ use pratico::tlschema::TlSchema;
 
 mod board;
 mod capsule;
-mod client;
+pub(crate) mod client;
 mod content;
 mod converge;
 mod endpoint;
