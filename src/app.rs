@@ -10,6 +10,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
 use crate::http::auth::hash_password;
+use crate::http::live::SNAPSHOT_FETCHES_PER_MINUTE;
 use crate::http::per_address::{AddressSlots, Throttle};
 use crate::http::serve::serve;
 use crate::http::{AppState, router};
@@ -77,6 +78,10 @@ impl Application {
             auth_attempts: Arc::new(Throttle::new(
                 config.auth_attempts_per_minute,
                 Duration::from_secs(60) / config.auth_attempts_per_minute,
+            )),
+            snapshot_fetches: Arc::new(Throttle::new(
+                SNAPSHOT_FETCHES_PER_MINUTE,
+                Duration::from_secs(60) / SNAPSHOT_FETCHES_PER_MINUTE,
             )),
             config: Arc::new(config),
         };

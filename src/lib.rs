@@ -7,10 +7,11 @@
 //! - [`store`]: SQLite or PostgreSQL behind one set of repository functions;
 //! - [`live`]: one actor per running room, the WebSocket connections, resume tokens;
 //! - [`http`]: the REST API, the live endpoint, health and metrics endpoints;
-//! - [`app`]: wiring, start-up and graceful shutdown; [`config`], [`telemetry`] and [`limits`]
-//!   (the open-file limit) beside it.
+//! - [`app`]: wiring, start-up and graceful shutdown; [`config`], [`telemetry`], [`limits`]
+//!   (the open-file limit) and [`compression`] beside it.
 
 pub mod app;
+pub mod compression;
 pub mod config;
 pub mod domain;
 pub mod export;

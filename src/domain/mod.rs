@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod canvas;
 pub mod codes;
+pub mod content_policy;
 pub mod events;
 pub mod gift;
 pub mod lang;

@@ -3,14 +3,14 @@
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::header::{
-    CACHE_CONTROL, CONNECTION, CONTENT_TYPE, ETAG, HeaderName, IF_NONE_MATCH, SEC_WEBSOCKET_ACCEPT,
-    SEC_WEBSOCKET_KEY, SEC_WEBSOCKET_VERSION, UPGRADE,
+    CACHE_CONTROL, CONNECTION, CONTENT_ENCODING, CONTENT_TYPE, ETAG, HeaderName, IF_NONE_MATCH,
+    SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY, SEC_WEBSOCKET_VERSION, UPGRADE, VARY,
 };
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use std::net::IpAddr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use uuid::Uuid;
 
@@ -19,8 +19,9 @@ use super::auth::{hash_token, token_from};
 use super::client::ClientAddr;
 use super::error::{ApiError, ApiResult};
 use super::per_address::AddressSlot;
-use crate::domain::canvas::Document;
+use crate::compression::Encoding;
 use crate::domain::protocol::ErrorCode;
+use crate::live::canvas::{Served, SnapshotError};
 use crate::live::socket;
 use crate::store::{StoreError, auth_tokens, now_ms, rooms};
 
@@ -140,12 +141,21 @@ pub(crate) async fn banned(state: &AppState, room_id: Uuid, seat: Uuid) -> ApiRe
     Ok(seats.iter().any(|s| s.participant_id == seat && s.banned))
 }
 
+/// Fetches of a room's document a seat may make in a minute (all at once, or spread out).
+/// A client fetches it when it opens the room and revalidates with its ETag when it comes back:
+/// a dozen leaves room for reloads and drops, and keeps one participant from making the server
+/// send megabytes in a loop.
+pub const SNAPSHOT_FETCHES_PER_MINUTE: u32 = 12;
+
 /// The tldraw document a live room shows (a copy of the capsule taken at launch, then the
 /// shared canvas as last saved). For a joined participant (their resume token as bearer; not once
-/// banned) or the trainer.
+/// banned) or the trainer. Built and compressed once per version of the document (see
+/// `live::canvas::Snapshots`), with an ETag that changes with it.
 #[utoipa::path(get, path = "/api/live/{name}/snapshot", tag = "live", params(("name" = String, Path)),
-    responses((status = 200, description = "the capsule's store snapshot"), (status = 304), (status = 401),
-               (status = 403, description = "the seat was banned"), (status = 404)))]
+    responses((status = 200, description = "the capsule's store snapshot (`br` or `gzip` when accepted), with its ETag"),
+               (status = 304, description = "`If-None-Match` names the current version"), (status = 401),
+               (status = 403, description = "the seat was banned"), (status = 404),
+               (status = 429, description = "too many fetches from this seat; `Retry-After` says when to try again")))]
 pub async fn snapshot(
     State(state): State<AppState>,
     Path(name): Path<String>,
@@ -165,7 +175,7 @@ pub async fn snapshot(
             .await
             .map(|user| user.is_some_and(|u| u.id == trainer_id))
     };
-    match seat {
+    let fetcher = match seat {
         Some(seat) if banned(&state, room_id, seat).await? => {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
@@ -173,36 +183,56 @@ pub async fn snapshot(
                 "you were banned from this session",
             ));
         }
-        Some(_) => {}
-        None if trainer().await? => {}
+        Some(seat) => seat,
+        None if trainer().await? => trainer_id,
         None => return Err(ApiError::not_found("room")),
-    }
-    let stored = rooms::snapshot_text(&state.db, room_id)
-        .await
-        .map_err(room_not_found)?;
-    // Once the shared canvas was edited, the room holds its saved canvas: served as the store
-    // snapshot it is, with the canvas's clock in the ETag.
-    let (snapshot, clock) = match serde_json::from_str::<serde_json::Value>(&stored) {
-        Ok(saved) if saved.get("documents").is_some() => {
-            let doc = Document::from_snapshot(&saved).map_err(|e| {
-                ApiError::internal(format!("the room's saved canvas cannot be read: {e}"))
-            })?;
-            (doc.store_snapshot().to_string(), doc.clock())
-        }
-        _ => (stored, 0),
     };
-    let etag = format!("\"{room_id}-{clock}\"");
-    let cache = [
-        (ETAG, etag.clone()),
-        (CACHE_CONTROL, "private, no-cache".to_owned()),
-    ];
-    if headers.get(IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
-        return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
-    }
-    Ok((
-        cache,
-        [(CONTENT_TYPE, "application/json".to_owned())],
-        Body::from(snapshot),
-    )
-        .into_response())
+    state
+        .snapshot_fetches
+        .attempt(fetcher, Instant::now())
+        .map_err(|wait| {
+            ApiError::too_many(
+                ErrorCode::RateLimited,
+                format!(
+                    "this session's document was fetched {SNAPSHOT_FETCHES_PER_MINUTE} times in \
+                     a minute from your seat; wait a little and try again"
+                ),
+                wait,
+            )
+        })?;
+    let known = headers.get(IF_NONE_MATCH).and_then(|v| v.to_str().ok());
+    let served = (state.live.canvases().snapshots())
+        .serve(room_id, known, Encoding::accepted(&headers))
+        .await
+        .map_err(|e| match e {
+            SnapshotError::Store(e) => room_not_found(e),
+            e @ SnapshotError::Unreadable(_) => ApiError::internal(e),
+        })?;
+    let cache = |etag: &str| {
+        [
+            (ETAG, etag.to_owned()),
+            (CACHE_CONTROL, "private, no-cache".to_owned()),
+            (VARY, "accept-encoding".to_owned()),
+        ]
+    };
+    Ok(match served {
+        Served::NotModified { etag } => (StatusCode::NOT_MODIFIED, cache(&etag)).into_response(),
+        Served::Body {
+            etag,
+            encoding,
+            body,
+        } => {
+            let mut response = (
+                cache(&etag),
+                [(CONTENT_TYPE, "application/json")],
+                Body::from(body),
+            )
+                .into_response();
+            if let Some(encoding) = encoding {
+                let name = HeaderValue::from_static(encoding.name());
+                response.headers_mut().insert(CONTENT_ENCODING, name);
+            }
+            response
+        }
+    })
 }

@@ -19,7 +19,9 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::header::{CACHE_CONTROL, STRICT_TRANSPORT_SECURITY};
+use axum::http::header::{
+    CACHE_CONTROL, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS,
+};
 use axum::http::{HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -53,6 +55,8 @@ pub struct AppState {
     pub live_sockets: Arc<per_address::AddressSlots>,
     /// Log-in and sign-up attempts per client address.
     pub auth_attempts: Arc<per_address::Throttle>,
+    /// Fetches of a live room's document per seat (a participant's, or the trainer's id).
+    pub snapshot_fetches: Arc<per_address::Throttle<uuid::Uuid>>,
 }
 
 pub use crate::domain::rfc3339 as iso;
@@ -118,10 +122,8 @@ pub fn router(state: AppState) -> Router {
             put(canvas::set_drawing),
         )
         .route("/live/{name}/canvas/capsule", post(canvas::save_board))
-        .route(
-            "/live/{name}/snapshot",
-            get(live::snapshot).layer(CompressionLayer::new()),
-        )
+        // Compressed once per version of the document by the room's cache, not per request.
+        .route("/live/{name}/snapshot", get(live::snapshot))
         .route("/openapi.json", get(ops::openapi))
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)
@@ -198,7 +200,8 @@ async fn wrong_method(method: Method, uri: Uri) -> ApiError {
 }
 
 /// Over HTTPS, browsers are told to come back only that way (HSTS); API answers, which are a
-/// trainer's or a participant's own, are kept by no cache unless their route says otherwise.
+/// trainer's or a participant's own, are kept by no cache unless their route says otherwise;
+/// no answer is sniffed nor sends a referrer.
 async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let api = request.uri().path().starts_with("/api/");
     let mut response = next.run(request).await;
@@ -206,6 +209,10 @@ async fn security_headers(State(state): State<AppState>, request: Request, next:
     if api && !headers.contains_key(CACHE_CONTROL) {
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
+    // No answer is read as another type than it says (an image as a script), and no page
+    // tells another site where it was (a room's name and a token may be in its address).
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     if state.config.serves_https() {
         let year = HeaderValue::from_static("max-age=31536000");
         headers.insert(STRICT_TRANSPORT_SECURITY, year);

@@ -5,6 +5,7 @@
 //! passwords at speed.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -58,10 +59,11 @@ impl Drop for AddressSlot {
     }
 }
 
-/// Attempts per address: `burst` at once, then one every `every`.
+/// Attempts per address (or per any other key, such as a room's seat): `burst` at once, then
+/// one every `every`.
 #[derive(Debug)]
-pub struct Throttle {
-    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+pub struct Throttle<K = IpAddr> {
+    buckets: Mutex<HashMap<K, Bucket>>,
     burst: f64,
     every: Duration,
 }
@@ -75,7 +77,7 @@ struct Bucket {
 /// Addresses remembered before full buckets are forgotten (bounded memory under a scan).
 const REMEMBERED: usize = 100_000;
 
-impl Throttle {
+impl<K: Hash + Eq> Throttle<K> {
     pub fn new(burst: u32, every: Duration) -> Self {
         Self {
             buckets: Mutex::new(HashMap::new()),
@@ -85,7 +87,7 @@ impl Throttle {
     }
 
     /// Counts an attempt; `Err(wait)` if `addr` must wait that long first.
-    pub fn attempt(&self, addr: IpAddr, now: Instant) -> Result<(), Duration> {
+    pub fn attempt(&self, addr: K, now: Instant) -> Result<(), Duration> {
         let mut buckets = self.buckets.lock().expect("throttle lock");
         if buckets.len() >= REMEMBERED {
             buckets.retain(|_, b| self.refilled(*b, now) < self.burst);

@@ -11,23 +11,28 @@
 //!
 //! Text files are compressed once per encoding and kept in memory: a room of thousands of
 //! participants opening the page at once costs one compression, not thousands.
+//!
+//! Every answer carries [`CONTENT_SECURITY_POLICY`]: whatever a capsule holds, a participant's
+//! browser talks to this server only, runs no script but the UI's own and shows no frame.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::sync::{LazyLock, Mutex};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::header::{
-    ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY,
+    CACHE_CONTROL, CONTENT_ENCODING, CONTENT_SECURITY_POLICY as CONTENT_SECURITY_POLICY_HEADER,
+    CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY,
 };
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::middleware::map_response;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use rust_embed::RustEmbed;
 
 use super::AppState;
+use crate::compression::Encoding;
 
 #[derive(RustEmbed)]
 #[folder = "web/dist/"]
@@ -37,10 +42,32 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// Smaller files gain nothing from compression.
 const MIN_COMPRESSED_BYTES: usize = 1024;
 
+/// The UI's Content-Security-Policy. Everything from this origin only, and nothing framed or
+/// framing; the relaxations are what tldraw needs, each for the reason given:
+/// - `style-src 'unsafe-inline'`: tldraw and React set `style` attributes on every shape and
+///   inject their own `<style>` elements (styles run no script);
+/// - `img-src data: blob:`: tldraw draws its cursors and icons as `data:` SVGs, and shows images
+///   being pasted or exported as `blob:` URLs; capsules may hold `data:image` sources;
+/// - `media-src data: blob:`: the same for videos;
+/// - `font-src data:`: fonts inlined in tldraw's exported SVGs.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' data: blob:; \
+     font-src 'self' data:; connect-src 'self'; frame-src 'none'; frame-ancestors 'none'; \
+     object-src 'none'; base-uri 'none'; form-action 'self'";
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/config.js", get(config_js))
         .fallback(get(page_or_asset))
+        .layer(map_response(with_content_security_policy))
+}
+
+async fn with_content_security_policy(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        CONTENT_SECURITY_POLICY_HEADER,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    response
 }
 
 /// `window.PRATICO_CONFIG`, read by the page before it starts.
@@ -113,72 +140,6 @@ fn compressible(mime: &str) -> bool {
         || ["javascript", "json", "svg", "wasm"]
             .iter()
             .any(|kind| mime.contains(kind))
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-enum Encoding {
-    Brotli,
-    Gzip,
-}
-
-impl Encoding {
-    /// The best encoding the request accepts: `br`, then `gzip` (either refused with `q=0`).
-    fn accepted(request: &HeaderMap) -> Option<Self> {
-        let offered = |name: &str| {
-            request
-                .get_all(ACCEPT_ENCODING)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .any(|item| {
-                    let mut parts = item.split(';').map(str::trim);
-                    parts.next() == Some(name) && !parts.any(is_q_zero)
-                })
-        };
-        [(Self::Brotli, "br"), (Self::Gzip, "gzip")]
-            .into_iter()
-            .find(|(_, name)| offered(name))
-            .map(|(encoding, _)| encoding)
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Self::Brotli => "br",
-            Self::Gzip => "gzip",
-        }
-    }
-
-    fn compress(self, data: &[u8]) -> Vec<u8> {
-        let mut out = Vec::with_capacity(data.len() / 3);
-        match self {
-            Self::Brotli => {
-                // Quality 5: within a few percent of the best for JavaScript, at a fraction
-                // of its time (the first request for a file waits for it).
-                let params = brotli::enc::BrotliEncoderParams {
-                    quality: 5,
-                    ..Default::default()
-                };
-                brotli::BrotliCompress(&mut &data[..], &mut out, &params)
-                    .expect("writing to memory cannot fail");
-            }
-            Self::Gzip => {
-                let mut encoder =
-                    flate2::write::GzEncoder::new(out, flate2::Compression::default());
-                encoder
-                    .write_all(data)
-                    .expect("writing to memory cannot fail");
-                out = encoder.finish().expect("writing to memory cannot fail");
-            }
-        }
-        out
-    }
-}
-
-fn is_q_zero(param: &str) -> bool {
-    param
-        .strip_prefix("q=")
-        .and_then(|q| q.trim().parse::<f32>().ok())
-        == Some(0.0)
 }
 
 /// Compressed bodies by content hash and encoding.

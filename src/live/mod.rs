@@ -26,6 +26,7 @@ use tokio_util::task::TaskTracker;
 use uuid::Uuid;
 
 use crate::config::Config;
+use crate::domain::content_policy::ContentPolicy;
 use crate::domain::events::{EndReason, LeaveReason};
 use crate::domain::protocol::ClientMessage;
 use crate::domain::room::{ParamsPatch, QuizSheet, RoomError, RoomLimits, RoomParams, RoomState};
@@ -242,6 +243,7 @@ impl Live {
         let canvases = canvas::Canvases::new(
             db.clone(),
             canvas::CanvasConfig::default(),
+            ContentPolicy::new(&config.public_base),
             shutdown.clone(),
         );
         let live = Arc::new(Self {

@@ -26,4 +26,5 @@ mod restart;
 mod rooms;
 mod schema;
 mod sessions;
+mod snapshot;
 mod web;

@@ -2,7 +2,10 @@
 //! run-time settings handed to the page.
 
 use reqwest::StatusCode;
-use reqwest::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, ETAG};
+use reqwest::header::{
+    ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG,
+    REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+};
 
 use crate::helpers::{spawn_app, spawn_app_with};
 
@@ -137,4 +140,46 @@ async fn the_page_gets_the_tldraw_licence_key_from_the_settings() {
     let app = spawn_app().await;
     let script = app.text("/config.js").await;
     assert!(script.contains(r#""tldrawLicenseKey":null"#), "{script}");
+}
+
+/// The UI answers with a policy that keeps a participant's browser on this server (issue 20):
+/// nothing framed, no script, connection or image from elsewhere; no answer is sniffed or
+/// tells another site where it came from.
+#[tokio::test]
+async fn the_ui_keeps_browsers_on_this_server() {
+    let app = spawn_app().await;
+    for path in ["/", "/r/atelier", "/config.js", "/favicon.svg"] {
+        let response = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let policy = header(&response, CONTENT_SECURITY_POLICY).to_owned();
+        let directives: Vec<&str> = policy.split(';').map(str::trim).collect();
+        for expected in [
+            "default-src 'self'",
+            "script-src 'self'",
+            "connect-src 'self'",
+            "img-src 'self' data: blob:",
+            "media-src 'self' data: blob:",
+            "frame-src 'none'",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+        ] {
+            assert!(
+                directives.contains(&expected),
+                "{path}: {expected} in {policy}"
+            );
+        }
+        assert!(
+            !policy.contains("unsafe-eval") && !policy.contains('*'),
+            "{policy}"
+        );
+    }
+    for path in ["/", "/api/me", "/healthz", "/api/nothing-here"] {
+        let response = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(
+            header(&response, X_CONTENT_TYPE_OPTIONS),
+            "nosniff",
+            "{path}"
+        );
+        assert_eq!(header(&response, REFERRER_POLICY), "no-referrer", "{path}");
+    }
 }

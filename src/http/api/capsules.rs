@@ -53,6 +53,17 @@ impl Capsule {
         title: &str,
         mut document: CapsuleDocument,
     ) -> ApiResult<(StatusCode, Json<Capsule>)> {
+        // A copy of a capsule stored before the content policy, or a room's board, is taken
+        // without what the policy refuses (an upload was refused for it already).
+        if state
+            .live
+            .canvases()
+            .content_policy()
+            .strip(&mut document.snapshot)
+            > 0
+        {
+            document.pages = tldraw::pages_of(&document.snapshot);
+        }
         // Images travel inline in files from elsewhere: stored once, referenced by URL.
         store_inline_images(state, owner_id, &mut document.snapshot).await?;
         let summary = capsules::insert(
@@ -102,8 +113,15 @@ pub struct CapsulePatch {
     pub snapshot: Option<Value>,
 }
 
-fn read_snapshot(snapshot: Value, lang: Lang) -> ApiResult<CapsuleDocument> {
-    tldraw::read_document(snapshot).map_err(|e| ApiError::invalid("snapshot", e.said(lang)))
+/// An uploaded document, refused (422) if it is not a tldraw document or holds what the content
+/// policy refuses (an embed, a URL outside this server).
+fn read_snapshot(state: &AppState, snapshot: Value, lang: Lang) -> ApiResult<CapsuleDocument> {
+    let document =
+        tldraw::read_document(snapshot).map_err(|e| ApiError::invalid("snapshot", e.said(lang)))?;
+    (state.live.canvases().content_policy())
+        .check(&document.snapshot)
+        .map_err(|e| ApiError::invalid("snapshot", e.said(lang)))?;
+    Ok(document)
 }
 
 /// The language of the answer's error message, `en` (default) or `fr`.
@@ -122,7 +140,8 @@ fn not_found(e: StoreError) -> ApiError {
 
 /// Creates a capsule: a tldraw document imported, the sample deck, or a blank deck.
 #[utoipa::path(post, path = "/api/capsules", tag = "capsules", request_body = NewCapsule, params(LangQuery),
-    responses((status = 201, body = Capsule), (status = 413), (status = 422, description = "not a tldraw 2+ document")))]
+    responses((status = 201, body = Capsule), (status = 413),
+        (status = 422, description = "not a tldraw 2+ document, or it holds an embed, a bookmark or a URL outside this server")))]
 pub async fn create(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -138,7 +157,7 @@ pub async fn create(
                 "give a snapshot or a sample, not both",
             ));
         }
-        (Some(snapshot), None) => read_snapshot(snapshot, lang)?,
+        (Some(snapshot), None) => read_snapshot(&state, snapshot, lang)?,
         (None, Some(language)) => language.sample_document(),
         (None, None) => blank_document(),
     };
@@ -174,13 +193,15 @@ pub async fn get(
 
 /// Renames a capsule or replaces its document (not while it is open in the editor: 409).
 /// Running rooms keep the copy they started with.
-#[utoipa::path(patch, path = "/api/capsules/{id}", tag = "capsules", params(("id" = Uuid, Path)),
+#[utoipa::path(patch, path = "/api/capsules/{id}", tag = "capsules", params(("id" = Uuid, Path), LangQuery),
     request_body = CapsulePatch, responses((status = 200, body = Capsule), (status = 404),
-        (status = 409, description = "a new document while the capsule is open in the editor"), (status = 422)))]
+        (status = 409, description = "a new document while the capsule is open in the editor"),
+        (status = 422, description = "not a tldraw 2+ document, or it holds an embed, a bookmark or a URL outside this server")))]
 pub async fn update(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<LangQuery>,
     ApiJson(patch): ApiJson<CapsulePatch>,
 ) -> ApiResult<Json<Capsule>> {
     let id = parse_id(&id, "capsule")?;
@@ -192,7 +213,7 @@ pub async fn update(
         None => current_row.summary.title.clone(),
     };
     if let Some(snapshot) = patch.snapshot {
-        let mut document = read_snapshot(snapshot, Lang::En)?;
+        let mut document = read_snapshot(&state, snapshot, query.lang.unwrap_or_default())?;
         store_inline_images(&state, current.user.id, &mut document.snapshot).await?;
         // The capsule's one writer is its editing task.
         let replaced = state.live.canvases().replace(id, document.snapshot).await;

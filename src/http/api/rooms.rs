@@ -137,6 +137,16 @@ pub async fn launch(
     // the capsule, where the presenter reads them (participants get the room's copy).
     let mut document = current_document(&state, capsule).await?;
     tldraw::strip_speaker_notes(&mut document.snapshot);
+    // A capsule stored before the content policy launches without what it refuses.
+    if state
+        .live
+        .canvases()
+        .content_policy()
+        .strip(&mut document.snapshot)
+        > 0
+    {
+        document.pages = tldraw::pages_of(&document.snapshot);
+    }
     let pages = &document.pages;
     let room_state = RoomState {
         page_id: pages.first().map(|p| p.id.clone()),

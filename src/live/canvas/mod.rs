@@ -13,6 +13,7 @@
 mod batch;
 mod edits;
 mod schema;
+mod snapshot;
 mod socket;
 mod task;
 
@@ -29,6 +30,7 @@ use uuid::Uuid;
 use super::Live;
 use super::committer::CommitError;
 use crate::domain::canvas::Limits;
+use crate::domain::content_policy::ContentPolicy;
 use crate::domain::room::Collaboration;
 use crate::store::events::EventRow;
 use crate::store::live::Write;
@@ -37,6 +39,8 @@ use crate::tlschema::TlSchema;
 
 pub(super) use edits::Edit;
 use edits::Edits;
+use schema::PolicedSchema;
+pub use snapshot::{Served, SnapshotError, Snapshots};
 pub use socket::serve;
 
 /// The document a canvas task serves.
@@ -130,6 +134,11 @@ pub struct Canvases {
     /// The rooms' actors, asked for a room's current params when its canvas starts.
     live: OnceLock<Weak<Live>>,
     config: CanvasConfig,
+    /// What URLs documents may hold: pushes that break it are refused, stored documents
+    /// stripped as they load.
+    content: ContentPolicy,
+    /// Rooms' documents as `GET /api/live/{name}/snapshot` serves them.
+    snapshots: Snapshots,
     docs: Mutex<HashMap<Doc, TaskHandle>>,
     /// Each room's counts of edits per person and minute, until its actor appends them as
     /// `canvas_edited` events (see `edits`).
@@ -165,12 +174,19 @@ struct TaskHandle {
 }
 
 impl Canvases {
-    pub fn new(db: Db, config: CanvasConfig, shutdown: CancellationToken) -> Self {
+    pub fn new(
+        db: Db,
+        config: CanvasConfig,
+        content: ContentPolicy,
+        shutdown: CancellationToken,
+    ) -> Self {
         Canvases {
+            snapshots: Snapshots::new(db.clone(), content.clone()),
             db,
             schema: OnceLock::new(),
             live: OnceLock::new(),
             config,
+            content,
             docs: Mutex::new(HashMap::new()),
             edits: Mutex::new(HashMap::new()),
             shutdown,
@@ -180,6 +196,14 @@ impl Canvases {
 
     pub fn config(&self) -> &CanvasConfig {
         &self.config
+    }
+
+    pub fn content_policy(&self) -> &ContentPolicy {
+        &self.content
+    }
+
+    pub fn snapshots(&self) -> &Snapshots {
+        &self.snapshots
     }
 
     /// Writes through the rooms' committer, like every other write of a room.
@@ -211,9 +235,12 @@ impl Canvases {
         }
     }
 
-    fn schema(&self) -> Arc<TlSchema> {
+    fn schema(&self) -> PolicedSchema {
         let load = || Arc::new(TlSchema::load().expect("tldraw's schema, embedded, loads"));
-        Arc::clone(self.schema.get_or_init(load))
+        PolicedSchema {
+            tldraw: Arc::clone(self.schema.get_or_init(load)),
+            content: self.content.clone(),
+        }
     }
 
     /// Waits until every canvas task has saved its document and stopped (after shutdown).
@@ -306,6 +333,9 @@ impl Canvases {
     /// The room's session ended, or the capsule was deleted: its editors are closed.
     pub fn ended(&self, doc: Doc) {
         self.tell(doc, Request::End);
+        if let Doc::Room(room_id) = doc {
+            self.snapshots.forget(room_id);
+        }
     }
 
     /// A document as its running task has it now, as a tldraw store snapshot; `None` if no task

@@ -1,9 +1,40 @@
-//! tldraw's schema as the canvas protocol asks for it.
+//! tldraw's schema as the canvas protocol asks for it, and the server's own rules on top.
+
+use std::sync::Arc;
 
 use serde_json::Value;
 
 use crate::domain::canvas::{RecordSchema, RecordScope, SchemaCompat};
+use crate::domain::content_policy::ContentPolicy;
 use crate::tlschema::{self, TlSchema};
+
+/// tldraw's validators, then the content policy: a record tldraw accepts but that would make
+/// browsers load another site (an embed, an image from elsewhere) is refused the same way, so
+/// the push is rejected whole and nothing of it is stored or relayed.
+#[derive(Clone)]
+pub(super) struct PolicedSchema {
+    pub tldraw: Arc<TlSchema>,
+    pub content: ContentPolicy,
+}
+
+impl RecordSchema for PolicedSchema {
+    fn serialized(&self) -> &Value {
+        self.tldraw.serialized()
+    }
+
+    fn scope(&self, type_name: &str) -> Option<RecordScope> {
+        RecordSchema::scope(&self.tldraw, type_name)
+    }
+
+    fn validate(&self, type_name: &str, record: &Value) -> Result<(), String> {
+        RecordSchema::validate(&self.tldraw, type_name, record)?;
+        self.content.check_record(record).map_err(|e| e.to_string())
+    }
+
+    fn compare(&self, client_schema: &Value) -> SchemaCompat {
+        RecordSchema::compare(&self.tldraw, client_schema)
+    }
+}
 
 impl RecordSchema for TlSchema {
     fn serialized(&self) -> &Value {

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::batch::{Batch, WINDOW};
 use super::edits::minute_of;
 use super::socket::close;
-use super::{Canvases, Doc, Replaced, Request, Who};
+use super::{Canvases, Doc, PolicedSchema, Replaced, Request, Who};
 use crate::domain::canvas::{Access, Document, Out, Reason, ServerMessage, SyncRoom, To};
 use crate::domain::protocol::CloseCode;
 use crate::domain::room::Collaboration;
@@ -19,7 +19,6 @@ use crate::domain::tldraw;
 use crate::live::{Frame, Outbox};
 use crate::store::live::Write;
 use crate::store::{StoreError, capsules, now_ms, rooms};
-use crate::tlschema::TlSchema;
 
 /// How often the protocol's timers run (sessions that went silent, presence of those gone).
 const TICK: Duration = Duration::from_millis(500);
@@ -40,7 +39,7 @@ struct Conn {
 struct Canvas {
     canvases: Arc<Canvases>,
     doc: Doc,
-    room: SyncRoom<Arc<TlSchema>>,
+    room: SyncRoom<PolicedSchema>,
     /// The room's collaboration mode (a capsule has trainers only).
     mode: Collaboration,
     /// Participants the trainer took off the canvas (they keep their seat).
@@ -256,8 +255,9 @@ impl Canvas {
         match saved {
             Ok(()) => {
                 self.saved_clock = clock;
-                if let Doc::Capsule(_) = self.doc {
-                    self.tell_saved(clock);
+                match self.doc {
+                    Doc::Capsule(_) => self.tell_saved(clock),
+                    Doc::Room(room_id) => self.canvases.snapshots.saved(room_id),
                 }
             }
             Err(Gone) => self.ended = true,
@@ -273,8 +273,8 @@ impl Canvas {
         if !self.sessions.is_empty() {
             return Err(Replaced::Open);
         }
-        let schema = Arc::clone(self.room.schema());
-        let migrating = Arc::clone(&schema);
+        let schema = self.room.schema().clone();
+        let migrating = schema.clone();
         let mut document = tokio::task::spawn_blocking(move || document(&migrating, &snapshot))
             .await
             .map_err(|e| Replaced::Unavailable(e.to_string()))?
@@ -541,12 +541,14 @@ async fn sleep_until(at: Instant) {
 }
 
 /// The document a canvas starts from: a room's saved canvas, or a capsule's store snapshot
-/// (migrated to the pinned schema, session records dropped).
-fn document(schema: &TlSchema, stored: &Value) -> Result<Document, String> {
+/// (migrated to the pinned schema, session records dropped, and what the content policy
+/// refuses taken out: a capsule stored before the policy still opens, without it).
+fn document(schema: &PolicedSchema, stored: &Value) -> Result<Document, String> {
     if stored.get("documents").is_some() {
         return Document::from_snapshot(stored);
     }
-    let migrated = schema.migrate_store_snapshot(stored)?;
+    let mut migrated = schema.tldraw.migrate_store_snapshot(stored)?;
+    schema.content.strip(&mut migrated);
     Document::from_snapshot(&migrated)
 }
 

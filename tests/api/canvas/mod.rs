@@ -7,6 +7,7 @@ use pratico::tlschema::TlSchema;
 mod board;
 mod capsule;
 pub mod client;
+mod content;
 mod converge;
 mod endpoint;
 mod reference;
