@@ -32,6 +32,8 @@ pub enum ErrorCode {
     /// A chat text over the limit.
     TooLarge,
     ChatOff,
+    /// A reaction the trainer does not offer (or none are).
+    ReactionOff,
     /// The name of another live room.
     NameTaken,
     QuizInProgress,
@@ -101,6 +103,7 @@ impl ErrorCode {
             RateLimited => "rate_limited",
             TooLarge => "too_large",
             ChatOff => "chat_off",
+            ReactionOff => "reaction_off",
             NameTaken => "name_taken",
             QuizInProgress => "quiz_in_progress",
             NotInQuiz => "not_in_quiz",
@@ -187,7 +190,7 @@ mod tests {
     /// The wire's strings, written out once more: a rename of a variant must not change them
     /// (an independent client checks them).
     const WIRE: &str = "bad_message unknown_type forbidden not_found room_locked room_full \
-        banned address_full rate_limited too_large chat_off name_taken quiz_in_progress \
+        banned address_full rate_limited too_large chat_off reaction_off name_taken quiz_in_progress \
         not_in_quiz question_closed already_answered bad_answer unavailable bad_request \
         malformed_json bad_query unauthorized invalid_credentials method_not_allowed conflict \
         email_taken session_live payload_too_large unsupported_media_type validation_failed \

@@ -7,6 +7,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use super::quiz::{Answer, Question, Scoring};
+use super::reactions::Counts;
 use super::room::RoomParams;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -86,6 +87,13 @@ pub enum RoomEvent {
     ParamsChanged {
         params: RoomParams,
         changed: Vec<String>,
+    },
+    /// How many of each reaction participants sent in one minute (only minutes with some),
+    /// appended once the minute is over. Who sent them is not kept.
+    ReactionsCounted {
+        /// The minute's start in epoch milliseconds (UTC, a multiple of 60,000).
+        minute: i64,
+        counts: Counts,
     },
     RoomLocked {},
     RoomUnlocked {},

@@ -11,6 +11,7 @@ pub mod names;
 pub mod protocol;
 pub mod quiz;
 pub mod ranking;
+pub mod reactions;
 pub mod report;
 pub mod room;
 pub mod sessions;

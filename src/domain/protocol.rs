@@ -8,6 +8,7 @@ pub use super::codes::{CloseCode, ErrorCode};
 pub use super::events::ChoiceCount;
 use super::events::{EndReason, LeaveReason, PageRef};
 use super::quiz::{Answer, AnswerCount, Item, QuestionKind, Scoring, Solution};
+use super::reactions::{Counts, Reaction};
 use super::room::{ParamsPatch, RoomParams};
 
 /// A client's message. `req` (any string) travels beside these fields and is echoed back.
@@ -54,6 +55,10 @@ pub enum ClientMessage {
     QuizClose,
     QuizReveal,
     QuizEnd,
+    /// A participant's reaction (one of `params.reactions`).
+    React {
+        reaction: Reaction,
+    },
     QuizAnswer {
         question_id: String,
         #[serde(default)]
@@ -93,6 +98,7 @@ pub const CLIENT_TYPES: &[&str] = &[
     "quiz_reveal",
     "quiz_end",
     "quiz_answer",
+    "react",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
@@ -407,6 +413,12 @@ pub enum ServerMessage {
         yours: Option<YourResult>,
     },
     QuizEnded(QuizOutcome),
+    /// To the trainer, at most a few times a second while participants react: how many of
+    /// each reaction were sent since the room's task started (the difference from the last
+    /// one is what just came).
+    Reactions {
+        counts: Counts,
+    },
 }
 
 impl ServerMessage {

@@ -106,6 +106,7 @@ const HEADERS: &[(&str, &str, &str, bool)] = &[
     ("choice_id", "Choice id", "Identifiant du choix", false),
     ("choice", "Choice", "Choix", false),
     ("count", "Count", "Nombre", false),
+    ("reaction", "Reaction", "Réaction", false),
     ("percent", "Percent", "Pourcentage", false),
     ("scoring", "Scoring", "Barème", false),
     ("rank", "Rank", "Rang", false),

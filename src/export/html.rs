@@ -3,8 +3,9 @@
 
 use std::fmt::Write;
 
-use super::locale::{Locale, fill};
+use super::locale::{Locale, Words, fill};
 use super::{serde_name, svg};
+use crate::domain::reactions::{Counts, Reaction};
 use crate::domain::report::{QuizReport, SessionReport, Status};
 
 const STYLE: &str = r#"
@@ -91,6 +92,7 @@ pub fn page(report: &SessionReport, locale: &Locale) -> String {
     }
     chat(&mut out, report, locale);
     board(&mut out, report, locale);
+    reactions(&mut out, report, locale);
     attendance_sheet(&mut out, report, &title, locale);
     out.push_str("</body></html>\n");
     out
@@ -408,6 +410,49 @@ fn board(out: &mut String, report: &SessionReport, locale: &Locale) {
         },
     );
     out.push_str("</section>\n");
+}
+
+/// The reactions sent: in all, then minute by minute.
+fn reactions(out: &mut String, report: &SessionReport, locale: &Locale) {
+    let w = locale.words();
+    let _ = write!(out, "<section id=\"reactions\"><h2>{}</h2>", w.reactions);
+    let reactions = &report.reactions;
+    if reactions.minutes.is_empty() {
+        let _ = writeln!(out, "<p>{}</p>\n</section>", w.no_reactions);
+        return;
+    }
+    let said = |counts: &Counts| {
+        let said: Vec<String> = (counts.iter())
+            .map(|(reaction, count)| format!("{} × {count}", reaction_name(*reaction, w)))
+            .collect();
+        esc(&said.join(" · "))
+    };
+    let _ = write!(out, "<p>{}</p>", said(&reactions.totals));
+    let zone = locale.zone();
+    let columns = w
+        .reactions_columns
+        .map(|name| fill(name, &[("zone", &zone)]));
+    table(
+        out,
+        "reactions",
+        &columns.each_ref().map(String::as_str),
+        |out| {
+            for m in &reactions.minutes {
+                let _ = writeln!(
+                    out,
+                    "<tr><td>{}</td><td>{}</td></tr>",
+                    locale.minute(m.minute.0),
+                    said(&m.counts)
+                );
+            }
+        },
+    );
+    out.push_str("</section>\n");
+}
+
+fn reaction_name(reaction: Reaction, w: &Words) -> &'static str {
+    let index = Reaction::ALL.iter().position(|r| *r == reaction);
+    index.map_or("", |i| w.reaction_names[i])
 }
 
 /// A sheet to print and sign: it starts on a new A4 page, and its header repeats on each.

@@ -83,7 +83,7 @@ pub struct Table {
 }
 
 /// The tables, in the order files and sheets come.
-pub const NAMES: [&str; 13] = [
+pub const NAMES: [&str; 14] = [
     "session",
     "attendance",
     "presence",
@@ -96,6 +96,7 @@ pub const NAMES: [&str; 13] = [
     "chat",
     "board",
     "board_minutes",
+    "reactions",
     "notes",
 ];
 
@@ -117,6 +118,7 @@ pub fn tables(report: &SessionReport) -> Vec<Table> {
         chat(report),
         board(report),
         board_minutes(report),
+        reactions(report),
         notes(report),
     ]
 }
@@ -524,6 +526,19 @@ fn board_minutes(report: &SessionReport) -> Table {
         columns: &["minute", "drawers", "created", "updated", "deleted"],
         rows: (report.board.timeline.iter())
             .map(|m| row![m.minute, m.drawers, m.created, m.updated, m.deleted,])
+            .collect(),
+    }
+}
+
+/// Reactions minute by minute: one row per reaction sent in a minute.
+fn reactions(report: &SessionReport) -> Table {
+    Table {
+        name: "reactions",
+        columns: &["minute", "reaction", "count"],
+        rows: (report.reactions.minutes.iter())
+            .flat_map(|m| {
+                (m.counts.iter()).map(|(reaction, count)| row![m.minute, tag(reaction), *count])
+            })
             .collect(),
     }
 }

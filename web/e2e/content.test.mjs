@@ -125,7 +125,10 @@ describe('what a room makes browsers fetch', { timeout: 180_000 }, () => {
     })
     assert.deepEqual(leaving, [], 'no request left the browser for another host')
     assert.deepEqual(elsewhere, [], 'every request and socket goes to the server')
-    assert.ok([...requested].some((url) => url.startsWith('ws://')), 'the sockets were seen')
+    assert.ok(
+      [...requested].some((url) => url.startsWith('ws://')),
+      'the sockets were seen',
+    )
     assert.deepEqual(violations, [], 'the UI works within its policy')
     assert.deepEqual(
       clients.flatMap((c) => c.problems),

@@ -22,6 +22,7 @@ use uuid::Uuid;
 use super::events::{EndReason, RoomEvent};
 use super::quiz::Scoring;
 use super::ranking;
+use super::reactions::Counts;
 use attendance::Presence;
 use board::BoardFold;
 use pages::Timeline;
@@ -71,6 +72,8 @@ pub struct SessionReport {
     pub chat: Vec<ChatActivity>,
     /// Who drew on the shared canvas, and when.
     pub board: Board,
+    /// The reactions participants sent, minute by minute.
+    pub reactions: Reactions,
     /// What the report had to assume because events were missing.
     pub notes: Vec<Note>,
 }
@@ -115,6 +118,21 @@ pub struct ChatActivity {
     pub trainer: bool,
     pub messages: usize,
     pub characters: usize,
+}
+
+/// The reactions of a session: how many of each in all, and per minute (minutes with some).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, TS)]
+#[ts(export_to = "../api-types/")]
+pub struct Reactions {
+    pub totals: Counts,
+    pub minutes: Vec<ReactionMinute>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export_to = "../api-types/")]
+pub struct ReactionMinute {
+    pub minute: At,
+    pub counts: Counts,
 }
 
 /// Something the report had to assume; `code` is stable, `message` is for people.
@@ -198,6 +216,7 @@ struct Fold {
     quizzes: QuizFold,
     chat: HashMap<Uuid, (usize, usize)>,
     board: BoardFold,
+    reactions: Reactions,
 }
 
 struct Started {
@@ -287,6 +306,15 @@ impl Fold {
             } => self
                 .board
                 .edited(participant_id, minute, created, updated, deleted),
+            RoomEvent::ReactionsCounted { minute, counts } => {
+                for (reaction, count) in &counts {
+                    *self.reactions.totals.entry(*reaction).or_default() += count;
+                }
+                let minute = At(minute);
+                self.reactions
+                    .minutes
+                    .push(ReactionMinute { minute, counts });
+            }
             RoomEvent::SessionEnded {
                 reason, room_name, ..
             } => {
@@ -352,6 +380,7 @@ impl Fold {
             quizzes,
             chat,
             board,
+            reactions: self.reactions,
             notes,
         }
     }

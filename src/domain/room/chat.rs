@@ -9,8 +9,8 @@ use crate::domain::protocol::{ChatLine, ErrorCode, ServerMessage};
 
 pub(super) const MAX_CHAT_CHARS: usize = 1_000;
 /// Chat flood guard per participant: at most this many messages per window.
-const CHAT_BURST: usize = 5;
-const CHAT_WINDOW_MS: i64 = 10_000;
+pub(super) const CHAT_BURST: usize = 5;
+pub(super) const CHAT_WINDOW_MS: i64 = 10_000;
 
 impl LiveRoom {
     pub(super) fn chat_send(
@@ -53,11 +53,7 @@ impl LiveRoom {
                         "the trainer has turned the chat off",
                     ));
                 }
-                let times = self.chat_times.entry(pid).or_default();
-                while times.front().is_some_and(|t| now - t >= CHAT_WINDOW_MS) {
-                    times.pop_front();
-                }
-                if times.len() >= CHAT_BURST {
+                if !self.chat_times.allow(pid, now) {
                     return Err(RoomError::new(
                         ErrorCode::RateLimited,
                         format!(
@@ -66,7 +62,6 @@ impl LiveRoom {
                         ),
                     ));
                 }
-                times.push_back(now);
                 let seat = self.seat(pid).expect("joined participants have a seat");
                 (pid, seat.first_name.clone(), seat.last_name.clone())
             }

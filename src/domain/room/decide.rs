@@ -11,6 +11,7 @@ use crate::domain::events::{EndReason, LeaveReason, PageRef, RoomEvent};
 use crate::domain::names::parse_room_name;
 use crate::domain::protocol::{ErrorCode, ServerMessage};
 use crate::domain::quiz::Answer;
+use crate::domain::reactions::Reaction;
 
 /// What a joined client may ask of the room (joins and leaves have their own methods).
 #[derive(Debug, Clone, PartialEq)]
@@ -48,6 +49,9 @@ pub enum Command {
     QuizClose,
     QuizReveal,
     QuizEnd,
+    React {
+        reaction: Reaction,
+    },
     /// `received_at`: when the server read the frame (not when the room got round to it).
     QuizAnswer {
         question_id: String,
@@ -66,7 +70,10 @@ impl LiveRoom {
     ) -> RoomResult<Outcome> {
         let trainer_only = !matches!(
             command,
-            Command::ChatSend { .. } | Command::SetPage { .. } | Command::QuizAnswer { .. }
+            Command::ChatSend { .. }
+                | Command::SetPage { .. }
+                | Command::QuizAnswer { .. }
+                | Command::React { .. }
         );
         if trainer_only && sender != Sender::Trainer {
             return Err(RoomError::trainer_only());
@@ -107,6 +114,7 @@ impl LiveRoom {
             }
             Command::Lock => Ok(self.record(RoomEvent::RoomLocked {}, stamp.1)),
             Command::Unlock => Ok(self.record(RoomEvent::RoomUnlocked {}, stamp.1)),
+            Command::React { reaction } => self.react(sender, reaction, stamp.1),
             Command::QuizStart { quiz } => self.quiz_start(*quiz, stamp.1),
             Command::QuizNext => self.quiz_next(stamp.1),
             Command::QuizClose => self.quiz_close(stamp.1),
@@ -216,6 +224,10 @@ impl LiveRoom {
             && let Ok(ended) = self.quiz_end(at)
         {
             outcome = ended;
+        }
+        // The minute of reactions under way is recorded before the end.
+        if let Some(counted) = self.reactions_minute_over(i64::MAX) {
+            outcome.events.extend(counted.events);
         }
         for id in self.online_participants() {
             if let Some(left) = self.leave(id, LeaveReason::SessionEnded) {

@@ -56,6 +56,7 @@ impl Incoming {
             ClientMessage::QuizClose => Command::QuizClose,
             ClientMessage::QuizReveal => Command::QuizReveal,
             ClientMessage::QuizEnd => Command::QuizEnd,
+            ClientMessage::React { reaction } => Command::React { reaction },
             ClientMessage::QuizAnswer {
                 question_id,
                 choice_ids,

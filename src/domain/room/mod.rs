@@ -29,9 +29,11 @@ mod incoming;
 mod outcome;
 mod params;
 mod quiz_run;
+mod reacting;
 mod roster;
 mod standings;
 mod state;
+mod throttle;
 mod view;
 
 #[cfg(test)]
@@ -51,6 +53,10 @@ pub use state::{AnswerRecord, Phase, QuizRun, RoomState, Seat};
 
 use super::events::{PageRef, ScoreLine};
 use super::protocol::Standing;
+use super::reactions::Tally;
+use chat::{CHAT_BURST, CHAT_WINDOW_MS};
+use reacting::{REACTION_BURST, REACTION_WINDOW_MS};
+use throttle::Throttle;
 
 /// How many chat messages a room keeps in memory (and sends in `welcome`).
 pub const CHAT_HISTORY: usize = 100;
@@ -113,7 +119,10 @@ pub struct LiveRoom {
     seats: HashMap<Uuid, usize>,
     chat: VecDeque<ChatMessage>,
     /// Recent chat times per participant, for the flood guard.
-    chat_times: HashMap<Uuid, VecDeque<i64>>,
+    chat_times: Throttle,
+    /// Reactions since the room's task started (not room state: a tap is not an event).
+    reactions: Tally,
+    reaction_taps: Throttle,
     limits: RoomLimits,
 }
 
@@ -145,7 +154,9 @@ impl LiveRoom {
             presence_known: false,
             seats,
             chat: chat.into_iter().skip(skip).collect(),
-            chat_times: HashMap::new(),
+            chat_times: Throttle::new(CHAT_BURST, CHAT_WINDOW_MS),
+            reactions: Tally::default(),
+            reaction_taps: Throttle::new(REACTION_BURST, REACTION_WINDOW_MS),
             limits,
         }
     }

@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::domain::reactions::ReactionSet;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Navigation {
@@ -40,6 +42,11 @@ pub struct RoomParams {
     pub collaboration: Collaboration,
     #[serde(default)]
     pub chat: Switch,
+    /// The reactions participants may send: none by default, and then left out of the JSON
+    /// (as params were before reactions).
+    #[serde(default, skip_serializing_if = "ReactionSet::is_empty")]
+    #[ts(as = "Option<Vec<crate::domain::reactions::Reaction>>", optional)]
+    pub reactions: ReactionSet,
 }
 
 /// A change to some of the params; unknown keys are refused so that typos do not pass silently.
@@ -52,6 +59,8 @@ pub struct ParamsPatch {
     pub collaboration: Option<Collaboration>,
     #[ts(optional)]
     pub chat: Option<Switch>,
+    #[ts(optional)]
+    pub reactions: Option<ReactionSet>,
 }
 
 impl RoomParams {
@@ -69,6 +78,10 @@ impl RoomParams {
         if let Some(v) = patch.chat.filter(|v| *v != self.chat) {
             self.chat = v;
             changed.push("chat");
+        }
+        if let Some(v) = patch.reactions.filter(|v| *v != self.reactions) {
+            self.reactions = v;
+            changed.push("reactions");
         }
         changed
     }

@@ -20,6 +20,8 @@ const COMMIT_TRIES: u32 = 3;
 /// At most this often a `quiz_progress` for the trainer (the newest count; the first after a
 /// quiet moment at once).
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
+/// The trainer is shown the reaction counts at most this often.
+const REACTIONS_EVERY: Duration = Duration::from_millis(250);
 
 /// Something to do once the current batch is committed.
 pub(super) enum Delivery {
@@ -282,6 +284,29 @@ impl Actor {
             self.progress_sent_at
                 .map_or(now, |at| (at + PROGRESS_EVERY).max(now)),
         )
+    }
+
+    /// When the trainer is next to be shown the reaction counts, if participants reacted.
+    pub(super) fn reactions_due(&self) -> Option<Instant> {
+        if !self.room.reactions_unshown() {
+            return None;
+        }
+        let now = Instant::now();
+        Some(
+            self.reactions_sent_at
+                .map_or(now, |at| (at + REACTIONS_EVERY).max(now)),
+        )
+    }
+
+    /// Queues the reaction counts for the trainer when due.
+    pub(super) fn show_reactions(&mut self) {
+        if self.degraded || self.reactions_due().is_none_or(|due| due > Instant::now()) {
+            return;
+        }
+        if let Some(message) = self.room.take_reactions() {
+            self.deliveries.push(Delivery::Trainers(frame(&message)));
+            self.reactions_sent_at = Some(Instant::now());
+        }
     }
 
     /// Queues the trainer's waiting `quiz_progress`, if any (a room that could not commit

@@ -74,6 +74,8 @@ struct Actor {
     /// of answers makes a few of them a second, not one per answer.
     progress: Option<Frame>,
     progress_sent_at: Option<Instant>,
+    /// When the trainer was last shown the reaction counts (a few times a second at most).
+    reactions_sent_at: Option<Instant>,
     batch: Batch,
     deliveries: Vec<Delivery>,
     /// The state changed since the last checkpoint.
@@ -101,6 +103,7 @@ impl Actor {
             headcount_sent: None,
             progress: None,
             progress_sent_at: None,
+            reactions_sent_at: None,
             seats_from: HashMap::new(),
             loaded_at: Some(Instant::now()),
             batch: Batch::default(),
@@ -124,12 +127,18 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
     let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
     loop {
         let question_due = actor.room.quiz_deadline().filter(|_| !actor.degraded);
+        let minute_due = actor
+            .room
+            .reactions_minute_due()
+            .filter(|_| !actor.degraded);
         tokio::select! {
             biased;
             _ = shutdown.cancelled() => {
-                // What the canvas counted up to its very end goes in the last batch.
+                // What the canvas and the reactions counted up to the very end goes in the
+                // last batch.
                 live.canvases().stopped(room_id, CANVAS_STOP).await;
                 actor.append_canvas_edits(i64::MAX);
+                actor.append_reactions(i64::MAX);
                 actor.flush().await;
                 actor.checkpoint().await;
                 actor.close_all(CloseCode::Restarting, "the server is restarting; reconnect");
@@ -144,10 +153,19 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
                     actor.handle(request).await;
                     burst += 1;
                 }
+                actor.show_reactions();
                 actor.flush().await;
             }
             _ = until_instant(actor.progress_due()) => {
                 actor.release_progress();
+                actor.flush().await;
+            }
+            _ = until_instant(actor.reactions_due()) => {
+                actor.show_reactions();
+                actor.flush().await;
+            }
+            _ = until(minute_due) => {
+                actor.append_reactions(now_ms());
                 actor.flush().await;
             }
             _ = until(question_due) => {
@@ -166,6 +184,12 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
                 actor.sweep_absent().await;
                 actor.send_headcount();
                 let idle = actor.empty_since.is_some_and(|t| t.elapsed() >= LINGER);
+                if idle && actor.room.reactions_minute_due().is_some() {
+                    // Nobody is left to react: the minute under way is recorded before the
+                    // room leaves memory.
+                    actor.append_reactions(i64::MAX);
+                    actor.flush().await;
+                }
                 if idle && actor.batch.is_empty() && live.unregister(room_id, &rx) {
                     // Closed at once: from now on senders start a new actor, which replays
                     // whatever this last checkpoint misses.
@@ -589,6 +613,13 @@ impl Actor {
         match quiz {
             Ok(quiz) => self.decide(conn, req, sender, Command::QuizStart { quiz }),
             Err(error) => self.reply_error(conn, error, req),
+        }
+    }
+
+    /// Takes the reactions of the minute counted, once `now` is past it, into the batch.
+    fn append_reactions(&mut self, now: i64) {
+        if let Some(outcome) = self.room.reactions_minute_over(now) {
+            self.take(outcome, stamp().1);
         }
     }
 

@@ -8,6 +8,7 @@ mod moderation;
 mod navigation;
 mod presence;
 mod protocol_errors;
+mod reactions;
 mod rename_and_end;
 
 use pratico::config::Config;

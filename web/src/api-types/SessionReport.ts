@@ -5,6 +5,7 @@ import type { ChatActivity } from "./ChatActivity";
 import type { Note } from "./Note";
 import type { Pages } from "./Pages";
 import type { QuizReport } from "./QuizReport";
+import type { Reactions } from "./Reactions";
 import type { ReportSession } from "./ReportSession";
 
 export type SessionReport = { session: ReportSession, attendance: Array<Attendance>, pages: Pages, quizzes: Array<QuizReport>, chat: Array<ChatActivity>, 
@@ -12,6 +13,10 @@ export type SessionReport = { session: ReportSession, attendance: Array<Attendan
  * Who drew on the shared canvas, and when.
  */
 board: Board, 
+/**
+ * The reactions participants sent, minute by minute.
+ */
+reactions: Reactions, 
 /**
  * What the report had to assume because events were missing.
  */

@@ -9,6 +9,7 @@ import type { LeaveReason } from "./LeaveReason";
 import type { PersonView } from "./PersonView";
 import type { QuestionView } from "./QuestionView";
 import type { QuizOutcome } from "./QuizOutcome";
+import type { Reaction } from "./Reaction";
 import type { Role } from "./Role";
 import type { RoomParams } from "./RoomParams";
 import type { Scoring } from "./Scoring";
@@ -49,4 +50,4 @@ leaderboard: Array<Standing>,
 /**
  * The participant's own result (none for the trainer).
  */
-yours: YourResult | null, } | { "type": "quiz_ended" } & QuizOutcome;
+yours: YourResult | null, } | { "type": "quiz_ended" } & QuizOutcome | { "type": "reactions", counts: { [key in Reaction]?: number }, };

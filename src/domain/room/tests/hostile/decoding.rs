@@ -53,6 +53,7 @@ fn type_of(message: &ClientMessage) -> &'static str {
         ClientMessage::QuizReveal => "quiz_reveal",
         ClientMessage::QuizEnd => "quiz_end",
         ClientMessage::QuizAnswer { .. } => "quiz_answer",
+        ClientMessage::React { .. } => "react",
     }
 }
 
@@ -67,6 +68,7 @@ fn required(kind: &str) -> &'static [&'static str] {
         "chat_delete" => &["message_id"],
         "rename" => &["name"],
         "quiz_answer" => &["question_id"],
+        "react" => &["reaction"],
         _ => &[],
     }
 }

@@ -28,6 +28,7 @@ const DOCUMENTED_CODES: &[ErrorCode] = &[
     ErrorCode::RateLimited,
     ErrorCode::TooLarge,
     ErrorCode::ChatOff,
+    ErrorCode::ReactionOff,
     ErrorCode::NameTaken,
     ErrorCode::QuizInProgress,
     ErrorCode::NotInQuiz,

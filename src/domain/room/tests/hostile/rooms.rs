@@ -13,6 +13,7 @@ use crate::domain::protocol::{QuizOutcome, ServerMessage};
 use crate::domain::quiz::{
     Answer, ChoiceInput, QuestionInput, QuestionKind, Scoring, parse_questions,
 };
+use crate::domain::reactions::{Reaction, ReactionSet};
 use crate::domain::room::chat::MAX_CHAT_CHARS;
 use crate::domain::room::tests::online;
 use crate::domain::room::{
@@ -112,7 +113,12 @@ enum What {
     Chat(String),
     SetPage(u8),
     GotoPage(u8),
-    SetParams(Option<Navigation>, Option<Collaboration>, Option<Switch>),
+    SetParams(
+        Option<Navigation>,
+        Option<Collaboration>,
+        Option<Switch>,
+        Option<ReactionSet>,
+    ),
     Lock,
     Unlock,
     /// Seat n, or an unknown id.
@@ -129,12 +135,17 @@ enum What {
     QuizEnd,
     /// Question q(n % 6 + 1) (q6 does not exist).
     Answer(u8, Answer),
+    /// Reaction n % 8.
+    React(u8),
 }
 
 impl What {
     /// What only the trainer may do.
     fn trainer_only(&self) -> bool {
-        !matches!(self, What::Chat(_) | What::SetPage(_) | What::Answer(..))
+        !matches!(
+            self,
+            What::Chat(_) | What::SetPage(_) | What::Answer(..) | What::React(_)
+        )
     }
 }
 
@@ -179,8 +190,12 @@ fn what() -> impl Strategy<Value = What> {
             switch(Navigation::Follow, Navigation::Free),
             switch(Collaboration::View, Collaboration::Draw),
             switch(Switch::On, Switch::Off),
+            switch(
+                Reaction::ALL.into_iter().collect(),
+                [Reaction::Clap].into_iter().collect()
+            ),
         )
-            .prop_map(|(n, c, s)| What::SetParams(n, c, s)),
+            .prop_map(|(n, c, s, r)| What::SetParams(n, c, s, r)),
         1 => Just(What::Lock),
         1 => Just(What::Unlock),
         2 => (proptest::option::of(any::<u8>()), any::<bool>())
@@ -196,6 +211,7 @@ fn what() -> impl Strategy<Value = What> {
         1 => Just(What::QuizReveal),
         1 => Just(What::QuizEnd),
         5 => (any::<u8>(), answer()).prop_map(|(q, a)| What::Answer(q, a)),
+        3 => any::<u8>().prop_map(What::React),
     ]
 }
 
@@ -432,7 +448,7 @@ fn drive(
                     What::Chat(text) => Some(text.clone()),
                     _ => None,
                 };
-                let answering = matches!(what, What::Answer(..));
+                let answering = matches!(what, What::Answer(..) | What::React(_));
                 let command = match what {
                     What::Chat(text) => Command::ChatSend { text },
                     What::SetPage(p) => Command::SetPage {
@@ -441,13 +457,16 @@ fn drive(
                     What::GotoPage(p) => Command::GotoPage {
                         page_id: format!("page:{}", p % 4),
                     },
-                    What::SetParams(navigation, collaboration, chat) => Command::SetParams {
-                        params: ParamsPatch {
-                            navigation,
-                            collaboration,
-                            chat,
-                        },
-                    },
+                    What::SetParams(navigation, collaboration, chat, reactions) => {
+                        Command::SetParams {
+                            params: ParamsPatch {
+                                navigation,
+                                collaboration,
+                                chat,
+                                reactions,
+                            },
+                        }
+                    }
                     What::Lock => Command::Lock,
                     What::Unlock => Command::Unlock,
                     What::Kick(target, ban) => Command::Kick {
@@ -472,6 +491,9 @@ fn drive(
                         question_id: format!("q{}", q % 6 + 1),
                         answer,
                         received_at: now,
+                    },
+                    What::React(n) => Command::React {
+                        reaction: Reaction::ALL[usize::from(n) % Reaction::ALL.len()],
                     },
                 };
                 let absent = matches!(sender, Sender::Participant(id) if !online(&live, id));
