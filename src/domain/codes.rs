@@ -34,6 +34,10 @@ pub enum ErrorCode {
     ChatOff,
     /// A reaction the trainer does not offer (or none are).
     ReactionOff,
+    /// A word for a cloud while none runs.
+    NoCloud,
+    /// A participant's words for this cloud are all sent.
+    WordLimit,
     /// The name of another live room.
     NameTaken,
     QuizInProgress,
@@ -104,6 +108,8 @@ impl ErrorCode {
             TooLarge => "too_large",
             ChatOff => "chat_off",
             ReactionOff => "reaction_off",
+            NoCloud => "no_cloud",
+            WordLimit => "word_limit",
             NameTaken => "name_taken",
             QuizInProgress => "quiz_in_progress",
             NotInQuiz => "not_in_quiz",
@@ -190,7 +196,7 @@ mod tests {
     /// The wire's strings, written out once more: a rename of a variant must not change them
     /// (an independent client checks them).
     const WIRE: &str = "bad_message unknown_type forbidden not_found room_locked room_full \
-        banned address_full rate_limited too_large chat_off reaction_off name_taken quiz_in_progress \
+        banned address_full rate_limited too_large chat_off reaction_off no_cloud word_limit name_taken quiz_in_progress \
         not_in_quiz question_closed already_answered bad_answer unavailable bad_request \
         malformed_json bad_query unauthorized invalid_credentials method_not_allowed conflict \
         email_taken session_live payload_too_large unsupported_media_type validation_failed \

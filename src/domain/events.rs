@@ -88,6 +88,33 @@ pub enum RoomEvent {
         params: RoomParams,
         changed: Vec<String>,
     },
+    /// The trainer asked for words (a word cloud).
+    CloudStarted {
+        cloud_id: Uuid,
+        prompt: String,
+        max_words: u32,
+    },
+    /// A participant's word, as sent (trimmed): reports list the cloud's words.
+    CloudWordSent {
+        cloud_id: Uuid,
+        participant_id: Uuid,
+        text: String,
+    },
+    /// The trainer hid a word from the cloud (`hidden: false`: showed it again); `word` is
+    /// the word as clients were shown it.
+    CloudWordHidden {
+        cloud_id: Uuid,
+        word: String,
+        hidden: bool,
+    },
+    /// The trainer showed the cloud to participants (`shown: false`: stopped).
+    CloudShown {
+        cloud_id: Uuid,
+        shown: bool,
+    },
+    CloudEnded {
+        cloud_id: Uuid,
+    },
     /// How many of each reaction participants sent in one minute (only minutes with some),
     /// appended once the minute is over. Who sent them is not kept.
     ReactionsCounted {

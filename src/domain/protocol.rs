@@ -59,6 +59,30 @@ pub enum ClientMessage {
     React {
         reaction: Reaction,
     },
+    /// The trainer asks for words: a new word cloud (the one running, if any, ends first).
+    CloudStart {
+        prompt: String,
+        /// Words each participant may send (default 3).
+        #[serde(default)]
+        #[ts(optional)]
+        max_words: Option<u32>,
+    },
+    /// A participant's word or short phrase for the running cloud.
+    CloudSend {
+        text: String,
+    },
+    /// The trainer hides a word of the cloud (or shows it again with `hidden: false`).
+    CloudHide {
+        word: String,
+        #[serde(default)]
+        #[ts(optional)]
+        hidden: Option<bool>,
+    },
+    /// The trainer shows the cloud to participants, or stops showing it.
+    CloudShow {
+        shown: bool,
+    },
+    CloudEnd,
     QuizAnswer {
         question_id: String,
         #[serde(default)]
@@ -99,6 +123,11 @@ pub const CLIENT_TYPES: &[&str] = &[
     "quiz_end",
     "quiz_answer",
     "react",
+    "cloud_start",
+    "cloud_send",
+    "cloud_hide",
+    "cloud_show",
+    "cloud_end",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
@@ -176,6 +205,38 @@ pub struct WelcomeState {
     /// The final standings of the quiz ended last, until another starts: what `quiz_ended`
     /// said, for a client that (re)connects after it.
     pub quiz_ended: Option<QuizOutcome>,
+    /// The word cloud running, if any (words for participants only while it is shown), with
+    /// the participant's own words in `yours`.
+    pub cloud: Option<CloudView>,
+}
+
+/// A word cloud as clients see it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct CloudView {
+    pub cloud_id: Uuid,
+    pub prompt: String,
+    pub max_words: u32,
+    /// Whether participants see the words.
+    pub shown: bool,
+    /// The words sent most (at most 100), most sent first; hidden ones for the trainer only.
+    pub words: Vec<CloudWord>,
+    /// How many different words were sent, and by how many participants.
+    pub distinct: usize,
+    pub contributors: usize,
+    /// In a `welcome`, the participant's own words (none for the trainer); absent elsewhere.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub yours: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct CloudWord {
+    /// The word as it was first sent; `word` in `cloud_hide` names it.
+    pub text: String,
+    pub count: u32,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[ts(as = "Option<bool>", optional)]
+    pub hidden: bool,
 }
 
 /// The end of a quiz: the standings (all of them for the trainer, the best ones for a
@@ -413,6 +474,18 @@ pub enum ServerMessage {
         yours: Option<YourResult>,
     },
     QuizEnded(QuizOutcome),
+    /// A word cloud begins: participants may send words.
+    CloudStarted {
+        cloud_id: Uuid,
+        prompt: String,
+        max_words: u32,
+    },
+    /// The cloud as it grows: to the trainer a few times a second, to participants once a
+    /// second while the trainer shows it (without hidden words).
+    Cloud(CloudView),
+    CloudEnded {
+        cloud_id: Uuid,
+    },
     /// To the trainer, at most a few times a second while participants react: how many of
     /// each reaction were sent since the room's task started (the difference from the last
     /// one is what just came).

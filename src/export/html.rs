@@ -93,6 +93,7 @@ pub fn page(report: &SessionReport, locale: &Locale) -> String {
     chat(&mut out, report, locale);
     board(&mut out, report, locale);
     reactions(&mut out, report, locale);
+    clouds(&mut out, report, locale);
     attendance_sheet(&mut out, report, &title, locale);
     out.push_str("</body></html>\n");
     out
@@ -409,6 +410,37 @@ fn board(out: &mut String, report: &SessionReport, locale: &Locale) {
             }
         },
     );
+    out.push_str("</section>\n");
+}
+
+/// Each word cloud: its prompt, then its words, the most sent first (none when no cloud ran).
+fn clouds(out: &mut String, report: &SessionReport, locale: &Locale) {
+    if report.clouds.is_empty() {
+        return;
+    }
+    let w = locale.words();
+    let _ = write!(out, "<section id=\"clouds\"><h2>{}</h2>", w.clouds);
+    for cloud in &report.clouds {
+        let meta = fill(
+            w.cloud_meta,
+            &[
+                ("contributors", &cloud.contributors.to_string()),
+                ("words", &cloud.words.len().to_string()),
+            ],
+        );
+        let _ = write!(out, "<h3>{}</h3><p>{meta}</p>", esc(&cloud.prompt));
+        table(out, "cloud", &w.cloud_columns, |out| {
+            for word in &cloud.words {
+                let hidden = if word.hidden { w.hidden } else { "" };
+                let _ = writeln!(
+                    out,
+                    "<tr><td>{}{hidden}</td><td class=\"n\">{}</td></tr>",
+                    esc(&word.text),
+                    word.count
+                );
+            }
+        });
+    }
     out.push_str("</section>\n");
 }
 

@@ -83,7 +83,7 @@ pub struct Table {
 }
 
 /// The tables, in the order files and sheets come.
-pub const NAMES: [&str; 14] = [
+pub const NAMES: [&str; 15] = [
     "session",
     "attendance",
     "presence",
@@ -97,6 +97,7 @@ pub const NAMES: [&str; 14] = [
     "board",
     "board_minutes",
     "reactions",
+    "cloud_words",
     "notes",
 ];
 
@@ -119,6 +120,7 @@ pub fn tables(report: &SessionReport) -> Vec<Table> {
         board(report),
         board_minutes(report),
         reactions(report),
+        cloud_words(report),
         notes(report),
     ]
 }
@@ -538,6 +540,27 @@ fn reactions(report: &SessionReport) -> Table {
         rows: (report.reactions.minutes.iter())
             .flat_map(|m| {
                 (m.counts.iter()).map(|(reaction, count)| row![m.minute, tag(reaction), *count])
+            })
+            .collect(),
+    }
+}
+
+/// Every word sent to each word cloud, with its count.
+fn cloud_words(report: &SessionReport) -> Table {
+    Table {
+        name: "cloud_words",
+        columns: &["cloud_id", "prompt", "word", "count", "hidden"],
+        rows: (report.clouds.iter())
+            .flat_map(|cloud| {
+                (cloud.words.iter()).map(|w| {
+                    row![
+                        cloud.cloud_id,
+                        cloud.prompt.as_str(),
+                        w.text.as_str(),
+                        w.count,
+                        w.hidden
+                    ]
+                })
             })
             .collect(),
     }

@@ -154,8 +154,8 @@ describe('the trainer’s controls', { timeout: 240_000 }, () => {
     await dialog.getByRole('button', { name: 'Import' }).click()
     await dialog.getByText(/questions imported/).waitFor()
     // What became of each question left out or changed, in words, with its line.
-    await dialog.getByText(/^Line 14: a short answer, imported as an open question/).waitFor()
-    await dialog.getByText(/^Line 16: skipped a numerical question/).waitFor()
+    await dialog.getByText(/^Line 55: skipped a matching question/).waitFor()
+    await dialog.getByText(/^Line 76: 1 partly right answer\(s\) left out/).waitFor()
     await screenshot(trainer, 'gift-import')
     await dialog.getByRole('button', { name: 'Open the quiz' }).click()
     await trainer.getByRole('heading', { name: 'Edit quiz' }).waitFor()

@@ -8,6 +8,7 @@
 
 mod attendance;
 mod board;
+mod clouds;
 mod pages;
 mod quizzes;
 #[cfg(test)]
@@ -25,11 +26,13 @@ use super::ranking;
 use super::reactions::Counts;
 use attendance::Presence;
 use board::BoardFold;
+use clouds::CloudFold;
 use pages::Timeline;
 use quizzes::QuizFold;
 
 pub use attendance::{Attendance, Interval, LeftReason};
 pub use board::{Board, BoardMinute, Drawer};
+pub use clouds::{CloudReport, CloudWordLine};
 pub use pages::{PageTotal, PageView, Pages};
 pub use quizzes::{AnswerLine, ChoiceCount, Participant, QuestionReport, QuizReport, RankLine};
 
@@ -74,6 +77,8 @@ pub struct SessionReport {
     pub board: Board,
     /// The reactions participants sent, minute by minute.
     pub reactions: Reactions,
+    /// The word clouds, in the order they started.
+    pub clouds: Vec<CloudReport>,
     /// What the report had to assume because events were missing.
     pub notes: Vec<Note>,
 }
@@ -217,6 +222,7 @@ struct Fold {
     chat: HashMap<Uuid, (usize, usize)>,
     board: BoardFold,
     reactions: Reactions,
+    clouds: CloudFold,
 }
 
 struct Started {
@@ -306,6 +312,10 @@ impl Fold {
             } => self
                 .board
                 .edited(participant_id, minute, created, updated, deleted),
+            RoomEvent::CloudStarted { .. }
+            | RoomEvent::CloudWordSent { .. }
+            | RoomEvent::CloudWordHidden { .. }
+            | RoomEvent::CloudEnded { .. } => self.clouds.apply(at, &event),
             RoomEvent::ReactionsCounted { minute, counts } => {
                 for (reaction, count) in &counts {
                     *self.reactions.totals.entry(*reaction).or_default() += count;
@@ -324,7 +334,8 @@ impl Fold {
             RoomEvent::SessionStarted { .. }
             | RoomEvent::RoomLocked {}
             | RoomEvent::RoomUnlocked {}
-            | RoomEvent::ParticipantDrawingChanged { .. } => {}
+            | RoomEvent::ParticipantDrawingChanged { .. }
+            | RoomEvent::CloudShown { .. } => {}
         }
     }
 
@@ -381,6 +392,7 @@ impl Fold {
             chat,
             board,
             reactions: self.reactions,
+            clouds: self.clouds.finish(),
             notes,
         }
     }

@@ -4,6 +4,7 @@
 
 use uuid::Uuid;
 
+use super::cloud::CloudCommand;
 use super::params::{Navigation, ParamsPatch};
 use super::quiz_run::QuizSheet;
 use super::{LiveRoom, Outcome, RoomError, RoomResult, Sender};
@@ -52,6 +53,7 @@ pub enum Command {
     React {
         reaction: Reaction,
     },
+    Cloud(CloudCommand),
     /// `received_at`: when the server read the frame (not when the room got round to it).
     QuizAnswer {
         question_id: String,
@@ -68,13 +70,14 @@ impl LiveRoom {
         command: Command,
         stamp: (Uuid, i64),
     ) -> RoomResult<Outcome> {
-        let trainer_only = !matches!(
-            command,
+        let trainer_only = match &command {
             Command::ChatSend { .. }
-                | Command::SetPage { .. }
-                | Command::QuizAnswer { .. }
-                | Command::React { .. }
-        );
+            | Command::SetPage { .. }
+            | Command::QuizAnswer { .. }
+            | Command::React { .. } => false,
+            Command::Cloud(cloud) => !cloud.participants_may(),
+            _ => true,
+        };
         if trainer_only && sender != Sender::Trainer {
             return Err(RoomError::trainer_only());
         }
@@ -115,6 +118,7 @@ impl LiveRoom {
             Command::Lock => Ok(self.record(RoomEvent::RoomLocked {}, stamp.1)),
             Command::Unlock => Ok(self.record(RoomEvent::RoomUnlocked {}, stamp.1)),
             Command::React { reaction } => self.react(sender, reaction, stamp.1),
+            Command::Cloud(command) => self.cloud(sender, command, stamp.1),
             Command::QuizStart { quiz } => self.quiz_start(*quiz, stamp.1),
             Command::QuizNext => self.quiz_next(stamp.1),
             Command::QuizClose => self.quiz_close(stamp.1),
@@ -224,6 +228,10 @@ impl LiveRoom {
             && let Ok(ended) = self.quiz_end(at)
         {
             outcome = ended;
+        }
+        if let Some(ended) = self.cloud_end(at) {
+            outcome.events.extend(ended.events);
+            outcome.broadcast.extend(ended.broadcast);
         }
         // The minute of reactions under way is recorded before the end.
         if let Some(counted) = self.reactions_minute_over(i64::MAX) {

@@ -59,6 +59,11 @@ impl LiveRoom {
             | RoomEvent::QuizQuestionClosed { .. }
             | RoomEvent::QuizResultsRevealed { .. }
             | RoomEvent::QuizEnded { .. } => self.evolve_quiz(event, at),
+            RoomEvent::CloudStarted { .. }
+            | RoomEvent::CloudWordSent { .. }
+            | RoomEvent::CloudWordHidden { .. }
+            | RoomEvent::CloudShown { .. }
+            | RoomEvent::CloudEnded { .. } => self.evolve_cloud(event),
             // What was drawn lives in the canvas document, not in the room's state.
             RoomEvent::CanvasEdited { .. } => {}
             RoomEvent::ParticipantDrawingChanged {

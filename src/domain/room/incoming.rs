@@ -2,6 +2,7 @@
 
 use uuid::Uuid;
 
+use super::cloud::CloudCommand;
 use super::decide::Command;
 use super::{LiveRoom, RoomError, RoomResult, Sender};
 use crate::domain::protocol::{ClientMessage, ErrorCode};
@@ -57,6 +58,16 @@ impl Incoming {
             ClientMessage::QuizReveal => Command::QuizReveal,
             ClientMessage::QuizEnd => Command::QuizEnd,
             ClientMessage::React { reaction } => Command::React { reaction },
+            ClientMessage::CloudStart { prompt, max_words } => {
+                Command::Cloud(CloudCommand::Start { prompt, max_words })
+            }
+            ClientMessage::CloudSend { text } => Command::Cloud(CloudCommand::Send { text }),
+            ClientMessage::CloudHide { word, hidden } => Command::Cloud(CloudCommand::Hide {
+                word,
+                hidden: hidden.unwrap_or(true),
+            }),
+            ClientMessage::CloudShow { shown } => Command::Cloud(CloudCommand::Show { shown }),
+            ClientMessage::CloudEnd => Command::Cloud(CloudCommand::End),
             ClientMessage::QuizAnswer {
                 question_id,
                 choice_ids,

@@ -23,6 +23,7 @@
 //! - `view`: what a client is shown on (re)connection (`welcome`).
 
 mod chat;
+mod cloud;
 mod decide;
 mod evolve;
 mod incoming;
@@ -44,6 +45,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub use cloud::CloudCommand;
 pub use decide::Command;
 pub use incoming::Incoming;
 pub use outcome::{Eviction, Outcome, Personal, RoomError, RoomResult, Sender, Yours};
@@ -123,6 +125,8 @@ pub struct LiveRoom {
     /// Reactions since the room's task started (not room state: a tap is not an event).
     reactions: Tally,
     reaction_taps: Throttle,
+    /// Who has not seen the word cloud as it is now (it is sent a few times a second).
+    cloud_unseen: cloud::CloudUnseen,
     limits: RoomLimits,
 }
 
@@ -157,6 +161,7 @@ impl LiveRoom {
             chat_times: Throttle::new(CHAT_BURST, CHAT_WINDOW_MS),
             reactions: Tally::default(),
             reaction_taps: Throttle::new(REACTION_BURST, REACTION_WINDOW_MS),
+            cloud_unseen: Default::default(),
             limits,
         }
     }

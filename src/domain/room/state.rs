@@ -52,6 +52,31 @@ pub struct RoomState {
     /// Participants whose drawing on the shared canvas the trainer turned off.
     #[serde(default)]
     pub drawing_off: BTreeSet<Uuid>,
+    /// The word cloud running, if any.
+    #[serde(default)]
+    pub cloud: Option<CloudRun>,
+}
+
+/// A word cloud running in a room, as its events made it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export_to = "../api-types/")]
+pub struct CloudRun {
+    pub cloud_id: Uuid,
+    pub prompt: String,
+    pub max_words: u32,
+    pub shown: bool,
+    /// By folded word (`quiz::fold_answer`): the word as first sent, how many sent it, hidden.
+    pub words: BTreeMap<String, CloudEntry>,
+    /// Each participant's words, folded.
+    pub sent: BTreeMap<Uuid, Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export_to = "../api-types/")]
+pub struct CloudEntry {
+    pub text: String,
+    pub count: u32,
+    pub hidden: bool,
 }
 
 /// How a banned name is kept in `banned_names`.

@@ -41,6 +41,7 @@ impl LiveRoom {
             score,
             answers,
             quiz_ended: self.last_quiz_welcome(sender),
+            cloud: self.cloud_welcome(sender),
         }
     }
 

@@ -20,8 +20,8 @@ const COMMIT_TRIES: u32 = 3;
 /// At most this often a `quiz_progress` for the trainer (the newest count; the first after a
 /// quiet moment at once).
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
-/// The trainer is shown the reaction counts at most this often.
-const REACTIONS_EVERY: Duration = Duration::from_millis(250);
+/// The trainer is shown the reaction counts and the word cloud at most this often.
+const VIEWS_EVERY: Duration = Duration::from_millis(250);
 
 /// Something to do once the current batch is committed.
 pub(super) enum Delivery {
@@ -286,27 +286,46 @@ impl Actor {
         )
     }
 
-    /// When the trainer is next to be shown the reaction counts, if participants reacted.
-    pub(super) fn reactions_due(&self) -> Option<Instant> {
-        if !self.room.reactions_unshown() {
+    /// When the trainer's screens are next to be shown the reaction counts and the word
+    /// cloud, if either changed.
+    pub(super) fn views_due(&self) -> Option<Instant> {
+        if !self.room.reactions_unshown() && !self.room.cloud_unseen_by_trainers() {
             return None;
         }
         let now = Instant::now();
         Some(
-            self.reactions_sent_at
-                .map_or(now, |at| (at + REACTIONS_EVERY).max(now)),
+            self.views_sent_at
+                .map_or(now, |at| (at + VIEWS_EVERY).max(now)),
         )
     }
 
-    /// Queues the reaction counts for the trainer when due.
-    pub(super) fn show_reactions(&mut self) {
-        if self.degraded || self.reactions_due().is_none_or(|due| due > Instant::now()) {
+    /// Queues the reaction counts and the word cloud for the trainer, when due.
+    pub(super) fn show_views(&mut self) {
+        if self.degraded || self.views_due().is_none_or(|due| due > Instant::now()) {
             return;
         }
-        if let Some(message) = self.room.take_reactions() {
+        let views = [
+            self.room.take_reactions(),
+            self.room.take_cloud_for_trainers(),
+        ];
+        for message in views.into_iter().flatten() {
             self.deliveries.push(Delivery::Trainers(frame(&message)));
-            self.reactions_sent_at = Some(Instant::now());
         }
+        self.views_sent_at = Some(Instant::now());
+    }
+
+    /// Participants see the word cloud grow once a second while the trainer shows it;
+    /// whether a frame was queued.
+    pub(super) fn send_cloud(&mut self) -> bool {
+        if self.degraded {
+            return false;
+        }
+        let Some(message) = self.room.take_cloud_for_participants() else {
+            return false;
+        };
+        self.deliveries
+            .push(Delivery::Participants(frame(&message)));
+        true
     }
 
     /// Queues the trainer's waiting `quiz_progress`, if any (a room that could not commit

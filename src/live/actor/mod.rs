@@ -74,8 +74,9 @@ struct Actor {
     /// of answers makes a few of them a second, not one per answer.
     progress: Option<Frame>,
     progress_sent_at: Option<Instant>,
-    /// When the trainer was last shown the reaction counts (a few times a second at most).
-    reactions_sent_at: Option<Instant>,
+    /// When the trainer was last shown the reaction counts and the word cloud (a few times a
+    /// second at most).
+    views_sent_at: Option<Instant>,
     batch: Batch,
     deliveries: Vec<Delivery>,
     /// The state changed since the last checkpoint.
@@ -103,7 +104,7 @@ impl Actor {
             headcount_sent: None,
             progress: None,
             progress_sent_at: None,
-            reactions_sent_at: None,
+            views_sent_at: None,
             seats_from: HashMap::new(),
             loaded_at: Some(Instant::now()),
             batch: Batch::default(),
@@ -153,15 +154,15 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
                     actor.handle(request).await;
                     burst += 1;
                 }
-                actor.show_reactions();
+                actor.show_views();
                 actor.flush().await;
             }
             _ = until_instant(actor.progress_due()) => {
                 actor.release_progress();
                 actor.flush().await;
             }
-            _ = until_instant(actor.reactions_due()) => {
-                actor.show_reactions();
+            _ = until_instant(actor.views_due()) => {
+                actor.show_views();
                 actor.flush().await;
             }
             _ = until(minute_due) => {
@@ -183,6 +184,9 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
                 actor.close_unjoined();
                 actor.sweep_absent().await;
                 actor.send_headcount();
+                if actor.send_cloud() {
+                    actor.flush().await;
+                }
                 let idle = actor.empty_since.is_some_and(|t| t.elapsed() >= LINGER);
                 if idle && actor.room.reactions_minute_due().is_some() {
                     // Nobody is left to react: the minute under way is recorded before the

@@ -1,6 +1,7 @@
 //! The live protocol (`docs/protocol.md`, SPEC §6), as a client sees it over a real WebSocket.
 
 mod chat;
+mod cloud;
 mod events;
 mod joining;
 mod limits;

@@ -2,6 +2,7 @@
 import type { Attendance } from "./Attendance";
 import type { Board } from "./Board";
 import type { ChatActivity } from "./ChatActivity";
+import type { CloudReport } from "./CloudReport";
 import type { Note } from "./Note";
 import type { Pages } from "./Pages";
 import type { QuizReport } from "./QuizReport";
@@ -17,6 +18,10 @@ board: Board,
  * The reactions participants sent, minute by minute.
  */
 reactions: Reactions, 
+/**
+ * The word clouds, in the order they started.
+ */
+clouds: Array<CloudReport>, 
 /**
  * What the report had to assume because events were missing.
  */

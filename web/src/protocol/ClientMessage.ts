@@ -10,7 +10,11 @@ export type ClientMessage = { "type": "join" } & JoinMessage | { "type": "ping" 
 /**
  * The quiz to run; the room's own quiz (chosen at launch) when left out.
  */
-quiz_id?: string, } | { "type": "quiz_next" } | { "type": "quiz_close" } | { "type": "quiz_reveal" } | { "type": "quiz_end" } | { "type": "react", reaction: Reaction, } | { "type": "quiz_answer", question_id: string, choice_ids?: Array<string>, text?: string, 
+quiz_id?: string, } | { "type": "quiz_next" } | { "type": "quiz_close" } | { "type": "quiz_reveal" } | { "type": "quiz_end" } | { "type": "react", reaction: Reaction, } | { "type": "cloud_start", prompt: string, 
+/**
+ * Words each participant may send (default 3).
+ */
+max_words?: number, } | { "type": "cloud_send", text: string, } | { "type": "cloud_hide", word: string, hidden?: boolean, } | { "type": "cloud_show", shown: boolean, } | { "type": "cloud_end" } | { "type": "quiz_answer", question_id: string, choice_ids?: Array<string>, text?: string, 
 /**
  * For `numeric` questions (a `text` holding a number is read too).
  */

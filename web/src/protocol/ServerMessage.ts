@@ -2,6 +2,7 @@
 import type { AnswerCount } from "./AnswerCount";
 import type { ChatLine } from "./ChatLine";
 import type { ChoiceCount } from "./ChoiceCount";
+import type { CloudView } from "./CloudView";
 import type { EndReason } from "./EndReason";
 import type { ErrorCode } from "./ErrorCode";
 import type { Headcount } from "./Headcount";
@@ -50,4 +51,4 @@ leaderboard: Array<Standing>,
 /**
  * The participant's own result (none for the trainer).
  */
-yours: YourResult | null, } | { "type": "quiz_ended" } & QuizOutcome | { "type": "reactions", counts: { [key in Reaction]?: number }, };
+yours: YourResult | null, } | { "type": "quiz_ended" } & QuizOutcome | { "type": "cloud_started", cloud_id: string, prompt: string, max_words: number, } | { "type": "cloud" } & CloudView | { "type": "cloud_ended", cloud_id: string, } | { "type": "reactions", counts: { [key in Reaction]?: number }, };

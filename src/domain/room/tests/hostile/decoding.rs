@@ -54,6 +54,11 @@ fn type_of(message: &ClientMessage) -> &'static str {
         ClientMessage::QuizEnd => "quiz_end",
         ClientMessage::QuizAnswer { .. } => "quiz_answer",
         ClientMessage::React { .. } => "react",
+        ClientMessage::CloudStart { .. } => "cloud_start",
+        ClientMessage::CloudSend { .. } => "cloud_send",
+        ClientMessage::CloudHide { .. } => "cloud_hide",
+        ClientMessage::CloudShow { .. } => "cloud_show",
+        ClientMessage::CloudEnd => "cloud_end",
     }
 }
 
@@ -69,6 +74,10 @@ fn required(kind: &str) -> &'static [&'static str] {
         "rename" => &["name"],
         "quiz_answer" => &["question_id"],
         "react" => &["reaction"],
+        "cloud_start" => &["prompt"],
+        "cloud_send" => &["text"],
+        "cloud_hide" => &["word"],
+        "cloud_show" => &["shown"],
         _ => &[],
     }
 }

@@ -29,6 +29,8 @@ const DOCUMENTED_CODES: &[ErrorCode] = &[
     ErrorCode::TooLarge,
     ErrorCode::ChatOff,
     ErrorCode::ReactionOff,
+    ErrorCode::NoCloud,
+    ErrorCode::WordLimit,
     ErrorCode::NameTaken,
     ErrorCode::QuizInProgress,
     ErrorCode::NotInQuiz,

@@ -17,8 +17,8 @@ use crate::domain::reactions::{Reaction, ReactionSet};
 use crate::domain::room::chat::MAX_CHAT_CHARS;
 use crate::domain::room::tests::online;
 use crate::domain::room::{
-    Collaboration, Command, LiveRoom, Navigation, Outcome, ParamsPatch, QuizSheet, RoomFacts,
-    RoomLimits, RoomParams, RoomState, Sender, Switch,
+    CloudCommand, Collaboration, Command, LiveRoom, Navigation, Outcome, ParamsPatch, QuizSheet,
+    RoomFacts, RoomLimits, RoomParams, RoomState, Sender, Switch,
 };
 
 const MAX_SEATS: usize = 6;
@@ -137,6 +137,7 @@ enum What {
     Answer(u8, Answer),
     /// Reaction n % 8.
     React(u8),
+    Cloud(CloudCommand),
 }
 
 impl What {
@@ -144,7 +145,11 @@ impl What {
     fn trainer_only(&self) -> bool {
         !matches!(
             self,
-            What::Chat(_) | What::SetPage(_) | What::Answer(..) | What::React(_)
+            What::Chat(_)
+                | What::SetPage(_)
+                | What::Answer(..)
+                | What::React(_)
+                | What::Cloud(CloudCommand::Send { .. })
         )
     }
 }
@@ -181,6 +186,23 @@ fn switch<T: Clone + std::fmt::Debug + 'static>(a: T, b: T) -> impl Strategy<Val
     proptest::option::of(prop_oneof![Just(a), Just(b)])
 }
 
+fn cloud_command() -> impl Strategy<Value = CloudCommand> {
+    prop_oneof![
+        1 => (hostile_text(), proptest::option::of(0u32..12))
+            .prop_map(|(prompt, max_words)| CloudCommand::Start { prompt, max_words }),
+        4 => prop_oneof![
+            3 => proptest::sample::select(vec!["Écoute", "ecoute", "Partage", "Rythme"])
+                .prop_map(str::to_owned),
+            1 => hostile_text(),
+        ]
+        .prop_map(|text| CloudCommand::Send { text }),
+        1 => (hostile_text(), any::<bool>())
+            .prop_map(|(word, hidden)| CloudCommand::Hide { word, hidden }),
+        1 => any::<bool>().prop_map(|shown| CloudCommand::Show { shown }),
+        1 => Just(CloudCommand::End),
+    ]
+}
+
 fn what() -> impl Strategy<Value = What> {
     prop_oneof![
         3 => hostile_text().prop_map(What::Chat),
@@ -212,6 +234,7 @@ fn what() -> impl Strategy<Value = What> {
         1 => Just(What::QuizEnd),
         5 => (any::<u8>(), answer()).prop_map(|(q, a)| What::Answer(q, a)),
         3 => any::<u8>().prop_map(What::React),
+        3 => cloud_command().prop_map(What::Cloud),
     ]
 }
 
@@ -448,7 +471,10 @@ fn drive(
                     What::Chat(text) => Some(text.clone()),
                     _ => None,
                 };
-                let answering = matches!(what, What::Answer(..) | What::React(_));
+                let answering = matches!(
+                    what,
+                    What::Answer(..) | What::React(_) | What::Cloud(CloudCommand::Send { .. })
+                );
                 let command = match what {
                     What::Chat(text) => Command::ChatSend { text },
                     What::SetPage(p) => Command::SetPage {
@@ -495,6 +521,7 @@ fn drive(
                     What::React(n) => Command::React {
                         reaction: Reaction::ALL[usize::from(n) % Reaction::ALL.len()],
                     },
+                    What::Cloud(cloud) => Command::Cloud(cloud),
                 };
                 let absent = matches!(sender, Sender::Participant(id) if !online(&live, id));
                 let decided = live.decide(sender, command, stamp);
