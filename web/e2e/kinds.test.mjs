@@ -170,6 +170,27 @@ describe('numeric, short and ordering questions', { timeout: 240_000 }, () => {
     )
     assert.equal(ordering.partial_credit, true)
 
+    // Editing the saved items (as loaded, with their ids): the new one gets an id no kept item
+    // holds.
+    await trainer.reload()
+    await third.getByRole('textbox', { name: 'Item 3', exact: true }).waitFor()
+    await third.getByRole('button', { name: 'Remove item 1' }).click()
+    await third.getByRole('button', { name: 'Add an item' }).click()
+    await third.getByRole('textbox', { name: 'Item 3', exact: true }).fill('Bronze Age')
+    // Second of three, where the server would name a new item `i2`: Iron Age's id.
+    await third.getByRole('button', { name: 'Move item 3 up' }).click()
+    await trainer.getByRole('button', { name: 'Save' }).first().click()
+    await trainer.getByText('Saved.').waitFor()
+    await third.getByRole('button', { name: 'Move item 2 up' }).click()
+    await trainer.getByRole('button', { name: 'Save' }).first().click()
+    await trainer.getByText('Saved.').waitFor()
+    const edited = (await (await trainer.request.get(`/api/quizzes/${id}`)).json()).questions[2]
+    assert.deepEqual(
+      edited.items.map((i) => i.text),
+      ['Bronze Age', 'Iron Age', 'Middle Ages'],
+    )
+    assert.equal(new Set(edited.items.map((i) => i.id)).size, 3)
+
     // The preview shows the items mixed, as participants get them.
     await third.getByRole('button', { name: 'Preview' }).click()
     const preview = trainer.getByRole('dialog', { name: 'As participants see it' })

@@ -150,17 +150,33 @@ export function withRange(question: QuestionDraft, range: boolean): QuestionDraf
 export function toInput(question: QuestionDraft): QuestionInput {
   const { id, kind, prompt, time_limit_s, points } = question
   const input: QuestionInput = { id, kind, prompt, time_limit_s, points }
-  if (hasChoices(kind)) input.choices = question.choices
+  if (hasChoices(kind)) input.choices = withFreeIds(question.choices, 'c')
   if (kind === 'numeric') {
     if (isRange(question)) Object.assign(input, { min: question.min, max: question.max })
     else Object.assign(input, { answer: question.answer, tolerance: question.tolerance ?? 0 })
   }
   if (kind === 'short') input.accepted = (question.accepted ?? []).map((a) => a.trim())
   if (kind === 'ordering') {
-    input.items = question.items ?? []
+    input.items = withFreeIds(question.items ?? [], 'i')
     input.partial_credit = question.partial_credit ?? false
   }
   return input
+}
+
+/**
+ * Choices or items with an id for each new one, unused by the others. Left out, the server would name
+ * the n-th entry `i{n}`, which an entry kept from before may already hold (once one above it
+ * was removed), and refuse the quiz.
+ */
+function withFreeIds<T extends { id?: string | null }>(entries: T[], prefix: string): T[] {
+  const taken = new Set(entries.map((e) => e.id).filter(Boolean))
+  let next = 1
+  return entries.map((entry) => {
+    if (entry.id) return entry
+    while (taken.has(`${prefix}${next}`)) next += 1
+    taken.add(`${prefix}${next}`)
+    return { ...entry, id: `${prefix}${next}` }
+  })
 }
 
 export function quizInput(quiz: QuizDraft) {
