@@ -160,5 +160,18 @@ describe('the trainer’s controls', { timeout: 240_000 }, () => {
     await dialog.getByRole('button', { name: 'Open the quiz' }).click()
     await trainer.getByRole('heading', { name: 'Edit quiz' }).waitFor()
     assert.equal(await trainer.getByLabel('Title').inputValue(), 'moodle__examples')
+    // Short answers (line 14) and numerical questions (line 16, a range on line 74) came in as
+    // their own kinds, and the editor shows them so.
+    const short = trainer.getByRole('article', { name: 'Question 4', exact: true })
+    assert.equal(await short.getByLabel('Kind of question').inputValue(), 'short')
+    assert.equal(await short.getByRole('textbox', { name: 'Accepted answer 2', exact: true }).inputValue(), 'nobody')
+    const numeric = trainer.getByRole('article', { name: 'Question 5', exact: true })
+    assert.equal(await numeric.getByLabel('Kind of question').inputValue(), 'numeric')
+    assert.equal(await numeric.getByLabel('Expected number').inputValue(), '1822')
+    assert.equal(await numeric.getByLabel('Tolerance (±)').inputValue(), '1')
+    const range = trainer.getByRole('article', { name: 'Question 16', exact: true })
+    assert.equal(await range.getByRole('button', { name: 'A range' }).getAttribute('aria-pressed'), 'true')
+    assert.equal(await range.getByLabel('From', { exact: true }).inputValue(), '3.141')
+    assert.equal(await range.getByLabel('To', { exact: true }).inputValue(), '3.142')
   })
 })

@@ -1,13 +1,16 @@
 // The quiz on the audience screen: the question with its countdown and the answers coming in,
-// then the results. Before the reveal only the prompt and the choices' texts are rendered: the
-// trainer's copy of the question carries the right answers, and none of it may reach the screen
-// (not even hidden) until `quiz_results`.
+// then the results. Before the reveal only the prompt and the choices' or items' texts are
+// rendered: the trainer's copy of the question carries the right answers (`correct`,
+// `solution`), and none of it may reach the screen (not even hidden) until `quiz_results`.
 import type { ReactNode } from 'react'
 import { useI18n } from '../i18n'
 import { Countdown } from '../live/Countdown'
 import { LETTERS } from '../live/QuestionCard'
+import { rightOrder, solutionText } from '../live/RightAnswer'
 import type { QuizState } from '../live/room'
+import type { AnswerCount } from '../protocol/AnswerCount'
 import type { QuestionView } from '../protocol/QuestionView'
+import type { Solution } from '../protocol/Solution'
 import { choiceText } from '../live/choiceText'
 
 interface QuizProps {
@@ -19,6 +22,7 @@ export function AudienceQuestion({ quiz, question }: QuizProps) {
   const { t } = useI18n()
   // What may show before the reveal, and nothing else.
   const choices = question.choices.map(({ id, text }) => ({ id, text }))
+  const items = (question.items ?? []).map(({ id, text }) => ({ id, text }))
   return (
     <section className="audience-quiz" aria-labelledby="audience-prompt">
       <QuestionHead quiz={quiz}>
@@ -43,6 +47,20 @@ export function AudienceQuestion({ quiz, question }: QuizProps) {
             </li>
           ))}
         </ol>
+      ) : items.length > 0 ? (
+        <>
+          <p className="audience-hint">{t('audience.orderQuestion')}</p>
+          <ol className="audience-choices audience-items">
+            {items.map((item, i) => (
+              <li key={item.id} className="audience-choice">
+                <span className="choice-letter" aria-hidden="true">
+                  {i + 1}
+                </span>
+                <span className="audience-choice-text">{item.text}</span>
+              </li>
+            ))}
+          </ol>
+        </>
       ) : (
         <p className="audience-hint">{t('audience.openQuestion')}</p>
       )}
@@ -52,7 +70,7 @@ export function AudienceQuestion({ quiz, question }: QuizProps) {
 }
 
 export function AudienceResults({ quiz, question }: QuizProps) {
-  const { t } = useI18n()
+  const { t, lang } = useI18n()
   const results = quiz.results
   // Revealed: the right choices are public now. After a reload the screen has the question as
   // `welcome` gives it (right answers included once revealed) but not the distribution.
@@ -60,6 +78,8 @@ export function AudienceResults({ quiz, question }: QuizProps) {
   const scored = right.length > 0
   const count = (id: string) => results?.distribution.find((d) => d.choice_id === id)?.count ?? 0
   const most = Math.max(1, ...question.choices.map((c) => count(c.id)))
+  // Only now, revealed: from the results, or from the question as `welcome` gives it after a reload.
+  const solution = results?.solution ?? question.solution
   return (
     <section className="audience-quiz" aria-labelledby="audience-prompt">
       <QuestionHead quiz={quiz}>
@@ -94,10 +114,81 @@ export function AudienceResults({ quiz, question }: QuizProps) {
             )
           })}
         </ol>
+      ) : solution && question.kind === 'ordering' ? (
+        <RightOrder question={question} solution={solution} count={results ? count : null} />
+      ) : solution ? (
+        <>
+          <p className="audience-solution">
+            <span className="audience-mark">✓ {t('audience.rightAnswer')}</span>
+            <strong>{solutionText(solution, t, lang)}</strong>
+          </p>
+          {/* Numbers given are not personal; typed words may be, and stay off the screen. */}
+          {question.kind === 'numeric' && <AudienceTopAnswers answers={results?.top_answers ?? []} />}
+        </>
       ) : (
         <p className="audience-hint">{t('audience.openQuestion')}</p>
       )}
     </section>
+  )
+}
+
+/** The items in their right order, each with how many put it there. */
+function RightOrder({
+  question,
+  solution,
+  count,
+}: {
+  question: QuestionView
+  solution: Solution
+  count: ((id: string) => number) | null
+}) {
+  const { t } = useI18n()
+  const items = rightOrder(question, solution)
+  const most = Math.max(1, ...items.map((item) => count?.(item.id) ?? 0))
+  return (
+    <>
+      <p className="audience-hint">{t('quiz.rightOrder')}</p>
+      <ol className="audience-choices audience-items revealed" aria-label={t('audience.rightAnswer')}>
+        {items.map((item, i) => (
+          <li key={item.id} className="audience-choice correct">
+            <span className="choice-letter" aria-hidden="true">
+              {i + 1}
+            </span>
+            <span className="audience-choice-text">{item.text}</span>
+            {count && (
+              <>
+                <span className="audience-count">{t('audience.inPlace', { count: count(item.id) })}</span>
+                <span className="audience-bar" aria-hidden="true">
+                  <span style={{ transform: `scaleX(${count(item.id) / most})` }} />
+                </span>
+              </>
+            )}
+          </li>
+        ))}
+      </ol>
+    </>
+  )
+}
+
+function AudienceTopAnswers({ answers }: { answers: AnswerCount[] }) {
+  const { t } = useI18n()
+  if (answers.length === 0) return null
+  const most = Math.max(1, ...answers.map((a) => a.count))
+  return (
+    <ol className="audience-choices audience-top revealed" aria-label={t('quiz.topAnswers')}>
+      {answers.slice(0, 6).map((a, i) => (
+        <li key={i} className={a.correct ? 'audience-choice correct' : 'audience-choice wrong'}>
+          <span className="audience-choice-text">
+            {a.text}
+            {a.correct && <span className="audience-mark">✓ {t('audience.rightAnswer')}</span>}
+          </span>
+          <span className="audience-count">{t('audience.votes', { count: a.count })}</span>
+          <span className="audience-bar" aria-hidden="true">
+            <span style={{ transform: `scaleX(${a.count / most})` }} />
+          </span>
+        </li>
+      ))}
+    </ol>
   )
 }
 

@@ -1,13 +1,16 @@
 // A question as a participant answers it. Single choice, true/false and polls: one tap on a
-// choice answers (no Send button). Multiple choice: tick, then Send; open questions: a text box
-// and Send. A selection or a text never sent goes by itself just before the time runs out, and
-// one the question closed on first says so: nothing chosen is silently lost. Also the quiz
-// editor's preview.
-import { useEffect, useRef, useState, type FormEvent } from 'react'
+// choice answers (no Send button). Multiple choice: tick, then Send; open and short answers: a
+// text box and Send; numbers: a number box (a decimal comma is fine) and Send; ordering: the
+// items moved with up and down buttons, then Send. A selection, a text or an order never sent
+// goes by itself just before the time runs out, and one the question closed on first says so:
+// nothing entered is silently lost. Also the quiz editor's preview.
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react'
 import { useI18n } from '../i18n'
 import type { Answer } from '../protocol/Answer'
 import type { QuestionView } from '../protocol/QuestionView'
 import { choiceText } from './choiceText'
+import { editableNumber, parseNumber } from './numbers'
+import { OrderingAnswer } from './OrderingAnswer'
 
 interface QuestionCardProps {
   question: QuestionView
@@ -29,23 +32,40 @@ export const LETTERS = 'ABCDEFGHIJ'
 const AUTO_SEND_LEAD_MS = 1_500
 
 export function QuestionCard({ question, answer, disabled = false, deadline = null, onAnswer }: QuestionCardProps) {
-  const { t } = useI18n()
+  const { t, lang } = useI18n()
+  const hintId = useId()
+  const kind = question.kind
   const given = answer && 'choice_ids' in answer ? answer.choice_ids : []
   const [chosen, setChosen] = useState<string[]>(given)
-  const [text, setText] = useState(answer && 'text' in answer ? answer.text : '')
+  const [text, setText] = useState(() => givenText(answer, lang))
+  const itemIds = (question.items ?? []).map((item) => item.id)
+  const [order, setOrder] = useState(answer && 'item_ids' in answer ? answer.item_ids : itemIds)
+  // The order as received is not an answer the participant gave: it goes by itself only once
+  // they moved something (Send still sends it as it is).
+  const [reordered, setReordered] = useState(answer !== null)
   const locked = disabled || answer !== null
-  const multiple = question.kind === 'multiple'
-  const open = question.kind === 'open'
-  const oneTap = !multiple && !open
+  const multiple = kind === 'multiple'
+  const typed = kind === 'open' || kind === 'short' || kind === 'numeric'
+  const oneTap = kind === 'single' || kind === 'true_false' || kind === 'poll'
+  const number = kind === 'numeric' ? parseNumber(text) : null
 
-  /** What the participant has chosen and not sent yet. */
-  const pending: Answer | null = open
-    ? text.trim()
-      ? { text: text.trim() }
-      : null
-    : chosen.length > 0
-      ? { choice_ids: chosen }
-      : null
+  /** What Send sends now, if anything. */
+  const ready: Answer | null =
+    kind === 'numeric'
+      ? number === null
+        ? null
+        : { number }
+      : typed
+        ? text.trim()
+          ? { text: text.trim() }
+          : null
+        : kind === 'ordering'
+          ? { item_ids: order }
+          : chosen.length > 0
+            ? { choice_ids: chosen }
+            : null
+  /** What the participant entered and has not sent yet: it goes by itself before the deadline. */
+  const pending = kind === 'ordering' && !reordered ? null : ready
   const latest = useRef({ pending, onAnswer })
   latest.current = { pending, onAnswer }
   useEffect(() => {
@@ -68,23 +88,29 @@ export function QuestionCard({ question, answer, disabled = false, deadline = nu
   }
   const submit = (event: FormEvent) => {
     event.preventDefault()
-    if (pending) onAnswer(pending, false)
+    if (ready) onAnswer(ready, false)
   }
+  const hint = oneTap
+    ? t('quiz.tapToAnswer')
+    : multiple
+      ? `${t('quiz.severalAnswers')} ${t('quiz.autoSend')}`
+      : kind === 'ordering'
+        ? `${t('quiz.orderHint')} ${t('quiz.autoSend')}`
+        : kind === 'numeric'
+          ? `${t('quiz.numberHint')} ${t('quiz.autoSend')}`
+          : t('quiz.autoSend')
+  const notANumber = kind === 'numeric' && text.trim() !== '' && number === null
 
   return (
     <form className="question" onSubmit={submit}>
       <fieldset disabled={locked}>
         <legend className="question-prompt">{question.prompt}</legend>
         {!locked && (
-          <p className="muted">
-            {oneTap
-              ? t('quiz.tapToAnswer')
-              : multiple
-                ? `${t('quiz.severalAnswers')} ${t('quiz.autoSend')}`
-                : t('quiz.autoSend')}
+          <p className="muted" id={hintId}>
+            {hint}
           </p>
         )}
-        {open ? (
+        {kind === 'open' ? (
           <textarea
             className="open-answer"
             value={text}
@@ -92,6 +118,30 @@ export function QuestionCard({ question, answer, disabled = false, deadline = nu
             rows={3}
             onChange={(e) => setText(e.target.value)}
             aria-label={t('quiz.yourAnswer')}
+          />
+        ) : typed ? (
+          <input
+            className="open-answer typed-answer"
+            value={text}
+            maxLength={kind === 'numeric' ? 40 : 500}
+            inputMode={kind === 'numeric' ? 'decimal' : 'text'}
+            autoComplete="off"
+            autoCorrect="off"
+            spellCheck={false}
+            onChange={(e) => setText(e.target.value)}
+            aria-label={t('quiz.yourAnswer')}
+            aria-invalid={notANumber || undefined}
+            aria-describedby={locked ? undefined : hintId}
+          />
+        ) : kind === 'ordering' ? (
+          <OrderingAnswer
+            items={question.items ?? []}
+            order={order}
+            disabled={locked}
+            onChange={(next) => {
+              setOrder(next)
+              setReordered(true)
+            }}
           />
         ) : (
           <div className="choices">
@@ -121,9 +171,14 @@ export function QuestionCard({ question, answer, disabled = false, deadline = nu
             )}
           </div>
         )}
+        {notANumber && !locked && (
+          <p className="field-error" role="status">
+            {t('quiz.notANumber')}
+          </p>
+        )}
       </fieldset>
       {!locked && !oneTap && (
-        <button type="submit" className="button primary large" disabled={!pending}>
+        <button type="submit" className="button primary large" disabled={!ready}>
           {t('quiz.send')}
         </button>
       )}
@@ -134,6 +189,14 @@ export function QuestionCard({ question, answer, disabled = false, deadline = nu
       )}
     </form>
   )
+}
+
+/** The text box's content for an answer already sent (a number in the reader's way). */
+function givenText(answer: Answer | null, lang: 'en' | 'fr'): string {
+  if (!answer) return ''
+  if ('text' in answer) return answer.text
+  if ('number' in answer) return editableNumber(answer.number, lang)
+  return ''
 }
 
 function ChoiceFace({ letter, text }: { letter: string; text: string }) {

@@ -1,4 +1,5 @@
-// What a question's reveal shows: the answers' distribution and the ranking so far.
+// What a question's reveal shows: the answers' distribution (for ordering, how many put each
+// item in its right place) and the ranking so far.
 import { useI18n } from '../i18n'
 import type { QuestionView } from '../protocol/QuestionView'
 import type { Standing } from '../protocol/Standing'
@@ -6,10 +7,19 @@ import { LazyBarChart } from '../ui/LazyBarChart'
 import { LETTERS } from './QuestionCard'
 import { fullName, type QuizResults } from './room'
 import { choiceText } from './choiceText'
+import { rightOrder } from './RightAnswer'
 
 export function Distribution({ question, results }: { question: QuestionView; results: QuizResults }) {
   const { t } = useI18n()
-  if (question.kind === 'open') {
+  if (question.kind === 'ordering' && results.solution) {
+    const bars = rightOrder(question, results.solution).map((item, i) => ({
+      label: `${i + 1}. ${item.text}`,
+      value: results.distribution.find((d) => d.choice_id === item.id)?.count ?? 0,
+      tone: 'good' as const,
+    }))
+    return <LazyBarChart title={t('quiz.inRightPlace', { count: results.answered })} bars={bars} />
+  }
+  if (question.choices.length === 0) {
     return <p className="muted">{t('quiz.answeredCount', { count: results.answered })}</p>
   }
   const scored = results.correct_choice_ids.length > 0

@@ -6,6 +6,7 @@ import { LETTERS, QuestionCard } from '../live/QuestionCard'
 import { Distribution, Leaderboard } from '../live/Results'
 import type { QuizState } from '../live/room'
 import { choiceText } from '../live/choiceText'
+import { RightAnswer } from '../live/RightAnswer'
 
 interface ParticipantQuizProps {
   quiz: QuizState
@@ -60,6 +61,11 @@ export function ParticipantQuiz({ quiz, you, onAnswer }: ParticipantQuizProps) {
               <strong>{correct.map((c) => `${c.letter}. ${choiceText(question, c, t)}`).join(' · ')}</strong>
             </p>
           )}
+          <RightAnswer
+            question={question}
+            solution={results.solution ?? question.solution}
+            mine={quiz.accepted ? quiz.sent : null}
+          />
           <Distribution question={question} results={results} />
           <Leaderboard standings={results.leaderboard} you={you} limit={5} />
         </>
@@ -102,6 +108,8 @@ function YourResult({ quiz }: { quiz: QuizState }) {
   if (!yours.answered) [verdict, tone] = [t('quiz.noAnswer'), 'neutral']
   else if (yours.correct === null) [verdict, tone] = [t('quiz.thanks'), 'neutral']
   else if (yours.correct) [verdict, tone] = [t('quiz.correct', { points: yours.points }), 'good']
+  // An order partly right under partial credit: not correct, yet it earned points.
+  else if (yours.points > 0) [verdict, tone] = [t('quiz.partlyRight', { points: yours.points }), 'partial']
   else [verdict, tone] = [t('quiz.wrong'), 'bad']
   return (
     <div className={`your-result result-${tone}`}>

@@ -9,6 +9,8 @@ import { Countdown } from '../live/Countdown'
 import { LETTERS } from '../live/QuestionCard'
 import { Distribution, Leaderboard } from '../live/Results'
 import type { QuizState } from '../live/room'
+import { RightAnswer } from '../live/RightAnswer'
+import { TopAnswers } from '../live/TopAnswers'
 import { Switch } from '../ui/Switch'
 import { useLoad } from '../ui/useLoad'
 import { ANSWERS_KEYS, type QuizStep } from './quizSteps'
@@ -83,7 +85,7 @@ export function QuizControls({ quiz, steps, defaultQuizId, showAnswers, onShowAn
       {question && quiz.index !== null ? (
         <>
           <p className="question-prompt">{question.prompt}</p>
-          {question.choices.some((c) => c.correct) && !revealed && (
+          {(question.choices.some((c) => c.correct) || question.solution) && !revealed && (
             <Switch
               label={t('quiz.showAnswers')}
               checked={showAnswers}
@@ -106,6 +108,16 @@ export function QuizControls({ quiz, steps, defaultQuizId, showAnswers, onShowAn
               })}
             </ol>
           )}
+          {question.items && question.items.length > 0 && (
+            <ol className="answer-key" aria-label={t('quiz.itemsShown')}>
+              {question.items.map((item, i) => (
+                <li key={item.id}>
+                  <span className="choice-letter">{i + 1}</span> {item.text}
+                </li>
+              ))}
+            </ol>
+          )}
+          {marked && <RightAnswer question={question} solution={quiz.results?.solution ?? question.solution} />}
           {quiz.openAnswers.length > 0 && (
             <ul className="open-answers" aria-label={t('quiz.openAnswers')}>
               {quiz.openAnswers.map((a) => (
@@ -118,6 +130,7 @@ export function QuizControls({ quiz, steps, defaultQuizId, showAnswers, onShowAn
           {revealed && quiz.results && (
             <>
               <Distribution question={question} results={quiz.results} />
+              <TopAnswers answers={quiz.results.top_answers ?? []} />
               <Leaderboard standings={quiz.results.leaderboard} limit={5} />
             </>
           )}

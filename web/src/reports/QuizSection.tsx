@@ -3,11 +3,13 @@ import type { QuizReport } from '../api-types/QuizReport'
 import { useI18n } from '../i18n'
 import { fullName } from '../live/room'
 import { LazyBarChart } from '../ui/LazyBarChart'
+import { hasDetails, QuestionDetails } from './QuestionDetails'
 
 export function QuizSection({ quiz }: { quiz: QuizReport }) {
   const { t, lang } = useI18n()
   const seconds = (s: number | null) => (s === null ? '–' : `${s.toLocaleString(lang, { maximumFractionDigits: 1 })} s`)
   const scored = quiz.questions.filter((q) => q.percent_correct !== null)
+  const detailed = quiz.questions.filter(hasDetails)
   return (
     <article className="card report-card" aria-labelledby={`quiz-${quiz.quiz_id}`}>
       <h3 id={`quiz-${quiz.quiz_id}`}>{quiz.quiz_title}</h3>
@@ -63,6 +65,14 @@ export function QuizSection({ quiz }: { quiz: QuizReport }) {
           </tbody>
         </table>
       </div>
+      {detailed.length > 0 && (
+        <>
+          <h4>{t('report.details')}</h4>
+          {detailed.map((q) => (
+            <QuestionDetails key={q.question_id} question={q} />
+          ))}
+        </>
+      )}
       <h4>{t('report.perParticipant')}</h4>
       <div className="table-wrap">
         <table className="table matrix">
@@ -94,14 +104,17 @@ export function QuizSection({ quiz }: { quiz: QuizReport }) {
                         {t('report.noAnswer')}
                       </td>
                     )
-                  const mark = answer.correct === null ? '' : answer.correct ? ' ✓' : ' ✗'
+                  // An order partly right earns points without being correct.
+                  const partly = answer.correct === false && answer.points > 0
+                  const mark = answer.correct === null ? '' : answer.correct ? ' ✓' : partly ? ' ◐' : ' ✗'
                   return (
                     <td
                       key={q.question_id}
-                      className={answer.correct === false ? 'wrong' : answer.correct ? 'right' : ''}
+                      className={partly ? 'partly' : answer.correct === false ? 'wrong' : answer.correct ? 'right' : ''}
                     >
                       {answer.answer_text}
                       {mark}
+                      {partly && <span className="sr-only"> ({t('report.partlyRight')})</span>}
                       <div className="muted small">
                         {seconds(answer.response_s)}
                         {answer.correct !== null && ` · ${t('quiz.points', { count: answer.points })}`}

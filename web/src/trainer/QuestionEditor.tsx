@@ -1,9 +1,13 @@
-// One question of a quiz being edited: kind, prompt, choices with the correct ones, timing.
+// One question of a quiz being edited: kind, prompt, the right answers in the kind's own
+// terms (choices, a number, accepted texts, items in order), timing.
 import { useI18n } from '../i18n'
-import { LETTERS } from '../live/QuestionCard'
 import type { QuestionKind } from '../protocol/QuestionKind'
 import { Field } from '../ui/Field'
-import { KINDS, MAX_CHOICES, withKind, type ChoiceDraft, type QuestionDraft } from './quizDraft'
+import { AcceptedAnswersEditor } from './AcceptedAnswersEditor'
+import { ChoicesEditor } from './ChoicesEditor'
+import { NumericAnswerEditor } from './NumericAnswerEditor'
+import { OrderingItemsEditor } from './OrderingItemsEditor'
+import { hasChoices, KINDS, withKind, type QuestionDraft } from './quizDraft'
 
 interface QuestionEditorProps {
   question: QuestionDraft
@@ -18,16 +22,7 @@ interface QuestionEditorProps {
 export function QuestionEditor({ question, index, count, onChange, onMove, onRemove, onPreview }: QuestionEditorProps) {
   const { t } = useI18n()
   const headingId = `question-${index}`
-  const single = question.kind === 'single' || question.kind === 'true_false'
   const scored = question.kind !== 'poll' && question.kind !== 'open'
-  const setChoice = (i: number, change: Partial<ChoiceDraft>) =>
-    onChange({
-      ...question,
-      choices: question.choices.map((c, j) => {
-        if (j === i) return { ...c, ...change }
-        return single && change.correct ? { ...c, correct: false } : c
-      }),
-    })
 
   return (
     <article className="card question-editor" aria-labelledby={headingId}>
@@ -84,55 +79,10 @@ export function QuestionEditor({ question, index, count, onChange, onMove, onRem
           onChange={(e) => onChange({ ...question, prompt: e.target.value })}
         />
       </Field>
-      {question.kind !== 'open' && (
-        <fieldset className="choice-editor">
-          <legend>{scored ? t('editor.choicesScored') : t('editor.choices')}</legend>
-          {question.choices.map((choice, i) => (
-            <div key={i} className="choice-row">
-              <span className="choice-letter" aria-hidden="true">
-                {LETTERS[i]}
-              </span>
-              {scored && (
-                <input
-                  type={single ? 'radio' : 'checkbox'}
-                  name={`correct-${index}`}
-                  checked={choice.correct}
-                  onChange={(e) => setChoice(i, { correct: e.target.checked })}
-                  aria-label={t('editor.correctChoice', { letter: LETTERS[i] })}
-                />
-              )}
-              <input
-                className="grow"
-                value={choice.text}
-                maxLength={500}
-                readOnly={question.kind === 'true_false'}
-                onChange={(e) => setChoice(i, { text: e.target.value })}
-                aria-label={t('editor.choiceText', { letter: LETTERS[i] })}
-              />
-              {question.kind !== 'true_false' && (
-                <button
-                  type="button"
-                  className="icon-button"
-                  disabled={question.choices.length <= 2}
-                  onClick={() => onChange({ ...question, choices: question.choices.filter((_, j) => j !== i) })}
-                  aria-label={t('editor.removeChoice', { letter: LETTERS[i] })}
-                >
-                  ×
-                </button>
-              )}
-            </div>
-          ))}
-          {question.kind !== 'true_false' && question.choices.length < MAX_CHOICES && (
-            <button
-              type="button"
-              className="button small"
-              onClick={() => onChange({ ...question, choices: [...question.choices, { text: '', correct: false }] })}
-            >
-              + {t('editor.addChoice')}
-            </button>
-          )}
-        </fieldset>
-      )}
+      {hasChoices(question.kind) && <ChoicesEditor question={question} index={index} onChange={onChange} />}
+      {question.kind === 'numeric' && <NumericAnswerEditor question={question} onChange={onChange} />}
+      {question.kind === 'short' && <AcceptedAnswersEditor question={question} onChange={onChange} />}
+      {question.kind === 'ordering' && <OrderingItemsEditor question={question} onChange={onChange} />}
       <div className="field-row">
         <Field label={t('editor.timeLimit')}>
           <input

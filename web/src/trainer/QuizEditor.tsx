@@ -10,7 +10,17 @@ import { ConfirmDialog, Dialog } from '../ui/Dialog'
 import { Field } from '../ui/Field'
 import { useLoad } from '../ui/useLoad'
 import { QuestionEditor } from './QuestionEditor'
-import { KINDS, newQuestion, newQuiz, problem, type QuestionDraft, type QuizDraft } from './quizDraft'
+import type { QuestionView } from '../protocol/QuestionView'
+import {
+  hasChoices,
+  KINDS,
+  newQuestion,
+  newQuiz,
+  problem,
+  quizInput,
+  type QuestionDraft,
+  type QuizDraft,
+} from './quizDraft'
 
 export function QuizEditor({ id }: { id: string | null }) {
   const { t } = useI18n()
@@ -48,7 +58,8 @@ export function QuizEditor({ id }: { id: string | null }) {
     const broken = problem(draft, t)
     if (broken) return setMessage({ tone: 'error', text: broken })
     try {
-      const saved = id ? await api.updateQuiz(id, draft) : await api.createQuiz(draft)
+      const body = quizInput(draft)
+      const saved = id ? await api.updateQuiz(id, body) : await api.createQuiz(body)
       setMessage({ tone: 'success', text: t('editor.saved') })
       if (!id) navigate(`/quizzes/${saved.id}`, { replace: true })
     } catch (e) {
@@ -154,14 +165,7 @@ export function QuizEditor({ id }: { id: string | null }) {
             <p className="eyebrow">{t('quiz.questionOf', { n: previewing + 1, count: draft.questions.length })}</p>
             <QuestionCard
               key={previewing}
-              question={{
-                id: `preview-${previewing}`,
-                kind: preview.kind,
-                prompt: preview.prompt || '…',
-                choices: preview.choices.map((c, i) => ({ id: String(i), text: c.text || '…' })),
-                time_limit_s: preview.time_limit_s,
-                points: preview.points,
-              }}
+              question={previewOf(preview, previewing)}
               answer={null}
               onAnswer={() => setPreviewing(null)}
             />
@@ -179,4 +183,19 @@ export function QuizEditor({ id }: { id: string | null }) {
       />
     </>
   )
+}
+
+/** A draft question as participants receive it: ordering items mixed, no right answers. */
+function previewOf(question: QuestionDraft, index: number): QuestionView {
+  const items = (question.items ?? []).map((item, i) => ({ id: String(i), text: item.text || '…' }))
+  return {
+    id: `preview-${index}`,
+    kind: question.kind,
+    prompt: question.prompt || '…',
+    choices: hasChoices(question.kind) ? question.choices.map((c, i) => ({ id: String(i), text: c.text || '…' })) : [],
+    time_limit_s: question.time_limit_s,
+    points: question.points,
+    // Never in the right order, as the server mixes them.
+    items: question.kind === 'ordering' ? [...items.slice(1), ...items.slice(0, 1)] : undefined,
+  }
 }
