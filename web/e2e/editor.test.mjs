@@ -303,6 +303,32 @@ describe('the capsule editor', { timeout: 240_000 }, () => {
     assert.ok(JSON.stringify(capsule.snapshot).includes('Written offline'), 'the offline change is saved')
   })
 
+  step('a pasted address becomes text and a link on a shape is dropped: the editor stays connected', async () => {
+    const url = 'https://example.org/cours'
+    // What tldraw does with a pasted or dropped address (a bookmark, by default).
+    await trainer.evaluate((url) => {
+      const editor = window.__tldrawEditor
+      return editor.putExternalContent({ type: 'url', url, point: editor.getViewportPageBounds().center })
+    }, url)
+    await trainer.locator('.editor-canvas .tl-container').getByText(url).first().waitFor()
+    await trainer.evaluate(() => {
+      const editor = window.__tldrawEditor
+      editor.createShape({ type: 'geo', x: 50, y: 50, props: { w: 80, h: 40, url: 'https://example.org/' } })
+    })
+    await saveState(trainer, 'Saved').waitFor()
+    const shapes = await trainer.evaluate(() => window.__tldrawEditor.getCurrentPageShapes())
+    assert.ok(!shapes.some((shape) => shape.type === 'bookmark' || shape.type === 'embed'), 'no bookmark nor embed')
+    assert.ok(
+      shapes.every((shape) => !shape.props.url),
+      'no link on any shape',
+    )
+    const id = editorPath.split('/')[2]
+    const capsule = await (await trainer.request.get(`/api/capsules/${id}`)).json()
+    const saved = JSON.stringify(capsule.snapshot)
+    assert.ok(saved.includes(url), 'the address is saved as text')
+    assert.ok(!saved.includes('"url":"https://example.org/"'), 'the link is not')
+  })
+
   step('launches the capsule: a participant sees the slide with the image', async () => {
     await trainer.getByRole('button', { name: 'Launch', exact: true }).click()
     await trainer.getByRole('button', { name: 'Launch the session' }).click()

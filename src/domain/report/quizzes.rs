@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::{At, Attendance, Note, People, Scope};
 use crate::domain::events::{RoomEvent, ScoreLine};
 use crate::domain::quiz::{
-    Answer, AnswerCount, Question, QuestionKind, Scoring, Solution, TOP_ANSWERS, top_answers,
+    Answer, AnswerCount, Item, Question, QuestionKind, Scoring, Solution, TOP_ANSWERS, top_answers,
 };
 use crate::domain::ranking;
 
@@ -55,6 +55,10 @@ pub struct QuestionReport {
     pub distribution: Vec<ChoiceCount>,
     /// The right answer of a `numeric`, `short` or `ordering` question.
     pub solution: Option<Solution>,
+    /// An `ordering` question's items, in the right order (left out for other kinds).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<Item>>", optional)]
+    pub items: Vec<Item>,
     /// The answers given most to a `numeric`, `short` or `open` question.
     pub top_answers: Vec<AnswerCount>,
     pub answers: Vec<AnswerLine>,
@@ -397,6 +401,7 @@ impl Asked {
             median_response_s: median_seconds(&answers),
             distribution: distribution(&q, &answers),
             solution: q.solution(),
+            items: q.items.clone(),
             top_answers: top_answers(answers.iter().map(|a| (&a.answer, a.correct)), TOP_ANSWERS),
             answers,
             not_answered,

@@ -174,6 +174,14 @@ async fn numeric_short_and_ordering_questions_are_scored_and_revealed() {
         .map(|a| a["answer_text"].as_str().unwrap())
         .collect();
     assert!(texts.contains(&"Un → Deux → Quatre → Trois"), "{texts:?}");
+    assert_eq!(
+        questions[2]["items"][3],
+        json!({"id": "quatre", "text": "Quatre"})
+    );
+    assert!(
+        questions[0].get("items").is_none(),
+        "items are for ordering"
+    );
     assert_eq!(questions[1]["top_answers"][0]["count"], 1);
     let speed = format!("{path}?scoring=speed");
     let rescored = s

@@ -5,6 +5,7 @@ import type { Solution } from "../protocol/Solution";
 import type { AnswerLine } from "./AnswerLine";
 import type { At } from "./At";
 import type { ChoiceCount } from "./ChoiceCount";
+import type { Item } from "./Item";
 import type { Participant } from "./Participant";
 
 export type QuestionReport = { question_id: string, 
@@ -29,6 +30,10 @@ distribution: Array<ChoiceCount>,
  * The right answer of a `numeric`, `short` or `ordering` question.
  */
 solution: Solution | null, 
+/**
+ * An `ordering` question's items, in the right order (left out for other kinds).
+ */
+items?: Array<Item>, 
 /**
  * The answers given most to a `numeric`, `short` or `open` question.
  */

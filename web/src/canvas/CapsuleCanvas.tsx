@@ -10,6 +10,7 @@ import { tldrawLicenseKey } from '../config'
 import { useI18n, type MessageKey } from '../i18n'
 import { assetStore } from './assets'
 import { useCanvasUser, useEditorSetup, useNotice } from './common'
+import { NO_EMBEDS, OWN_CONTENT_ONLY, useOwnContentOnly } from './ownContent'
 import type { SaveTracker } from './saveState'
 import { assetUrls } from './tldraw'
 
@@ -109,6 +110,7 @@ function CapsuleEditor({ capsuleId, me, tracker, label, onRetry }: CapsuleCanvas
   }, [synced, tracker])
 
   useEditorSetup(editor, lang)
+  useOwnContentOnly(editor)
 
   useEffect(() => {
     if (!editor) return
@@ -152,6 +154,8 @@ function CapsuleEditor({ capsuleId, me, tracker, label, onRetry }: CapsuleCanvas
         assetUrls={assetUrls}
         licenseKey={tldrawLicenseKey}
         components={EDITOR_UI}
+        embeds={NO_EMBEDS}
+        overrides={OWN_CONTENT_ONLY}
         onMount={setEditor}
       />
       <div className="canvas-status" role="status">

@@ -11,6 +11,7 @@ import { useI18n, type MessageKey } from '../i18n'
 import { annotationCounts, clearAnnotations, TRAINER } from './annotations'
 import { assetStore } from './assets'
 import { useCanvasUser, useEditorSetup, useNotice } from './common'
+import { NO_EMBEDS, OWN_CONTENT_ONLY, useOwnContentOnly } from './ownContent'
 import { assetUrls } from './tldraw'
 
 export interface SharedCanvasProps {
@@ -115,6 +116,7 @@ function Board({ room, token, me, pageId, label, watch = false, onRetry }: Share
   const store = useSync({ uri, assets, users, getUserPresence: watch ? NO_PRESENCE : undefined })
 
   useEditorSetup(editor, lang)
+  useOwnContentOnly(editor)
 
   // Who made each shape, kept in its `meta`, so that "clear" knows whose drawings are whose.
   // A participant changes or deletes only their own shapes, never the slide's or others'.
@@ -227,6 +229,8 @@ function Board({ room, token, me, pageId, label, watch = false, onRetry }: Share
           hideUi={passive}
           autoFocus={!trainer}
           components={trainer ? TRAINER_UI : PARTICIPANT_UI}
+          embeds={NO_EMBEDS}
+          overrides={OWN_CONTENT_ONLY}
           onMount={setEditor}
         />
         <div className="canvas-status" role="status">

@@ -13,7 +13,7 @@ export function hasDetails(q: QuestionReport): boolean {
 export function QuestionDetails({ question: q }: { question: QuestionReport }) {
   const { t, lang } = useI18n()
   const headingId = `question-detail-${q.question_id}`
-  const order = q.kind === 'ordering' && q.solution ? itemTexts(q) : null
+  const order = q.kind === 'ordering' && q.items ? q.items : null
   return (
     <section className="question-detail" aria-labelledby={headingId}>
       <h5 id={headingId}>
@@ -61,22 +61,4 @@ export function QuestionDetails({ question: q }: { question: QuestionReport }) {
       )}
     </section>
   )
-}
-
-/**
- * An ordering question's items, in the right order, with their texts. The report names items
- * by id only (`solution.item_ids`, `distribution`); their texts are read back from the answers,
- * whose `answer_text` joins the texts of `answer.item_ids` in the same order. Without an
- * answer to read them from, the ids stand in.
- */
-function itemTexts(q: QuestionReport): { id: string; text: string }[] {
-  const texts = new Map<string, string>()
-  for (const line of q.answers) {
-    if (!('item_ids' in line.answer)) continue
-    const parts = line.answer_text.split(' → ')
-    if (parts.length !== line.answer.item_ids.length) continue
-    line.answer.item_ids.forEach((id, i) => texts.set(id, parts[i]))
-    break
-  }
-  return (q.solution?.item_ids ?? []).map((id) => ({ id, text: texts.get(id) ?? id }))
 }
