@@ -38,6 +38,10 @@ pub enum ErrorCode {
     NoCloud,
     /// A participant's words for this cloud are all sent.
     WordLimit,
+    /// Questions from the class are off.
+    QaOff,
+    /// A vote for a question already voted for (or one's own).
+    AlreadyVoted,
     /// The name of another live room.
     NameTaken,
     QuizInProgress,
@@ -110,6 +114,8 @@ impl ErrorCode {
             ReactionOff => "reaction_off",
             NoCloud => "no_cloud",
             WordLimit => "word_limit",
+            QaOff => "qa_off",
+            AlreadyVoted => "already_voted",
             NameTaken => "name_taken",
             QuizInProgress => "quiz_in_progress",
             NotInQuiz => "not_in_quiz",
@@ -196,7 +202,7 @@ mod tests {
     /// The wire's strings, written out once more: a rename of a variant must not change them
     /// (an independent client checks them).
     const WIRE: &str = "bad_message unknown_type forbidden not_found room_locked room_full \
-        banned address_full rate_limited too_large chat_off reaction_off no_cloud word_limit name_taken quiz_in_progress \
+        banned address_full rate_limited too_large chat_off reaction_off no_cloud word_limit qa_off already_voted name_taken quiz_in_progress \
         not_in_quiz question_closed already_answered bad_answer unavailable bad_request \
         malformed_json bad_query unauthorized invalid_credentials method_not_allowed conflict \
         email_taken session_live payload_too_large unsupported_media_type validation_failed \

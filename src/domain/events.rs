@@ -34,6 +34,17 @@ pub enum EndReason {
     Admin,
 }
 
+/// What the trainer does with a question from the class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum QaMark {
+    Approved,
+    Answered,
+    Pinned,
+    Unpinned,
+    Hidden,
+}
+
 /// How many answers picked one choice of a question.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ChoiceCount {
@@ -114,6 +125,26 @@ pub enum RoomEvent {
     },
     CloudEnded {
         cloud_id: Uuid,
+    },
+    /// A participant asked the class's question (`params.qa`); `pending` when it waits for the
+    /// trainer's approval.
+    QaAsked {
+        question_id: Uuid,
+        participant_id: Uuid,
+        first_name: String,
+        last_name: String,
+        text: String,
+        pending: bool,
+    },
+    /// A participant voted for a question (once each).
+    QaVoted {
+        question_id: Uuid,
+        participant_id: Uuid,
+    },
+    /// The trainer approved, answered, pinned, unpinned or hid a question.
+    QaMarked {
+        question_id: Uuid,
+        mark: QaMark,
     },
     /// How many of each reaction participants sent in one minute (only minutes with some),
     /// appended once the minute is over. Who sent them is not kept.

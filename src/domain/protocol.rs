@@ -6,10 +6,10 @@ use uuid::Uuid;
 
 pub use super::codes::{CloseCode, ErrorCode};
 pub use super::events::ChoiceCount;
-use super::events::{EndReason, LeaveReason, PageRef};
+use super::events::{EndReason, LeaveReason, PageRef, QaMark};
 use super::quiz::{Answer, AnswerCount, Item, QuestionKind, Scoring, Solution};
 use super::reactions::{Counts, Reaction};
-use super::room::{ParamsPatch, RoomParams};
+use super::room::{ParamsPatch, QaStatus, RoomParams};
 
 /// A client's message. `req` (any string) travels beside these fields and is echoed back.
 #[derive(Debug, Clone, PartialEq, Deserialize, TS)]
@@ -83,6 +83,18 @@ pub enum ClientMessage {
         shown: bool,
     },
     CloudEnd,
+    /// A participant's question for the trainer (`params.qa`).
+    QaAsk {
+        text: String,
+    },
+    QaVote {
+        question_id: Uuid,
+    },
+    /// The trainer approves, answers, pins, unpins or hides a question.
+    QaMark {
+        question_id: Uuid,
+        mark: QaMark,
+    },
     QuizAnswer {
         question_id: String,
         #[serde(default)]
@@ -128,6 +140,9 @@ pub const CLIENT_TYPES: &[&str] = &[
     "cloud_hide",
     "cloud_show",
     "cloud_end",
+    "qa_ask",
+    "qa_vote",
+    "qa_mark",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
@@ -208,6 +223,26 @@ pub struct WelcomeState {
     /// The word cloud running, if any (words for participants only while it is shown), with
     /// the participant's own words in `yours`.
     pub cloud: Option<CloudView>,
+    /// Questions from the class as this client may see them, pinned first, then by votes.
+    pub qa: Vec<QaView>,
+    /// The questions this participant voted for, and those they asked.
+    pub qa_voted: Vec<Uuid>,
+    pub qa_asked: Vec<Uuid>,
+}
+
+/// A question from the class as a client sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct QaView {
+    pub question_id: Uuid,
+    pub text: String,
+    /// Who asked: for the trainer always, for the class with `params.qa_names`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub author_name: Option<String>,
+    pub votes: usize,
+    pub status: QaStatus,
+    pub pinned: bool,
+    pub asked_at: String,
 }
 
 /// A word cloud as clients see it.
@@ -485,6 +520,12 @@ pub enum ServerMessage {
     Cloud(CloudView),
     CloudEnded {
         cloud_id: Uuid,
+    },
+    /// The questions from the class as they stand: to the trainer a few times a second when
+    /// they change (all of them, with names), to participants once a second (the open and
+    /// answered ones; names only with `params.qa_names`).
+    Qa {
+        questions: Vec<QaView>,
     },
     /// To the trainer, at most a few times a second while participants react: how many of
     /// each reaction were sent since the room's task started (the difference from the last

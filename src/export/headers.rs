@@ -109,6 +109,17 @@ const HEADERS: &[(&str, &str, &str, bool)] = &[
     ("reaction", "Reaction", "Réaction", false),
     ("cloud_id", "Word cloud id", "Identifiant du nuage", false),
     ("word", "Word", "Mot", false),
+    ("question", "Question", "Question", false),
+    ("asked_at", "Asked at", "Posée à", true),
+    ("votes", "Votes", "Votes", false),
+    ("answered", "Answered", "Répondue", false),
+    ("pinned", "Pinned", "Épinglée", false),
+    (
+        "pending",
+        "Awaiting approval",
+        "En attente de validation",
+        false,
+    ),
     (
         "hidden",
         "Hidden by the trainer",

@@ -94,6 +94,7 @@ pub fn page(report: &SessionReport, locale: &Locale) -> String {
     board(&mut out, report, locale);
     reactions(&mut out, report, locale);
     clouds(&mut out, report, locale);
+    qa(&mut out, report, locale);
     attendance_sheet(&mut out, report, &title, locale);
     out.push_str("</body></html>\n");
     out
@@ -410,6 +411,33 @@ fn board(out: &mut String, report: &SessionReport, locale: &Locale) {
             }
         },
     );
+    out.push_str("</section>\n");
+}
+
+/// The questions from the class, most voted first (none when nobody asked).
+fn qa(out: &mut String, report: &SessionReport, locale: &Locale) {
+    if report.qa.is_empty() {
+        return;
+    }
+    let w = locale.words();
+    let _ = write!(out, "<section id=\"qa\"><h2>{}</h2>", w.qa);
+    table(out, "qa", &w.qa_columns, |out| {
+        for q in &report.qa {
+            let flags = [q.answered, q.pinned, q.hidden, q.pending];
+            let marks: Vec<&str> = (flags.iter().zip(w.qa_marks))
+                .filter(|(set, _)| **set)
+                .map(|(_, mark)| mark)
+                .collect();
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+                esc(&q.text),
+                person(&q.first_name, &q.last_name),
+                q.votes,
+                marks.join(", ")
+            );
+        }
+    });
     out.push_str("</section>\n");
 }
 

@@ -83,7 +83,7 @@ pub struct Table {
 }
 
 /// The tables, in the order files and sheets come.
-pub const NAMES: [&str; 15] = [
+pub const NAMES: [&str; 16] = [
     "session",
     "attendance",
     "presence",
@@ -98,6 +98,7 @@ pub const NAMES: [&str; 15] = [
     "board_minutes",
     "reactions",
     "cloud_words",
+    "qa",
     "notes",
 ];
 
@@ -121,6 +122,7 @@ pub fn tables(report: &SessionReport) -> Vec<Table> {
         board_minutes(report),
         reactions(report),
         cloud_words(report),
+        qa(report),
         notes(report),
     ]
 }
@@ -561,6 +563,41 @@ fn cloud_words(report: &SessionReport) -> Table {
                         w.hidden
                     ]
                 })
+            })
+            .collect(),
+    }
+}
+
+/// The questions from the class, most voted first.
+fn qa(report: &SessionReport) -> Table {
+    Table {
+        name: "qa",
+        columns: &[
+            "question_id",
+            "asked_at",
+            "first_name",
+            "last_name",
+            "question",
+            "votes",
+            "answered",
+            "pinned",
+            "hidden",
+            "pending",
+        ],
+        rows: (report.qa.iter())
+            .map(|q| {
+                row![
+                    q.question_id,
+                    q.asked_at,
+                    q.first_name.as_str(),
+                    q.last_name.as_str(),
+                    q.text.as_str(),
+                    q.votes,
+                    q.answered,
+                    q.pinned,
+                    q.hidden,
+                    q.pending,
+                ]
             })
             .collect(),
     }

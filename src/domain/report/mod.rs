@@ -10,6 +10,7 @@ mod attendance;
 mod board;
 mod clouds;
 mod pages;
+mod qa;
 mod quizzes;
 #[cfg(test)]
 mod tests;
@@ -28,12 +29,14 @@ use attendance::Presence;
 use board::BoardFold;
 use clouds::CloudFold;
 use pages::Timeline;
+use qa::QaFold;
 use quizzes::QuizFold;
 
 pub use attendance::{Attendance, Interval, LeftReason};
 pub use board::{Board, BoardMinute, Drawer};
 pub use clouds::{CloudReport, CloudWordLine};
 pub use pages::{PageTotal, PageView, Pages};
+pub use qa::QaLine;
 pub use quizzes::{AnswerLine, ChoiceCount, Participant, QuestionReport, QuizReport, RankLine};
 
 /// An instant, kept in epoch milliseconds and shown as RFC 3339.
@@ -79,6 +82,8 @@ pub struct SessionReport {
     pub reactions: Reactions,
     /// The word clouds, in the order they started.
     pub clouds: Vec<CloudReport>,
+    /// The questions from the class, most voted first.
+    pub qa: Vec<QaLine>,
     /// What the report had to assume because events were missing.
     pub notes: Vec<Note>,
 }
@@ -223,6 +228,7 @@ struct Fold {
     board: BoardFold,
     reactions: Reactions,
     clouds: CloudFold,
+    qa: QaFold,
 }
 
 struct Started {
@@ -316,6 +322,16 @@ impl Fold {
             | RoomEvent::CloudWordSent { .. }
             | RoomEvent::CloudWordHidden { .. }
             | RoomEvent::CloudEnded { .. } => self.clouds.apply(at, &event),
+            RoomEvent::QaAsked {
+                participant_id,
+                ref first_name,
+                ref last_name,
+                ..
+            } => {
+                self.people.see(participant_id, first_name, last_name);
+                self.qa.apply(at, &event);
+            }
+            RoomEvent::QaVoted { .. } | RoomEvent::QaMarked { .. } => self.qa.apply(at, &event),
             RoomEvent::ReactionsCounted { minute, counts } => {
                 for (reaction, count) in &counts {
                     *self.reactions.totals.entry(*reaction).or_default() += count;
@@ -393,6 +409,7 @@ impl Fold {
             board,
             reactions: self.reactions,
             clouds: self.clouds.finish(),
+            qa: self.qa.finish(),
             notes,
         }
     }

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::cloud::CloudCommand;
 use super::params::{Navigation, ParamsPatch};
+use super::qa::QaCommand;
 use super::quiz_run::QuizSheet;
 use super::{LiveRoom, Outcome, RoomError, RoomResult, Sender};
 use crate::domain::events::{EndReason, LeaveReason, PageRef, RoomEvent};
@@ -54,6 +55,7 @@ pub enum Command {
         reaction: Reaction,
     },
     Cloud(CloudCommand),
+    Qa(QaCommand),
     /// `received_at`: when the server read the frame (not when the room got round to it).
     QuizAnswer {
         question_id: String,
@@ -76,6 +78,7 @@ impl LiveRoom {
             | Command::QuizAnswer { .. }
             | Command::React { .. } => false,
             Command::Cloud(cloud) => !cloud.participants_may(),
+            Command::Qa(qa) => !qa.participants_may(),
             _ => true,
         };
         if trainer_only && sender != Sender::Trainer {
@@ -119,6 +122,7 @@ impl LiveRoom {
             Command::Unlock => Ok(self.record(RoomEvent::RoomUnlocked {}, stamp.1)),
             Command::React { reaction } => self.react(sender, reaction, stamp.1),
             Command::Cloud(command) => self.cloud(sender, command, stamp.1),
+            Command::Qa(command) => self.qa(sender, command, stamp),
             Command::QuizStart { quiz } => self.quiz_start(*quiz, stamp.1),
             Command::QuizNext => self.quiz_next(stamp.1),
             Command::QuizClose => self.quiz_close(stamp.1),

@@ -50,7 +50,11 @@ impl LiveRoom {
                 }
             }
             RoomEvent::PageChanged { page_id, .. } => self.state.page_id = Some(page_id.clone()),
-            RoomEvent::ParamsChanged { params, .. } => self.params = *params,
+            RoomEvent::ParamsChanged { params, .. } => {
+                // Whether the class sees who asked may have changed.
+                self.qa_unseen_after_params(params);
+                self.params = *params;
+            }
             RoomEvent::RoomLocked {} => self.state.locked = true,
             RoomEvent::RoomUnlocked {} => self.state.locked = false,
             RoomEvent::QuizStarted { .. }
@@ -64,6 +68,9 @@ impl LiveRoom {
             | RoomEvent::CloudWordHidden { .. }
             | RoomEvent::CloudShown { .. }
             | RoomEvent::CloudEnded { .. } => self.evolve_cloud(event),
+            RoomEvent::QaAsked { .. } | RoomEvent::QaVoted { .. } | RoomEvent::QaMarked { .. } => {
+                self.evolve_qa(event, at)
+            }
             // What was drawn lives in the canvas document, not in the room's state.
             RoomEvent::CanvasEdited { .. } => {}
             RoomEvent::ParticipantDrawingChanged {

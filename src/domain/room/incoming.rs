@@ -4,6 +4,7 @@ use uuid::Uuid;
 
 use super::cloud::CloudCommand;
 use super::decide::Command;
+use super::qa::QaCommand;
 use super::{LiveRoom, RoomError, RoomResult, Sender};
 use crate::domain::protocol::{ClientMessage, ErrorCode};
 use crate::domain::quiz::Answer;
@@ -68,6 +69,11 @@ impl Incoming {
             }),
             ClientMessage::CloudShow { shown } => Command::Cloud(CloudCommand::Show { shown }),
             ClientMessage::CloudEnd => Command::Cloud(CloudCommand::End),
+            ClientMessage::QaAsk { text } => Command::Qa(QaCommand::Ask { text }),
+            ClientMessage::QaVote { question_id } => Command::Qa(QaCommand::Vote { question_id }),
+            ClientMessage::QaMark { question_id, mark } => {
+                Command::Qa(QaCommand::Mark { question_id, mark })
+            }
             ClientMessage::QuizAnswer {
                 question_id,
                 choice_ids,

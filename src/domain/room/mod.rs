@@ -29,6 +29,7 @@ mod evolve;
 mod incoming;
 mod outcome;
 mod params;
+mod qa;
 mod quiz_run;
 mod reacting;
 mod roster;
@@ -49,9 +50,10 @@ pub use cloud::CloudCommand;
 pub use decide::Command;
 pub use incoming::Incoming;
 pub use outcome::{Eviction, Outcome, Personal, RoomError, RoomResult, Sender, Yours};
-pub use params::{Collaboration, Navigation, ParamsPatch, RoomParams, Switch};
+pub use params::{Collaboration, Navigation, ParamsPatch, Qa, RoomParams, Switch};
+pub use qa::QaCommand;
 pub use quiz_run::QuizSheet;
-pub use state::{AnswerRecord, Phase, QuizRun, RoomState, Seat};
+pub use state::{AnswerRecord, Phase, QaQuestion, QaStatus, QuizRun, RoomState, Seat};
 
 use super::events::{PageRef, ScoreLine};
 use super::protocol::Standing;
@@ -127,6 +129,9 @@ pub struct LiveRoom {
     reaction_taps: Throttle,
     /// Who has not seen the word cloud as it is now (it is sent a few times a second).
     cloud_unseen: cloud::CloudUnseen,
+    /// Who has not seen the questions from the class as they are now.
+    qa_unseen: qa::QaUnseen,
+    qa_asks: Throttle,
     limits: RoomLimits,
 }
 
@@ -162,6 +167,8 @@ impl LiveRoom {
             reactions: Tally::default(),
             reaction_taps: Throttle::new(REACTION_BURST, REACTION_WINDOW_MS),
             cloud_unseen: Default::default(),
+            qa_unseen: Default::default(),
+            qa_asks: Self::qa_throttle(),
             limits,
         }
     }

@@ -33,6 +33,23 @@ pub enum Switch {
     Off,
 }
 
+/// Questions from the class: off, on (they show as they come), or moderated (they show once the
+/// trainer approves them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Qa {
+    #[default]
+    Off,
+    On,
+    Moderated,
+}
+
+impl Qa {
+    fn is_off(&self) -> bool {
+        *self == Qa::Off
+    }
+}
+
 /// `rooms.params`: how the session runs; the trainer may change it at any time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
 pub struct RoomParams {
@@ -47,6 +64,14 @@ pub struct RoomParams {
     #[serde(default, skip_serializing_if = "ReactionSet::is_empty")]
     #[ts(as = "Option<Vec<crate::domain::reactions::Reaction>>", optional)]
     pub reactions: ReactionSet,
+    /// Questions from the class (off by default, and then left out of the JSON).
+    #[serde(default, skip_serializing_if = "Qa::is_off")]
+    #[ts(as = "Option<Qa>", optional)]
+    pub qa: Qa,
+    /// Whether the class sees who asked each question (the trainer always does).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[ts(as = "Option<bool>", optional)]
+    pub qa_names: bool,
 }
 
 /// A change to some of the params; unknown keys are refused so that typos do not pass silently.
@@ -61,6 +86,10 @@ pub struct ParamsPatch {
     pub chat: Option<Switch>,
     #[ts(optional)]
     pub reactions: Option<ReactionSet>,
+    #[ts(optional)]
+    pub qa: Option<Qa>,
+    #[ts(optional)]
+    pub qa_names: Option<bool>,
 }
 
 impl RoomParams {
@@ -82,6 +111,14 @@ impl RoomParams {
         if let Some(v) = patch.reactions.filter(|v| *v != self.reactions) {
             self.reactions = v;
             changed.push("reactions");
+        }
+        if let Some(v) = patch.qa.filter(|v| *v != self.qa) {
+            self.qa = v;
+            changed.push("qa");
+        }
+        if let Some(v) = patch.qa_names.filter(|v| *v != self.qa_names) {
+            self.qa_names = v;
+            changed.push("qa_names");
         }
         changed
     }

@@ -55,6 +55,36 @@ pub struct RoomState {
     /// The word cloud running, if any.
     #[serde(default)]
     pub cloud: Option<CloudRun>,
+    /// Questions from the class, in the order asked.
+    #[serde(default)]
+    pub qa: Vec<QaQuestion>,
+}
+
+/// A question from the class.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export_to = "../api-types/")]
+pub struct QaQuestion {
+    pub question_id: Uuid,
+    pub participant_id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub text: String,
+    pub asked_at: i64,
+    pub status: QaStatus,
+    pub pinned: bool,
+    pub votes: BTreeSet<Uuid>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export_to = "../api-types/")]
+pub enum QaStatus {
+    /// Waiting for the trainer's approval (moderated mode): the trainer's only.
+    Pending,
+    Open,
+    Answered,
+    /// Hidden by the trainer: the trainer's only.
+    Hidden,
 }
 
 /// A word cloud running in a room, as its events made it.

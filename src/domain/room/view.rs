@@ -13,6 +13,7 @@ impl LiveRoom {
     /// Everything a client needs on (re)connection, sent at `now`.
     pub fn welcome_state(&self, sender: Sender, now: i64) -> WelcomeState {
         let (activity, score, answers) = self.quiz_welcome(sender, now);
+        let (qa, qa_voted, qa_asked) = self.qa_welcome(sender);
         WelcomeState {
             name: self.name.clone(),
             capsule: CapsuleView {
@@ -42,6 +43,9 @@ impl LiveRoom {
             answers,
             quiz_ended: self.last_quiz_welcome(sender),
             cloud: self.cloud_welcome(sender),
+            qa,
+            qa_voted,
+            qa_asked,
         }
     }
 

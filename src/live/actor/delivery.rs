@@ -289,7 +289,10 @@ impl Actor {
     /// When the trainer's screens are next to be shown the reaction counts and the word
     /// cloud, if either changed.
     pub(super) fn views_due(&self) -> Option<Instant> {
-        if !self.room.reactions_unshown() && !self.room.cloud_unseen_by_trainers() {
+        if !self.room.reactions_unshown()
+            && !self.room.cloud_unseen_by_trainers()
+            && !self.room.qa_unseen_by_trainers()
+        {
             return None;
         }
         let now = Instant::now();
@@ -307,6 +310,7 @@ impl Actor {
         let views = [
             self.room.take_reactions(),
             self.room.take_cloud_for_trainers(),
+            self.room.take_qa_for_trainers(),
         ];
         for message in views.into_iter().flatten() {
             self.deliveries.push(Delivery::Trainers(frame(&message)));
@@ -314,18 +318,23 @@ impl Actor {
         self.views_sent_at = Some(Instant::now());
     }
 
-    /// Participants see the word cloud grow once a second while the trainer shows it;
-    /// whether a frame was queued.
-    pub(super) fn send_cloud(&mut self) -> bool {
+    /// Participants see the word cloud grow (while the trainer shows it) and the questions
+    /// from the class change once a second; whether a frame was queued.
+    pub(super) fn send_views(&mut self) -> bool {
         if self.degraded {
             return false;
         }
-        let Some(message) = self.room.take_cloud_for_participants() else {
-            return false;
-        };
-        self.deliveries
-            .push(Delivery::Participants(frame(&message)));
-        true
+        let views = [
+            self.room.take_cloud_for_participants(),
+            self.room.take_qa_for_participants(),
+        ];
+        let mut queued = false;
+        for message in views.into_iter().flatten() {
+            self.deliveries
+                .push(Delivery::Participants(frame(&message)));
+            queued = true;
+        }
+        queued
     }
 
     /// Queues the trainer's waiting `quiz_progress`, if any (a room that could not commit

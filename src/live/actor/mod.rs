@@ -184,7 +184,7 @@ pub(super) async fn run(live: Arc<Live>, loaded: Loaded, mut rx: mpsc::Receiver<
                 actor.close_unjoined();
                 actor.sweep_absent().await;
                 actor.send_headcount();
-                if actor.send_cloud() {
+                if actor.send_views() {
                     actor.flush().await;
                 }
                 let idle = actor.empty_since.is_some_and(|t| t.elapsed() >= LINGER);

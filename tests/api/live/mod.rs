@@ -9,6 +9,7 @@ mod moderation;
 mod navigation;
 mod presence;
 mod protocol_errors;
+mod qa;
 mod reactions;
 mod rename_and_end;
 

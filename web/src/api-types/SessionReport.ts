@@ -5,6 +5,7 @@ import type { ChatActivity } from "./ChatActivity";
 import type { CloudReport } from "./CloudReport";
 import type { Note } from "./Note";
 import type { Pages } from "./Pages";
+import type { QaLine } from "./QaLine";
 import type { QuizReport } from "./QuizReport";
 import type { Reactions } from "./Reactions";
 import type { ReportSession } from "./ReportSession";
@@ -22,6 +23,10 @@ reactions: Reactions,
  * The word clouds, in the order they started.
  */
 clouds: Array<CloudReport>, 
+/**
+ * The questions from the class, most voted first.
+ */
+qa: Array<QaLine>, 
 /**
  * What the report had to assume because events were missing.
  */

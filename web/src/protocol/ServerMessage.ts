@@ -8,6 +8,7 @@ import type { ErrorCode } from "./ErrorCode";
 import type { Headcount } from "./Headcount";
 import type { LeaveReason } from "./LeaveReason";
 import type { PersonView } from "./PersonView";
+import type { QaView } from "./QaView";
 import type { QuestionView } from "./QuestionView";
 import type { QuizOutcome } from "./QuizOutcome";
 import type { Reaction } from "./Reaction";
@@ -51,4 +52,4 @@ leaderboard: Array<Standing>,
 /**
  * The participant's own result (none for the trainer).
  */
-yours: YourResult | null, } | { "type": "quiz_ended" } & QuizOutcome | { "type": "cloud_started", cloud_id: string, prompt: string, max_words: number, } | { "type": "cloud" } & CloudView | { "type": "cloud_ended", cloud_id: string, } | { "type": "reactions", counts: { [key in Reaction]?: number }, };
+yours: YourResult | null, } | { "type": "quiz_ended" } & QuizOutcome | { "type": "cloud_started", cloud_id: string, prompt: string, max_words: number, } | { "type": "cloud" } & CloudView | { "type": "cloud_ended", cloud_id: string, } | { "type": "qa", questions: Array<QaView>, } | { "type": "reactions", counts: { [key in Reaction]?: number }, };

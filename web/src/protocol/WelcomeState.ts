@@ -4,6 +4,7 @@ import type { ChatLine } from "./ChatLine";
 import type { CloudView } from "./CloudView";
 import type { Headcount } from "./Headcount";
 import type { PersonView } from "./PersonView";
+import type { QaView } from "./QaView";
 import type { QuizActivity } from "./QuizActivity";
 import type { QuizOutcome } from "./QuizOutcome";
 import type { RoomParams } from "./RoomParams";
@@ -33,4 +34,12 @@ quiz_ended: QuizOutcome | null,
  * The word cloud running, if any (words for participants only while it is shown), with
  * the participant's own words in `yours`.
  */
-cloud: CloudView | null, };
+cloud: CloudView | null, 
+/**
+ * Questions from the class as this client may see them, pinned first, then by votes.
+ */
+qa: Array<QaView>, 
+/**
+ * The questions this participant voted for, and those they asked.
+ */
+qa_voted: Array<string>, qa_asked: Array<string>, };

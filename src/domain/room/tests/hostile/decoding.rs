@@ -59,6 +59,9 @@ fn type_of(message: &ClientMessage) -> &'static str {
         ClientMessage::CloudHide { .. } => "cloud_hide",
         ClientMessage::CloudShow { .. } => "cloud_show",
         ClientMessage::CloudEnd => "cloud_end",
+        ClientMessage::QaAsk { .. } => "qa_ask",
+        ClientMessage::QaVote { .. } => "qa_vote",
+        ClientMessage::QaMark { .. } => "qa_mark",
     }
 }
 
@@ -78,6 +81,9 @@ fn required(kind: &str) -> &'static [&'static str] {
         "cloud_send" => &["text"],
         "cloud_hide" => &["word"],
         "cloud_show" => &["shown"],
+        "qa_ask" => &["text"],
+        "qa_vote" => &["question_id"],
+        "qa_mark" => &["question_id", "mark"],
         _ => &[],
     }
 }

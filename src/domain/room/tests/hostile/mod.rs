@@ -31,6 +31,8 @@ const DOCUMENTED_CODES: &[ErrorCode] = &[
     ErrorCode::ReactionOff,
     ErrorCode::NoCloud,
     ErrorCode::WordLimit,
+    ErrorCode::QaOff,
+    ErrorCode::AlreadyVoted,
     ErrorCode::NameTaken,
     ErrorCode::QuizInProgress,
     ErrorCode::NotInQuiz,

@@ -8,7 +8,7 @@ use unicode_normalization::char::is_combining_mark;
 use uuid::Uuid;
 
 use super::*;
-use crate::domain::events::{LeaveReason, PageRef, RoomEvent};
+use crate::domain::events::{LeaveReason, PageRef, QaMark, RoomEvent};
 use crate::domain::protocol::{QuizOutcome, ServerMessage};
 use crate::domain::quiz::{
     Answer, ChoiceInput, QuestionInput, QuestionKind, Scoring, parse_questions,
@@ -17,8 +17,8 @@ use crate::domain::reactions::{Reaction, ReactionSet};
 use crate::domain::room::chat::MAX_CHAT_CHARS;
 use crate::domain::room::tests::online;
 use crate::domain::room::{
-    CloudCommand, Collaboration, Command, LiveRoom, Navigation, Outcome, ParamsPatch, QuizSheet,
-    RoomFacts, RoomLimits, RoomParams, RoomState, Sender, Switch,
+    CloudCommand, Collaboration, Command, LiveRoom, Navigation, Outcome, ParamsPatch, Qa,
+    QaCommand, QuizSheet, RoomFacts, RoomLimits, RoomParams, RoomState, Sender, Switch,
 };
 
 const MAX_SEATS: usize = 6;
@@ -118,6 +118,7 @@ enum What {
         Option<Collaboration>,
         Option<Switch>,
         Option<ReactionSet>,
+        Option<Qa>,
     ),
     Lock,
     Unlock,
@@ -138,6 +139,10 @@ enum What {
     /// Reaction n % 8.
     React(u8),
     Cloud(CloudCommand),
+    QaAsk(String),
+    /// The n-th question asked, or an unknown id.
+    QaVote(Option<u8>),
+    QaMark(Option<u8>, QaMark),
 }
 
 impl What {
@@ -150,6 +155,8 @@ impl What {
                 | What::Answer(..)
                 | What::React(_)
                 | What::Cloud(CloudCommand::Send { .. })
+                | What::QaAsk(_)
+                | What::QaVote(_)
         )
     }
 }
@@ -186,6 +193,13 @@ fn switch<T: Clone + std::fmt::Debug + 'static>(a: T, b: T) -> impl Strategy<Val
     proptest::option::of(prop_oneof![Just(a), Just(b)])
 }
 
+/// The id of the n-th question asked in the room, or an unknown one.
+fn asked(live: &LiveRoom, n: Option<u8>, fresh: u128) -> Uuid {
+    let qa = &live.state.qa;
+    n.and_then(|n| qa.get(usize::from(n) % qa.len().max(1)))
+        .map_or(Uuid::from_u128(fresh), |q| q.question_id)
+}
+
 fn cloud_command() -> impl Strategy<Value = CloudCommand> {
     prop_oneof![
         1 => (hostile_text(), proptest::option::of(0u32..12))
@@ -216,8 +230,9 @@ fn what() -> impl Strategy<Value = What> {
                 Reaction::ALL.into_iter().collect(),
                 [Reaction::Clap].into_iter().collect()
             ),
+            proptest::option::of(prop_oneof![Just(Qa::Off), Just(Qa::On), Just(Qa::Moderated)]),
         )
-            .prop_map(|(n, c, s, r)| What::SetParams(n, c, s, r)),
+            .prop_map(|(n, c, s, r, q)| What::SetParams(n, c, s, r, q)),
         1 => Just(What::Lock),
         1 => Just(What::Unlock),
         2 => (proptest::option::of(any::<u8>()), any::<bool>())
@@ -235,6 +250,19 @@ fn what() -> impl Strategy<Value = What> {
         5 => (any::<u8>(), answer()).prop_map(|(q, a)| What::Answer(q, a)),
         3 => any::<u8>().prop_map(What::React),
         3 => cloud_command().prop_map(What::Cloud),
+        2 => hostile_text().prop_map(What::QaAsk),
+        2 => proptest::option::of(any::<u8>()).prop_map(What::QaVote),
+        1 => (
+            proptest::option::of(any::<u8>()),
+            proptest::sample::select(vec![
+                QaMark::Approved,
+                QaMark::Answered,
+                QaMark::Pinned,
+                QaMark::Unpinned,
+                QaMark::Hidden,
+            ]),
+        )
+            .prop_map(|(n, mark)| What::QaMark(n, mark)),
     ]
 }
 
@@ -473,7 +501,11 @@ fn drive(
                 };
                 let answering = matches!(
                     what,
-                    What::Answer(..) | What::React(_) | What::Cloud(CloudCommand::Send { .. })
+                    What::Answer(..)
+                        | What::React(_)
+                        | What::Cloud(CloudCommand::Send { .. })
+                        | What::QaAsk(_)
+                        | What::QaVote(_)
                 );
                 let command = match what {
                     What::Chat(text) => Command::ChatSend { text },
@@ -483,13 +515,15 @@ fn drive(
                     What::GotoPage(p) => Command::GotoPage {
                         page_id: format!("page:{}", p % 4),
                     },
-                    What::SetParams(navigation, collaboration, chat, reactions) => {
+                    What::SetParams(navigation, collaboration, chat, reactions, qa) => {
                         Command::SetParams {
                             params: ParamsPatch {
                                 navigation,
                                 collaboration,
                                 chat,
                                 reactions,
+                                qa,
+                                qa_names: None,
                             },
                         }
                     }
@@ -522,6 +556,14 @@ fn drive(
                         reaction: Reaction::ALL[usize::from(n) % Reaction::ALL.len()],
                     },
                     What::Cloud(cloud) => Command::Cloud(cloud),
+                    What::QaAsk(text) => Command::Qa(QaCommand::Ask { text }),
+                    What::QaVote(n) => Command::Qa(QaCommand::Vote {
+                        question_id: asked(&live, n, fresh),
+                    }),
+                    What::QaMark(n, mark) => Command::Qa(QaCommand::Mark {
+                        question_id: asked(&live, n, fresh),
+                        mark,
+                    }),
                 };
                 let absent = matches!(sender, Sender::Participant(id) if !online(&live, id));
                 let decided = live.decide(sender, command, stamp);
