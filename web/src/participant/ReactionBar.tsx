@@ -23,13 +23,14 @@ export function ReactionBar({ offered, request }: ReactionBarProps) {
   const [resting, setResting] = useState(false)
   const [said, setSaid] = useState('')
   const timers = useRef<number[]>([])
+  const sentCount = useRef(0)
   useEffect(() => () => timers.current.forEach((id) => window.clearTimeout(id)), [])
   const later = (run: () => void, ms: number) => timers.current.push(window.setTimeout(run, ms))
 
   const react = async (reaction: Reaction) => {
     const error = await request({ type: 'react', reaction })
     if (!error) {
-      const n = (lit?.n ?? 0) + 1
+      const n = ++sentCount.current
       setLit({ reaction, n })
       setSaid(t('reactions.sent', { reaction: t(reactionLabel(reaction)) }))
       later(() => setLit((current) => (current?.n === n ? null : current)), LIT_MS)
