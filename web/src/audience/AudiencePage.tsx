@@ -10,11 +10,14 @@ import type { Room } from '../api-types/Room'
 import { LazySharedCanvas } from '../canvas'
 import { useI18n } from '../i18n'
 import { liveErrorText } from '../live/errors'
+import { ReactionTally } from '../live/ReactionTally'
+import { offeredReactions } from '../live/reactions'
 import { fullName } from '../live/room'
 import { StatusPill } from '../live/StatusPill'
 import { useTrainerRoom } from '../live/useTrainerRoom'
 import { navigate } from '../router'
 import { useLoad } from '../ui/useLoad'
+import { AudienceCloud } from './AudienceCloud'
 import { AudienceQuestion, AudienceResults, QuizIntro } from './AudienceQuiz'
 import { FullscreenButton, useIdle } from './Fullscreen'
 import { JoinPanel } from './JoinPanel'
@@ -80,12 +83,15 @@ function Audience({ room }: { room: Room }) {
   const link = view.link ?? room.link
   const join = joinInfoShown(joinChoice, pageIndex) && <JoinPanel link={link} online={view.headcount.online} />
 
-  // What covers the page: the quiz, while it is on.
+  // What covers the page: a question while it is on, the word cloud while the trainer shows it,
+  // the quiz's start and podium.
   let cover: ReactNode = null
   if (quiz && question && (quiz.phase === 'open' || quiz.phase === 'closed')) {
     cover = <AudienceQuestion quiz={quiz} question={question} />
   } else if (quiz && question && quiz.phase === 'revealed') {
     cover = <AudienceResults quiz={quiz} question={question} />
+  } else if (view.cloud?.shown) {
+    cover = <AudienceCloud cloud={view.cloud} />
   } else if (quiz && quiz.phase === 'idle') {
     cover = <QuizIntro quiz={quiz} join={join} />
   } else if (quiz && quiz.phase === 'ended' && podium) {
@@ -108,6 +114,11 @@ function Audience({ room }: { room: Room }) {
         {!cover && join}
       </div>
       {cover && <div className="audience-cover">{cover}</div>}
+      <ReactionTally
+        offered={offeredReactions(view.params.reactions)}
+        counts={view.reactions}
+        className="reaction-tally-audience"
+      />
       {status !== 'open' && (
         <div className="audience-status">
           <StatusPill status={status} />

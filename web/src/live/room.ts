@@ -3,6 +3,7 @@
 import type { Answer } from '../protocol/Answer'
 import type { CapsuleView } from '../protocol/CapsuleView'
 import type { ChatLine } from '../protocol/ChatLine'
+import type { CloudView } from '../protocol/CloudView'
 import type { Headcount } from '../protocol/Headcount'
 import type { PersonView } from '../protocol/PersonView'
 import type { QuestionView } from '../protocol/QuestionView'
@@ -10,6 +11,7 @@ import type { RoomParams } from '../protocol/RoomParams'
 import type { ServerMessage } from '../protocol/ServerMessage'
 import type { Standing } from '../protocol/Standing'
 import type { YourAnswer } from '../protocol/YourAnswer'
+import type { ReactionCounts } from './reactions'
 
 export type QuizResults = Extract<ServerMessage, { type: 'quiz_results' }>
 export type QuizPhase = 'idle' | 'open' | 'closed' | 'revealed' | 'ended'
@@ -40,6 +42,9 @@ export interface QuizState {
   sentAutomatically: boolean
 }
 
+/** The word cloud running, with the words this participant sent (none for the trainer). */
+export type CloudState = Omit<CloudView, 'yours'> & { yours: string[] }
+
 export interface RoomView {
   you: PersonView
   resumeToken: string | null
@@ -56,6 +61,9 @@ export interface RoomView {
   quiz: QuizState | null
   score: number
   answers: YourAnswer[]
+  cloud: CloudState | null
+  /** The trainer's running totals of reactions (participants never get them). */
+  reactions: ReactionCounts
 }
 
 /** What the page itself adds: the answer it just sent, or that it could not send it. */
@@ -63,6 +71,7 @@ export type RoomEvent =
   | ServerMessage
   | { type: 'answer_sent'; question_id: string; answer: Answer; automatic: boolean }
   | { type: 'answer_failed'; question_id: string }
+  | { type: 'cloud_word_sent'; cloud_id: string; text: string }
 
 const MAX_CHAT = 200
 
@@ -134,6 +143,8 @@ function welcome(message: Extract<ServerMessage, { type: 'welcome' }>): RoomView
     quiz,
     score: state.score,
     answers: state.answers,
+    cloud: state.cloud && { ...state.cloud, yours: state.cloud.yours ?? [] },
+    reactions: {},
   }
 }
 
@@ -148,7 +159,8 @@ function withQuiz(view: RoomView, change: (quiz: QuizState) => Partial<QuizState
 }
 
 export function roomReducer(view: RoomView | null, event: RoomEvent): RoomView | null {
-  if (event.type === 'welcome') return welcome(event)
+  // The counts are totals since the room's task started: a new `welcome` does not reset them.
+  if (event.type === 'welcome') return { ...welcome(event), reactions: view?.reactions ?? {} }
   if (!view) return view
   switch (event.type) {
     case 'participant_joined': {
@@ -242,6 +254,23 @@ export function roomReducer(view: RoomView | null, event: RoomEvent): RoomView |
         leaderboard: event.leaderboard,
         standing: event.yours,
       }))
+    case 'reactions':
+      return { ...view, reactions: event.counts }
+    case 'cloud_started': {
+      const { type: _type, ...started } = event
+      return { ...view, cloud: { ...started, shown: false, words: [], distinct: 0, contributors: 0, yours: [] } }
+    }
+    case 'cloud': {
+      const { type: _type, yours: _yours, ...cloud } = event
+      const yours = view.cloud?.cloud_id === cloud.cloud_id ? view.cloud.yours : []
+      return { ...view, cloud: { ...cloud, yours } }
+    }
+    case 'cloud_word_sent':
+      return view.cloud?.cloud_id === event.cloud_id
+        ? { ...view, cloud: { ...view.cloud, yours: [...view.cloud.yours, event.text] } }
+        : view
+    case 'cloud_ended':
+      return view.cloud?.cloud_id === event.cloud_id ? { ...view, cloud: null } : view
     default:
       return view
   }

@@ -109,6 +109,16 @@ export function useLiveRoom(
     }
   }, [])
 
+  /** Sends a command and gives its refusal (or null once accepted), for a component to show in place. */
+  const request = useCallback(async (message: ClientMessage): Promise<LiveError | null> => {
+    try {
+      await (socket.current?.request(message) ?? Promise.reject(LiveError.offline()))
+      return null
+    } catch (error) {
+      return error instanceof LiveError ? error : LiveError.offline()
+    }
+  }, [])
+
   /** Connects again after a refusal or being replaced by another tab. */
   const restart = useCallback(() => {
     setOutcome(null)
@@ -122,6 +132,7 @@ export function useLiveRoom(
     notice,
     dismissNotice: () => setNotice(null),
     send,
+    request,
     dispatch,
     restart,
   }

@@ -6,14 +6,17 @@ import { useI18n } from '../i18n'
 import type { Answer } from '../protocol/Answer'
 import type { ClientMessage } from '../protocol/ClientMessage'
 import { ChatPanel } from '../live/ChatPanel'
+import { offeredReactions } from '../live/reactions'
 import { fullName, type RoomEvent, type RoomView } from '../live/room'
-import type { LiveStatus } from '../live/socket'
+import type { LiveError, LiveStatus } from '../live/socket'
 import { StatusPill } from '../live/StatusPill'
 import { Alert } from '../ui/Alert'
 import { LanguageSwitch } from '../ui/LanguageSwitch'
 import { Truncate } from '../ui/Truncate'
 import { useLoad } from '../ui/useLoad'
+import { ParticipantCloud } from './ParticipantCloud'
 import { ParticipantQuiz } from './ParticipantQuiz'
+import { ReactionBar } from './ReactionBar'
 
 interface LiveViewProps {
   view: RoomView
@@ -21,10 +24,12 @@ interface LiveViewProps {
   notice: string | null
   onDismissNotice(): void
   send(message: ClientMessage): Promise<boolean>
+  /** Sends and gives the refusal, for what shows its errors in place (reactions, words). */
+  request(message: ClientMessage): Promise<LiveError | null>
   dispatch(event: RoomEvent): void
 }
 
-export function LiveView({ view, status, notice, onDismissNotice, send, dispatch }: LiveViewProps) {
+export function LiveView({ view, status, notice, onDismissNotice, send, request, dispatch }: LiveViewProps) {
   const { t } = useI18n()
   // `private`: each draws on a copy of the document, taken when the mode starts; otherwise the
   // room's shared board, live.
@@ -59,6 +64,8 @@ export function LiveView({ view, status, notice, onDismissNotice, send, dispatch
   const label = t('slide.label', { page: page?.name ?? '' })
   const chatOn = view.params.chat === 'on'
   const quizShown = view.quiz !== null
+  // An activity to take part in comes first on a phone, as a quiz does.
+  const activity = quizShown || view.cloud !== null
   return (
     <div className="participant">
       <header className="participant-bar">
@@ -89,7 +96,7 @@ export function LiveView({ view, status, notice, onDismissNotice, send, dispatch
           {notice && <Alert onDismiss={onDismissNotice}>{notice}</Alert>}
         </div>
       )}
-      <div className={quizShown ? 'participant-body with-quiz' : 'participant-body'}>
+      <div className={activity ? 'participant-body with-quiz' : 'participant-body'}>
         <main className="participant-stage" id="main" tabIndex={-1}>
           {!isPrivate ? (
             <LazySharedCanvas
@@ -133,9 +140,11 @@ export function LiveView({ view, status, notice, onDismissNotice, send, dispatch
               </button>
             )}
           </nav>
+          <ReactionBar offered={offeredReactions(view.params.reactions)} request={request} />
         </main>
         <aside className="participant-side" aria-label={t('live.sidePanel')}>
           {view.quiz && <ParticipantQuiz quiz={view.quiz} you={view.you.participant_id} onAnswer={answer} />}
+          {view.cloud && <ParticipantCloud cloud={view.cloud} request={request} dispatch={dispatch} />}
           <details className="card chat-card" open={!quizShown}>
             <summary>
               <h2>{t('chat.title')}</h2>

@@ -155,6 +155,7 @@ function Session({ name, names, onRefused }: SessionProps) {
       notice={live.notice && liveErrorText(t, live.notice.code, live.notice.message)}
       onDismissNotice={live.dismissNotice}
       send={live.send}
+      request={live.request}
       dispatch={live.dispatch}
     />
   )

@@ -7,6 +7,8 @@ import { LazySharedCanvas } from '../canvas'
 import { useI18n } from '../i18n'
 import { ChatPanel } from '../live/ChatPanel'
 import { liveErrorText } from '../live/errors'
+import { ReactionTally } from '../live/ReactionTally'
+import { offeredReactions } from '../live/reactions'
 import { fullName } from '../live/room'
 import { StatusPill } from '../live/StatusPill'
 import { useTrainerRoom } from '../live/useTrainerRoom'
@@ -15,6 +17,7 @@ import { Alert } from '../ui/Alert'
 import { ConfirmDialog } from '../ui/Dialog'
 import { Tabs } from '../ui/Tabs'
 import { useLoad } from '../ui/useLoad'
+import { CloudControls } from './CloudControls'
 import { PageStrip } from './PageStrip'
 import { ParticipantsPanel } from './ParticipantsPanel'
 import { pageNotes, PresenterNotes } from './PresenterNotes'
@@ -164,6 +167,7 @@ function Presenter({ room }: { room: Room }) {
             label={t('slide.label', { page: page?.name ?? '' })}
           />
           {notes && <PresenterNotes notes={notes} />}
+          <ReactionTally offered={offeredReactions(view.params.reactions)} counts={view.reactions} />
           <PageStrip pages={view.capsule.pages} current={view.pageId} snapshot={snapshot.data} onGo={goTo} />
         </main>
         <aside className="sidebar" aria-label={t('presenter.controls')}>
@@ -229,6 +233,11 @@ function Presenter({ room }: { room: Room }) {
                     onDelete={(line) => send({ type: 'chat_delete', message_id: line.id })}
                   />
                 ),
+              },
+              {
+                id: 'cloud',
+                label: t('cloud.tab'),
+                panel: <CloudControls cloud={view.cloud} send={send} />,
               },
               {
                 id: 'settings',

@@ -1,10 +1,13 @@
-// How the session runs: navigation, who draws on the board, chat, and whether newcomers may join.
+// How the session runs: navigation, who draws on the board, chat, the reactions offered, and
+// whether newcomers may join.
 import { useId } from 'react'
 import { useI18n } from '../i18n'
+import { offeredReactions } from '../live/reactions'
 import type { Collaboration } from '../protocol/Collaboration'
 import type { ParamsPatch } from '../protocol/ParamsPatch'
 import type { RoomParams } from '../protocol/RoomParams'
 import { Switch } from '../ui/Switch'
+import { ReactionsChooser } from './ReactionsChooser'
 
 /** Who draws on the board: only the trainer, everyone together, or each on a private copy. */
 const MODES: Collaboration[] = ['view', 'draw', 'private']
@@ -56,6 +59,10 @@ export function SettingsPanel({ params, locked, onParams, onLock }: SettingsPane
         on={t('settings.on')}
         off={t('settings.off')}
         onChange={(on) => onParams({ chat: on ? 'on' : 'off' })}
+      />
+      <ReactionsChooser
+        offered={offeredReactions(params.reactions)}
+        onChange={(reactions) => onParams({ reactions })}
       />
       <Switch
         label={t('settings.lock')}

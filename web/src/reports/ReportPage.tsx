@@ -9,7 +9,9 @@ import { Alert } from '../ui/Alert'
 import { ConfirmDialog } from '../ui/Dialog'
 import { LazyBarChart } from '../ui/LazyBarChart'
 import { useLoad } from '../ui/useLoad'
+import { CloudsSection } from './CloudsSection'
 import { QuizSection } from './QuizSection'
+import { ReactionsSection } from './ReactionsSection'
 
 const EXPORTS: { format: ReportFormat; key: 'report.json' | 'report.csv' | 'report.xlsx' | 'report.html' }[] = [
   { format: 'html', key: 'report.html' },
@@ -25,7 +27,7 @@ export function ReportPage({ roomId }: { roomId: string }) {
   const report = useLoad(() => api.report(roomId, scoring || undefined), [roomId, scoring])
   if (report.error) return <Alert>{t('sessions.notFound')}</Alert>
   if (!report.data) return <p role="status">{t('common.loading')}</p>
-  const { session, attendance, pages, quizzes, chat, board, notes } = report.data
+  const { session, attendance, pages, quizzes, chat, board, reactions, clouds, notes } = report.data
   const shown = pages.totals.filter((p) => p.views > 0).length
   const messages = chat.reduce((sum, c) => sum + c.messages, 0)
 
@@ -197,6 +199,9 @@ export function ReportPage({ roomId }: { roomId: string }) {
           </div>
         )}
       </section>
+
+      <ReactionsSection reactions={reactions} />
+      <CloudsSection clouds={clouds} />
 
       <section className="report-section" aria-labelledby="board-title">
         <h2 id="board-title">{t('report.board')}</h2>
