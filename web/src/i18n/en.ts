@@ -565,7 +565,7 @@ export const en = {
   'report.clouds': 'Word clouds',
   'report.cloudMeta': '{count} contributor · started at {time}|{count} contributors · started at {time}',
   'report.word': 'Word',
-  'report.count': 'Times sent',
+  'report.timesSent': 'Times sent',
   'report.hiddenWord': 'hidden by the trainer',
   'report.noClouds': 'No word cloud was run.',
   'report.noWords': 'No word was sent.',

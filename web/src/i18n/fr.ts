@@ -576,7 +576,7 @@ export const fr: Messages = {
   'report.clouds': 'Nuages de mots',
   'report.cloudMeta': '{count} contributeur · lancé à {time}|{count} contributeurs · lancé à {time}',
   'report.word': 'Mot',
-  'report.count': 'Envois',
+  'report.timesSent': 'Envois',
   'report.hiddenWord': 'caché par le formateur',
   'report.noClouds': 'Aucun nuage de mots n’a été lancé.',
   'report.noWords': 'Aucun mot n’a été envoyé.',

@@ -32,7 +32,7 @@ function CloudReportCard({ cloud }: { cloud: CloudReport }) {
               <tr>
                 <th scope="col">{t('report.word')}</th>
                 <th scope="col" className="num">
-                  {t('report.count')}
+                  {t('report.timesSent')}
                 </th>
               </tr>
             </thead>
