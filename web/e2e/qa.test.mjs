@@ -103,7 +103,9 @@ describe('questions from the class', { timeout: 300_000 }, () => {
   })
 
   step('the trainer moderates questions; a phone asks one, which waits for approval', async () => {
-    await trainer.getByRole('radio', { name: /^Moderated/ }).check()
+    // The choice shows once the server has taken it (params_changed), not on the click itself.
+    await trainer.getByRole('radio', { name: /^Moderated/ }).click()
+    await trainer.getByRole('radio', { name: /^Moderated/, checked: true }).waitFor()
     await card(zoe, true).waitFor()
     await card(liam).waitFor()
     await card(zoe, true).getByText('Le formateur lit les questions d’abord', { exact: false }).waitFor()
@@ -141,6 +143,8 @@ describe('questions from the class', { timeout: 300_000 }, () => {
     const mine = asked(zoe).getByRole('button', { name: 'La vôtre' })
     await mine.waitFor()
     assert.equal(await mine.isDisabled(), true, 'no vote for one’s own question')
+    // "It will show once approved" has done its job once it shows.
+    await card(zoe, true).getByText('Votre question est envoyée', { exact: false }).waitFor({ state: 'detached' })
 
     const vote = asked(liam).getByRole('button', { name: `Vote for: ${QUESTION}` })
     await vote.click()

@@ -83,7 +83,8 @@ export type RoomEvent =
   | { type: 'answer_sent'; question_id: string; answer: Answer; automatic: boolean }
   | { type: 'answer_failed'; question_id: string }
   | { type: 'cloud_word_sent'; cloud_id: string; text: string }
-  | { type: 'qa_question_sent'; text: string }
+  /** `before`: the questions shown when it went, for a frame that comes before the `ack`. */
+  | { type: 'qa_question_sent'; text: string; before: string[] }
   | { type: 'qa_vote_sent'; question_id: string }
 
 const MAX_CHAT = 200
@@ -303,8 +304,14 @@ export function roomReducer(view: RoomView | null, event: RoomEvent): RoomView |
         : view
     case 'qa':
       return withQuestions(view, event.questions)
-    case 'qa_question_sent':
-      return { ...view, qaWaiting: [...view.qaWaiting, event.text] }
+    case 'qa_question_sent': {
+      const shown = view.qa.find(
+        (q) => q.text === event.text && !event.before.includes(q.question_id) && !view.qaAsked.includes(q.question_id),
+      )
+      return shown
+        ? { ...view, qaAsked: [...view.qaAsked, shown.question_id] }
+        : { ...view, qaWaiting: [...view.qaWaiting, event.text] }
+    }
     case 'qa_vote_sent':
       return view.qaVoted.includes(event.question_id)
         ? view

@@ -1,6 +1,6 @@
 // Questions from the class on a participant's phone: a question to ask, and the class's questions
 // (as the server sorts them) with a vote for each, never for one's own nor twice.
-import { useId, useState, type FormEvent } from 'react'
+import { useEffect, useId, useState, type FormEvent } from 'react'
 import { useI18n, type Translate } from '../i18n'
 import { liveErrorText } from '../live/errors'
 import type { RoomEvent, RoomView } from '../live/room'
@@ -37,7 +37,13 @@ export function ParticipantQa({ view, request, dispatch }: ParticipantQaProps) {
       <h2 id={titleId} className="qa-card-title">
         {t('qa.title')}
       </h2>
-      <AskForm moderated={moderated} request={request} dispatch={dispatch} />
+      <AskForm
+        moderated={moderated}
+        shown={view.qa.filter((q) => view.qaAsked.includes(q.question_id)).length}
+        questionIds={view.qa.map((q) => q.question_id)}
+        request={request}
+        dispatch={dispatch}
+      />
       {error && (
         <p className="danger-text qa-error" role="alert">
           {error}
@@ -64,16 +70,22 @@ export function ParticipantQa({ view, request, dispatch }: ParticipantQaProps) {
 
 interface AskFormProps {
   moderated: boolean
+  /** How many of this participant's questions the class sees: one more, and "sent" has done its job. */
+  shown: number
+  /** The questions shown now: one of the text sent that shows before the `ack` is this one. */
+  questionIds: string[]
   request(message: ClientMessage): Promise<LiveError | null>
   dispatch(event: RoomEvent): void
 }
 
-function AskForm({ moderated, request, dispatch }: AskFormProps) {
+function AskForm({ moderated, shown, questionIds, request, dispatch }: AskFormProps) {
   const { t } = useI18n()
   const id = useId()
   const [text, setText] = useState('')
   const [sending, setSending] = useState(false)
   const [said, setSaid] = useState<{ error: boolean; text: string } | null>(null)
+  // Once approved, "it will show once approved" is no longer true: the question is there.
+  useEffect(() => setSaid((now) => (now?.error ? now : null)), [shown])
 
   const submit = async (event: FormEvent) => {
     event.preventDefault()
@@ -81,10 +93,11 @@ function AskForm({ moderated, request, dispatch }: AskFormProps) {
     if (!question || sending) return
     setSending(true)
     setSaid(null)
+    const before = questionIds
     const refused = await request({ type: 'qa_ask', text: question })
     setSending(false)
     if (refused) return setSaid({ error: true, text: qaError(t, refused) })
-    dispatch({ type: 'qa_question_sent', text: question })
+    dispatch({ type: 'qa_question_sent', text: question, before })
     setText('')
     setSaid({ error: false, text: moderated ? t('qa.sentModerated') : t('qa.sent') })
   }
