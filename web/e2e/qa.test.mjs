@@ -122,7 +122,7 @@ describe('questions from the class', { timeout: 300_000 }, () => {
     await screenshot(zoe, 'participant-asked')
 
     // Waiting for approval: only the trainer sees it, counted on the tab.
-    const tab = trainer.getByRole('tab', { name: 'Questions 1 1 waiting for approval' })
+    const tab = trainer.getByRole('tab', { name: 'Questions 1 waiting for approval' })
     await tab.waitFor()
     await tab.click()
     const item = asked(trainer)

@@ -249,10 +249,10 @@ function Presenter({ room }: { room: Room }) {
                     {pendingQuestions > 0 && (
                       <>
                         {' '}
-                        <span className="count count-alert">
+                        <span className="count count-alert" aria-hidden="true">
                           {pendingQuestions}
-                          <span className="sr-only"> {t('qa.pending', { count: pendingQuestions })}</span>
                         </span>
+                        <span className="sr-only">{t('qa.pending', { count: pendingQuestions })}</span>
                       </>
                     )}
                   </>
