@@ -13,6 +13,8 @@ const KNOWN = [
   ErrorCode.reaction_off,
   ErrorCode.no_cloud,
   ErrorCode.word_limit,
+  ErrorCode.qa_off,
+  ErrorCode.already_voted,
   ErrorCode.question_closed,
   ErrorCode.already_answered,
   ErrorCode.bad_answer,

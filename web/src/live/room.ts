@@ -6,6 +6,7 @@ import type { ChatLine } from '../protocol/ChatLine'
 import type { CloudView } from '../protocol/CloudView'
 import type { Headcount } from '../protocol/Headcount'
 import type { PersonView } from '../protocol/PersonView'
+import type { QaView } from '../protocol/QaView'
 import type { QuestionView } from '../protocol/QuestionView'
 import type { RoomParams } from '../protocol/RoomParams'
 import type { ServerMessage } from '../protocol/ServerMessage'
@@ -64,6 +65,16 @@ export interface RoomView {
   cloud: CloudState | null
   /** The trainer's running totals of reactions (participants never get them). */
   reactions: ReactionCounts
+  /** Questions from the class as this client may see them, in the server's order. */
+  qa: QaView[]
+  /** The questions this participant voted for, and those they asked (ids). */
+  qaVoted: string[]
+  qaAsked: string[]
+  /**
+   * Questions this participant sent that no `qa` frame showed yet (the `ack` names no id): the
+   * first new question of that text to show is theirs.
+   */
+  qaWaiting: string[]
 }
 
 /** What the page itself adds: the answer it just sent, or that it could not send it. */
@@ -72,6 +83,9 @@ export type RoomEvent =
   | { type: 'answer_sent'; question_id: string; answer: Answer; automatic: boolean }
   | { type: 'answer_failed'; question_id: string }
   | { type: 'cloud_word_sent'; cloud_id: string; text: string }
+  /** `before`: the questions shown when it went, for a frame that comes before the `ack`. */
+  | { type: 'qa_question_sent'; text: string; before: string[] }
+  | { type: 'qa_vote_sent'; question_id: string }
 
 const MAX_CHAT = 200
 
@@ -145,7 +159,26 @@ function welcome(message: Extract<ServerMessage, { type: 'welcome' }>): RoomView
     answers: state.answers,
     cloud: state.cloud && { ...state.cloud, yours: state.cloud.yours ?? [] },
     reactions: {},
+    qa: state.qa,
+    qaVoted: state.qa_voted,
+    qaAsked: state.qa_asked,
+    qaWaiting: [],
   }
+}
+
+/** New questions: those of a text this participant sent and no frame showed yet are theirs. */
+function withQuestions(view: RoomView, questions: QaView[]): RoomView {
+  if (view.qaWaiting.length === 0) return { ...view, qa: questions }
+  const known = new Set([...view.qa.map((q) => q.question_id), ...view.qaAsked])
+  const waiting = [...view.qaWaiting]
+  const asked = [...view.qaAsked]
+  for (const question of questions) {
+    const at = known.has(question.question_id) ? -1 : waiting.indexOf(question.text)
+    if (at < 0) continue
+    waiting.splice(at, 1)
+    asked.push(question.question_id)
+  }
+  return { ...view, qa: questions, qaAsked: asked, qaWaiting: waiting }
 }
 
 /** Whoever is told of every arrival and departure holds the whole roster: it gives the count. */
@@ -269,6 +302,20 @@ export function roomReducer(view: RoomView | null, event: RoomEvent): RoomView |
       return view.cloud?.cloud_id === event.cloud_id
         ? { ...view, cloud: { ...view.cloud, yours: [...view.cloud.yours, event.text] } }
         : view
+    case 'qa':
+      return withQuestions(view, event.questions)
+    case 'qa_question_sent': {
+      const shown = view.qa.find(
+        (q) => q.text === event.text && !event.before.includes(q.question_id) && !view.qaAsked.includes(q.question_id),
+      )
+      return shown
+        ? { ...view, qaAsked: [...view.qaAsked, shown.question_id] }
+        : { ...view, qaWaiting: [...view.qaWaiting, event.text] }
+    }
+    case 'qa_vote_sent':
+      return view.qaVoted.includes(event.question_id)
+        ? view
+        : { ...view, qaVoted: [...view.qaVoted, event.question_id] }
     case 'cloud_ended':
       return view.cloud?.cloud_id === event.cloud_id ? { ...view, cloud: null } : view
     default:

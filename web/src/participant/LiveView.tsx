@@ -1,4 +1,5 @@
-// A participant in the session: the current page, the quiz, the chat.
+// A participant in the session: the current page, the quiz, the word cloud, questions from the
+// class, the chat.
 import { useEffect, useState } from 'react'
 import { api } from '../api'
 import { LazySharedCanvas, LazySlide } from '../canvas'
@@ -15,6 +16,7 @@ import { LanguageSwitch } from '../ui/LanguageSwitch'
 import { Truncate } from '../ui/Truncate'
 import { useLoad } from '../ui/useLoad'
 import { ParticipantCloud } from './ParticipantCloud'
+import { ParticipantQa } from './ParticipantQa'
 import { ParticipantQuiz } from './ParticipantQuiz'
 import { ReactionBar } from './ReactionBar'
 
@@ -145,6 +147,9 @@ export function LiveView({ view, status, notice, onDismissNotice, send, request,
         <aside className="participant-side" aria-label={t('live.sidePanel')}>
           {view.quiz && <ParticipantQuiz quiz={view.quiz} you={view.you.participant_id} onAnswer={answer} />}
           {view.cloud && <ParticipantCloud cloud={view.cloud} request={request} dispatch={dispatch} />}
+          {(view.params.qa === 'on' || view.params.qa === 'moderated') && (
+            <ParticipantQa view={view} request={request} dispatch={dispatch} />
+          )}
           <details className="card chat-card" open={!quizShown}>
             <summary>
               <h2>{t('chat.title')}</h2>

@@ -21,6 +21,7 @@ import { CloudControls } from './CloudControls'
 import { PageStrip } from './PageStrip'
 import { ParticipantsPanel } from './ParticipantsPanel'
 import { pageNotes, PresenterNotes } from './PresenterNotes'
+import { QaControls } from './QaControls'
 import { QuizControls } from './QuizControls'
 import { quizSteps, useQuizShortcuts } from './quizSteps'
 import { SettingsPanel } from './SettingsPanel'
@@ -122,6 +123,7 @@ function Presenter({ room }: { room: Room }) {
     )
   }
   const online = view.participants.filter((p) => p.online).length
+  const pendingQuestions = view.qa.filter((q) => q.status === 'pending').length
   const pageIndex = view.capsule.pages.findIndex((p) => p.id === view.pageId)
   const page = view.capsule.pages[pageIndex]
   const notes = pageNotes(capsule.data?.snapshot ?? null, view.pageId)
@@ -238,6 +240,24 @@ function Presenter({ room }: { room: Room }) {
                 id: 'cloud',
                 label: t('cloud.tab'),
                 panel: <CloudControls cloud={view.cloud} send={send} />,
+              },
+              {
+                id: 'qa',
+                label: (
+                  <>
+                    {t('qa.tab')}
+                    {pendingQuestions > 0 && (
+                      <>
+                        {' '}
+                        <span className="count count-alert" aria-hidden="true">
+                          {pendingQuestions}
+                        </span>
+                        <span className="sr-only">{t('qa.pending', { count: pendingQuestions })}</span>
+                      </>
+                    )}
+                  </>
+                ),
+                panel: <QaControls mode={view.params.qa ?? 'off'} questions={view.qa} send={send} />,
               },
               {
                 id: 'settings',

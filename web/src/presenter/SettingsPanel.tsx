@@ -1,5 +1,5 @@
-// How the session runs: navigation, who draws on the board, chat, the reactions offered, and
-// whether newcomers may join.
+// How the session runs: navigation, who draws on the board, chat, the reactions offered,
+// questions from the class, and whether newcomers may join.
 import { useId } from 'react'
 import { useI18n } from '../i18n'
 import { offeredReactions } from '../live/reactions'
@@ -7,6 +7,7 @@ import type { Collaboration } from '../protocol/Collaboration'
 import type { ParamsPatch } from '../protocol/ParamsPatch'
 import type { RoomParams } from '../protocol/RoomParams'
 import { Switch } from '../ui/Switch'
+import { QaSettings } from './QaSettings'
 import { ReactionsChooser } from './ReactionsChooser'
 
 /** Who draws on the board: only the trainer, everyone together, or each on a private copy. */
@@ -64,6 +65,7 @@ export function SettingsPanel({ params, locked, onParams, onLock }: SettingsPane
         offered={offeredReactions(params.reactions)}
         onChange={(reactions) => onParams({ reactions })}
       />
+      <QaSettings params={params} onParams={onParams} />
       <Switch
         label={t('settings.lock')}
         checked={locked}

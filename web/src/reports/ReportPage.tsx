@@ -1,4 +1,5 @@
-// One session's report: attendance, pages, quizzes, chat, the board; charts, and the exports.
+// One session's report: attendance, pages, quizzes, chat, reactions, word clouds, questions from
+// the class, the board; charts, and the exports.
 import { useState } from 'react'
 import { api, type ReportFormat } from '../api'
 import { useI18n } from '../i18n'
@@ -10,6 +11,7 @@ import { ConfirmDialog } from '../ui/Dialog'
 import { LazyBarChart } from '../ui/LazyBarChart'
 import { useLoad } from '../ui/useLoad'
 import { CloudsSection } from './CloudsSection'
+import { QaSection } from './QaSection'
 import { QuizSection } from './QuizSection'
 import { ReactionsSection } from './ReactionsSection'
 
@@ -27,7 +29,7 @@ export function ReportPage({ roomId }: { roomId: string }) {
   const report = useLoad(() => api.report(roomId, scoring || undefined), [roomId, scoring])
   if (report.error) return <Alert>{t('sessions.notFound')}</Alert>
   if (!report.data) return <p role="status">{t('common.loading')}</p>
-  const { session, attendance, pages, quizzes, chat, board, reactions, clouds, notes } = report.data
+  const { session, attendance, pages, quizzes, chat, board, reactions, clouds, qa, notes } = report.data
   const shown = pages.totals.filter((p) => p.views > 0).length
   const messages = chat.reduce((sum, c) => sum + c.messages, 0)
 
@@ -202,6 +204,7 @@ export function ReportPage({ roomId }: { roomId: string }) {
 
       <ReactionsSection reactions={reactions} />
       <CloudsSection clouds={clouds} />
+      <QaSection questions={qa} />
 
       <section className="report-section" aria-labelledby="board-title">
         <h2 id="board-title">{t('report.board')}</h2>
