@@ -20,8 +20,9 @@ pub const MAX_QA_QUESTIONS: usize = 1_000;
 /// Questions per participant: at most this many in any window.
 pub(super) const QA_BURST: usize = 3;
 pub(super) const QA_WINDOW_MS: i64 = 60_000;
-/// The questions a participant's frame lists, at most (the trainer gets them all).
-const SHOWN_QUESTIONS: usize = 200;
+/// The questions a participant's frame lists, at most: what a phone shows, and a frame sent to
+/// every seat once a second stays small in a crowd (the trainer gets them all).
+const SHOWN_QUESTIONS: usize = 50;
 
 /// What clients may ask of the questions from the class.
 #[derive(Debug, Clone, PartialEq)]
