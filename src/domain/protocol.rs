@@ -228,6 +228,11 @@ pub struct WelcomeState {
     /// The questions this participant voted for, and those they asked.
     pub qa_voted: Vec<Uuid>,
     pub qa_asked: Vec<Uuid>,
+    /// For the trainer: the reactions counted so far, as the last `reactions` frame said them
+    /// (a presenter that reloads shows them at once). Absent for participants.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub reactions: Option<Counts>,
 }
 
 /// A question from the class as a client sees it.

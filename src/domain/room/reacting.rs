@@ -43,6 +43,11 @@ impl LiveRoom {
         })
     }
 
+    /// The reactions counted since the room's task started.
+    pub fn reaction_totals(&self) -> &crate::domain::reactions::Counts {
+        self.reactions.totals()
+    }
+
     /// The minute of reactions counted, once `now` is past it, as its event (`i64::MAX`:
     /// whatever is counted, as the room stops).
     pub fn reactions_minute_over(&mut self, now: i64) -> Option<Outcome> {

@@ -46,6 +46,7 @@ impl LiveRoom {
             qa,
             qa_voted,
             qa_asked,
+            reactions: (sender == Sender::Trainer).then(|| self.reaction_totals().clone()),
         }
     }
 

@@ -64,6 +64,13 @@ async fn participants_react_with_what_the_trainer_offers_and_the_counts_are_kept
     );
     // Past the flood guard: refused, not counted.
     zoe.refused(react("clap"), "rate_limited").await;
+    // A presenter that reloads is shown the counts at once; participants are not.
+    let again = room.trainer(&app).await;
+    assert_eq!(
+        again.welcome["state"]["reactions"],
+        json!({"clap": 6, "slower": 2})
+    );
+    assert!(zoe.welcome["state"].get("reactions").is_none());
     zoe.assert_never_saw(r#""type":"reactions""#);
 
     // The minute under way is recorded with the end; the report adds them up.

@@ -193,7 +193,7 @@ function withQuiz(view: RoomView, change: (quiz: QuizState) => Partial<QuizState
 
 export function roomReducer(view: RoomView | null, event: RoomEvent): RoomView | null {
   // The counts are totals since the room's task started: a new `welcome` does not reset them.
-  if (event.type === 'welcome') return { ...welcome(event), reactions: view?.reactions ?? {} }
+  if (event.type === 'welcome') return { ...welcome(event), reactions: event.state.reactions ?? view?.reactions ?? {} }
   if (!view) return view
   switch (event.type) {
     case 'participant_joined': {

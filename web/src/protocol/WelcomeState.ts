@@ -7,6 +7,7 @@ import type { PersonView } from "./PersonView";
 import type { QaView } from "./QaView";
 import type { QuizActivity } from "./QuizActivity";
 import type { QuizOutcome } from "./QuizOutcome";
+import type { Reaction } from "./Reaction";
 import type { RoomParams } from "./RoomParams";
 import type { YourAnswer } from "./YourAnswer";
 
@@ -42,4 +43,9 @@ qa: Array<QaView>,
 /**
  * The questions this participant voted for, and those they asked.
  */
-qa_voted: Array<string>, qa_asked: Array<string>, };
+qa_voted: Array<string>, qa_asked: Array<string>, 
+/**
+ * For the trainer: the reactions counted so far, as the last `reactions` frame said them
+ * (a presenter that reloads shows them at once). Absent for participants.
+ */
+reactions?: { [key in Reaction]?: number }, };
