@@ -139,6 +139,14 @@ impl ContentPolicy {
         }
     }
 
+    /// A capsule without what the rules refuse, its pages read again if a record went (a page
+    /// may have held only an embed).
+    pub fn strip_document(&self, document: &mut super::tldraw::CapsuleDocument) {
+        if self.strip(&mut document.snapshot) > 0 {
+            document.pages = super::tldraw::pages_of(&document.snapshot);
+        }
+    }
+
     /// Takes out of a store snapshot what the rules refuse: embeds and bookmarks (with the
     /// bindings that hold on to them), assets loaded from elsewhere, and links to elsewhere
     /// (blanked). Returns how many records were removed or changed.

@@ -5,7 +5,7 @@
 // reaches the phones and the projector without it; the report lists both.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { accessibilityViolations, camera, launchBrowser, newPage, startServer, watch } from './harness.mjs'
+import { auditInto, camera, joinRoom, launchBrowser, newPage, startServer, watch } from './harness.mjs'
 
 const screenshot = camera('activities')
 /** @type {Awaited<ReturnType<typeof startServer>>} */
@@ -33,19 +33,10 @@ async function client(options) {
   return created.page
 }
 
-/** Runs axe on the page and keeps what it finds, to report every screen at once. */
-async function audit(page, name) {
-  const found = await accessibilityViolations(page)
-  if (found.length) violations[name] = found
-}
+/** Runs axe on the page; what it finds is reported for every screen at once. */
+const audit = (page, name) => auditInto(violations, page, name)
 
-async function join(page, first, last, fr = false) {
-  await page.goto(room.link)
-  await page.getByLabel(fr ? 'Prénom' : 'First name').fill(first)
-  await page.getByLabel(fr ? 'Nom' : 'Last name', { exact: true }).fill(last)
-  await page.getByRole('button', { name: fr ? 'Rejoindre la session' : 'Join the session' }).click()
-  await page.locator('.slide .tl-container').getByText('Welcome to the course!').first().waitFor()
-}
+const join = (page, first, last, fr = false) => joinRoom(page, room.link, first, last, fr)
 
 /** Resolves once the count shown for `reaction` in `scope` (a selector) reads `count`. */
 async function counted(page, scope, reaction, count) {

@@ -10,8 +10,9 @@ import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import {
-  accessibilityViolations,
+  auditInto,
   camera,
+  joinRoom,
   laidOutAt,
   launchBrowser,
   newPage,
@@ -70,11 +71,8 @@ async function client(options) {
   return created.page
 }
 
-/** Runs axe on the page and keeps what it finds, to report every screen at once. */
-async function audit(page, name) {
-  const found = await accessibilityViolations(page)
-  if (found.length) violations[name] = found
-}
+/** Runs axe on the page; what it finds is reported for every screen at once. */
+const audit = (page, name) => auditInto(violations, page, name)
 
 /** The audience screen in one phase, at 1920 × 1080, for the README (PRATICO_SCREENS=1). */
 async function screen(name) {
@@ -96,13 +94,7 @@ async function screen(name) {
   await audience.screenshot({ path: path.join(screensDir, `audience-${name}.png`) })
 }
 
-async function join(page, first, last, fr = false) {
-  await page.goto(room.link)
-  await page.getByLabel(fr ? 'Prénom' : 'First name').fill(first)
-  await page.getByLabel(fr ? 'Nom' : 'Last name', { exact: true }).fill(last)
-  await page.getByRole('button', { name: fr ? 'Rejoindre la session' : 'Join the session' }).click()
-  await page.locator('.slide .tl-container').getByText('Welcome to the course!').first().waitFor()
-}
+const join = (page, first, last, fr = false) => joinRoom(page, room.link, first, last, fr)
 
 /**
  * What the audience screen could give away before the reveal: any element marked as right, any

@@ -155,6 +155,31 @@ export async function accessibilityViolations(page) {
 }
 
 /**
+ * Runs axe on the page and files what it finds under `name` in `found`, so that a suite reports
+ * every screen at once.
+ * @param {Record<string, string[]>} found
+ * @param {import('playwright-core').Page} page
+ * @param {string} name
+ */
+export async function auditInto(found, page, name) {
+  const violations = await accessibilityViolations(page)
+  if (violations.length) found[name] = violations
+}
+
+/**
+ * Joins the room at `link` from a participant's page, in English or French, and waits for the
+ * sample deck's first slide.
+ * @param {import('playwright-core').Page} page
+ */
+export async function joinRoom(page, link, first, last, fr = false) {
+  await page.goto(link)
+  await page.getByLabel(fr ? 'Prénom' : 'First name').fill(first)
+  await page.getByLabel(fr ? 'Nom' : 'Last name', { exact: true }).fill(last)
+  await page.getByRole('button', { name: fr ? 'Rejoindre la session' : 'Join the session' }).click()
+  await page.locator('.slide .tl-container').getByText('Welcome to the course!').first().waitFor()
+}
+
+/**
  * Resolves once the page is laid out at `width` px: the viewport has that width and the page's
  * own width holds still from one animation frame to the next (components that follow their size
  * have re-rendered).

@@ -5,7 +5,7 @@
 // reveals say right and partly right; the report shows the answers and the right ones.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { accessibilityViolations, camera, launchBrowser, newPage, startServer, watch } from './harness.mjs'
+import { auditInto, camera, launchBrowser, newPage, startServer, watch } from './harness.mjs'
 
 const screenshot = camera('kinds')
 /** @type {Awaited<ReturnType<typeof startServer>>} */
@@ -30,10 +30,8 @@ async function client(options) {
   return created.page
 }
 
-async function audit(page, name) {
-  const found = await accessibilityViolations(page)
-  if (found.length) violations[name] = found
-}
+/** Runs axe on the page; what it finds is reported for every screen at once. */
+const audit = (page, name) => auditInto(violations, page, name)
 
 function step(name, run) {
   it(name, async () => {

@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import {
-  accessibilityViolations,
+  auditInto,
+  camera,
   fixture,
   laidOutAt,
   launchBrowser,
   newPage,
   overflowsHorizontally,
-  camera,
   startServer,
 } from './harness.mjs'
 
@@ -38,11 +38,8 @@ async function client(options) {
   return created.page
 }
 
-/** Runs axe on the page and keeps what it finds, to report every page at once. */
-async function audit(page, name) {
-  const found = await accessibilityViolations(page)
-  if (found.length) violations[name] = found
-}
+/** Runs axe on the page; what it finds is reported for every screen at once. */
+const audit = (page, name) => auditInto(violations, page, name)
 
 /** Whether the page breaks at 320 px wide; the viewport is put back afterwards. */
 async function narrowCheck(page, name) {

@@ -85,10 +85,7 @@ impl LiveRoom {
                 self.cloud_unseen.participants = false;
                 Ok(outcome)
             }
-            CloudCommand::End => {
-                let ended = self.cloud_end(at).ok_or_else(no_cloud)?;
-                Ok(ended)
-            }
+            CloudCommand::End => self.cloud_end(at).ok_or_else(no_cloud),
         }
     }
 

@@ -55,15 +55,7 @@ impl Capsule {
     ) -> ApiResult<(StatusCode, Json<Capsule>)> {
         // A copy of a capsule stored before the content policy, or a room's board, is taken
         // without what the policy refuses (an upload was refused for it already).
-        if state
-            .live
-            .canvases()
-            .content_policy()
-            .strip(&mut document.snapshot)
-            > 0
-        {
-            document.pages = tldraw::pages_of(&document.snapshot);
-        }
+        (state.live.canvases().content_policy()).strip_document(&mut document);
         // Images travel inline in files from elsewhere: stored once, referenced by URL.
         store_inline_images(state, owner_id, &mut document.snapshot).await?;
         let summary = capsules::insert(

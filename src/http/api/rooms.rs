@@ -138,15 +138,7 @@ pub async fn launch(
     let mut document = current_document(&state, capsule).await?;
     tldraw::strip_speaker_notes(&mut document.snapshot);
     // A capsule stored before the content policy launches without what it refuses.
-    if state
-        .live
-        .canvases()
-        .content_policy()
-        .strip(&mut document.snapshot)
-        > 0
-    {
-        document.pages = tldraw::pages_of(&document.snapshot);
-    }
+    (state.live.canvases().content_policy()).strip_document(&mut document);
     let pages = &document.pages;
     let room_state = RoomState {
         page_id: pages.first().map(|p| p.id.clone()),
