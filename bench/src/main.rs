@@ -23,7 +23,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
 
 use report::{Report, Run};
-use scenarios::{Target, answers, broadcast, canvas, flood, idle, quiz, reconnect, rooms};
+use scenarios::{
+    Target, answers, broadcast, canvas, flood, idle, quiz, reactions, reconnect, rooms,
+};
 use server::{Backend, Launcher};
 
 #[derive(Debug, Parser)]
@@ -94,6 +96,9 @@ enum Scenario {
     /// One quiz: players join in waves, all answer at once, the trainer reveals; join, question,
     /// acknowledgement and results latency, the trainer's frames, CPU and memory.
     Quiz(quiz::Settings),
+    /// The room's activities: everyone taps reactions, sends cloud words, votes for questions;
+    /// the presenter's coalesced frames (rate, send-to-count latency), the class's, CPU.
+    Reactions(reactions::Settings),
     /// A small run of every scenario that fails unless each behaves (for CI).
     Smoke,
 }
@@ -132,6 +137,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Flood(s) => ("flood", format!("{s:?}")),
         Scenario::Canvas(s) => ("canvas", format!("{s:?}")),
         Scenario::Quiz(s) => ("quiz", format!("{s:?}")),
+        Scenario::Reactions(s) => ("reactions", format!("{s:?}")),
         Scenario::Smoke => unreachable!("handled above"),
     };
     let mut report = Report {
@@ -165,6 +171,7 @@ async fn one(scenario: &Scenario, target: &Target, sources: u8) -> anyhow::Resul
         Scenario::Flood(s) => flood::run(target, sources, s).await,
         Scenario::Canvas(s) => canvas::run(target, sources, s).await,
         Scenario::Quiz(s) => quiz::run(target, sources, s).await,
+        Scenario::Reactions(s) => reactions::run(target, sources, s).await,
         Scenario::Smoke => unreachable!("smoke runs the others"),
     }
 }
@@ -217,8 +224,16 @@ async fn smoke(target: &Target, sources: u8) -> anyhow::Result<()> {
         players: 200,
         wave: 50,
     };
+    let reactions = reactions::Settings {
+        participants: 200,
+        seconds: 3,
+        tap_every_ms: 1_100,
+        words: 2,
+        questions: 4,
+        votes: 2,
+    };
     let delivered = [("delivered_pct", 100.0), ("drops", 0.0)];
-    let scenarios: [(Scenario, &[(&str, f64)]); 8] = [
+    let scenarios: [(Scenario, &[(&str, f64)]); 9] = [
         (Scenario::Broadcast(broadcast), &delivered),
         (
             Scenario::Answers(answers),
@@ -251,6 +266,19 @@ async fn smoke(target: &Target, sources: u8) -> anyhow::Result<()> {
                 ("acked_not_stored", 0.0),
                 ("results_received", 200.0),
                 ("progress_last_answered", 200.0),
+                ("drops", 0.0),
+            ],
+        ),
+        (
+            Scenario::Reactions(reactions),
+            &[
+                ("reactions_rate_limited", 0.0),
+                ("reactions_missing", 0.0),
+                ("words_acked", 400.0),
+                ("words_missing", 0.0),
+                ("questions_asked", 4.0),
+                ("votes_acked", 400.0),
+                ("votes_missing", 0.0),
                 ("drops", 0.0),
             ],
         ),

@@ -85,6 +85,24 @@ pub struct Incoming<'a> {
     pub question: Option<Question>,
     /// A participant's own result (`quiz_results`) or standing (`quiz_ended`).
     pub yours: Option<Yours>,
+    /// What an `ack` answers.
+    #[serde(borrow)]
+    pub req: Option<Cow<'a, str>>,
+    /// The room's settings (`params_changed`).
+    pub params: Option<Params>,
+    /// The questions from the class (`qa`).
+    pub questions: Option<Vec<QaQuestion>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Params {
+    pub qa: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct QaQuestion {
+    pub question_id: String,
+    pub text: String,
 }
 
 #[derive(Debug, Deserialize)]

@@ -2,13 +2,14 @@
 //! like the real client, comes back with its resume token after a random pause (full jitter)
 //! when the connection is lost.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
 use futures_util::{SinkExt, StreamExt};
-use serde_json::json;
+use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 use tokio::time::{Instant, Interval, interval_at, sleep, sleep_until, timeout};
 use tokio_tungstenite::tungstenite::Message;
@@ -31,7 +32,91 @@ pub struct Plan {
     pub answer_on_talk: bool,
     /// Chats while the crowd is told to talk.
     pub chat: Option<Chat>,
+    /// Reacts, sends cloud words, asks and votes (the `reactions` scenario).
+    pub activities: Option<Activities>,
 }
+
+/// What a participant does in the room's activities.
+#[derive(Debug, Clone, Copy)]
+pub struct Activities {
+    /// Taps a reaction this often while the crowd is told to talk.
+    pub tap_every: Duration,
+    /// Words sent to a word cloud, each at a random moment within `spread` of its start.
+    pub words: u32,
+    /// Participants numbered up to this ask a question when the trainer opens questions.
+    pub askers: usize,
+    /// Votes for others' questions, each at a random moment within `spread` of seeing enough
+    /// questions to vote for.
+    pub votes: u32,
+    pub spread: Duration,
+}
+
+/// Where a participant stands in the activities.
+#[derive(Default)]
+struct Doing {
+    /// When the next words and votes are due, latest first.
+    words_due: Vec<Instant>,
+    votes_due: Vec<Instant>,
+    words_sent: u32,
+    /// A question to ask now.
+    ask_due: bool,
+    /// The questions seen last that one may still vote for.
+    votable: Vec<String>,
+    voted: HashSet<String>,
+    /// When each `cloud_send` and `qa_vote` awaiting its `ack` was sent, by `req`.
+    in_flight: HashMap<String, u64>,
+    /// The class `cloud` and `qa` frames received, and when the last came (`now_us`).
+    cloud_frames: (u64, u64),
+    qa_frames: (u64, u64),
+}
+
+/// The words of the cloud: few enough that the trainer's frame (the 100 sent most) holds
+/// them all, so its counts add up to every word received.
+const WORDS: [&str; 40] = [
+    "écoute",
+    "rythme",
+    "exemples",
+    "pause",
+    "clarté",
+    "humour",
+    "pratique",
+    "schémas",
+    "questions",
+    "concret",
+    "vidéo",
+    "quiz",
+    "groupe",
+    "calme",
+    "énergie",
+    "méthode",
+    "partage",
+    "écran",
+    "sons",
+    "lumière",
+    "café",
+    "notes",
+    "résumé",
+    "débat",
+    "jeu",
+    "histoire",
+    "chiffres",
+    "cas",
+    "outils",
+    "retour",
+    "temps",
+    "suite",
+    "bases",
+    "détails",
+    "images",
+    "voix",
+    "plan",
+    "liens",
+    "défis",
+    "merci",
+];
+
+/// The reactions offered in the `reactions` scenario; participant `n` taps the `n % 3`th.
+pub const REACTIONS: [&str; 3] = ["clap", "heart", "thumbs_up"];
 
 /// A chat message every `period`, the first `offset` after the crowd is told to talk.
 #[derive(Debug, Clone, Copy)]
@@ -58,6 +143,7 @@ pub struct Participant {
     answered: bool,
     /// When the answer awaiting its acceptance was sent (`now_us`).
     answer_sent_us: Option<u64>,
+    doing: Doing,
 }
 
 pub fn spawn(crowd: Arc<Crowd>, room: Arc<Room>, number: usize, plan: Plan) -> JoinHandle<()> {
@@ -69,6 +155,7 @@ pub fn spawn(crowd: Arc<Crowd>, room: Arc<Room>, number: usize, plan: Plan) -> J
         seat: None,
         answered: false,
         answer_sent_us: None,
+        doing: Doing::default(),
     };
     tokio::spawn(participant.run())
 }
@@ -163,6 +250,8 @@ impl Participant {
         let (mut tx, mut rx) = ws.split();
         let mut heartbeat = interval_at(Instant::now() + jitter(HEARTBEAT), HEARTBEAT);
         let mut chat: Option<Interval> = None;
+        let mut taps: Option<Interval> = None;
+        let tap_every = self.plan.activities.map(|a| a.tap_every);
         let mut pending: Option<Pending> = None;
         let crowd = Arc::clone(&self.crowd);
         let chat_plan = self.plan.chat;
@@ -186,6 +275,26 @@ impl Participant {
                 {
                     chat = chat_plan.map(|c| interval_at(Instant::now() + c.offset, c.period));
                     continue;
+                }
+                _ = crowd.talk.cancelled(),
+                    if tap_every.is_some() && taps.is_none() && !crowd.hush.is_cancelled() =>
+                {
+                    taps = tap_every.map(|every| interval_at(Instant::now() + jitter(every), every));
+                    continue;
+                }
+                _ = tick(&mut taps) => {
+                    if crowd.hush.is_cancelled() {
+                        taps = None;
+                        continue;
+                    }
+                    Stats::sent(&crowd.stats.tap_sends, now_us());
+                    json!({"type": "react", "reaction": REACTIONS[self.number % REACTIONS.len()]})
+                }
+                _ = sleep_until(self.doing.next_due()), if self.doing.has_due() => {
+                    match self.next_activity() {
+                        Some(message) => message,
+                        None => continue,
+                    }
                 }
                 _ = tick(&mut chat) => {
                     if crowd.hush.is_cancelled() {
@@ -271,10 +380,138 @@ impl Participant {
                 _ => stats.error("quiz_results without the participant's answer"),
             },
             "error" => stats.error(message.code.as_deref().unwrap_or("unknown")),
+            "cloud_started" => {
+                if let Some(plan) = self.plan.activities {
+                    self.doing.words_due = schedule(plan.words, plan.spread);
+                }
+            }
+            "params_changed" => {
+                let qa = message.params.and_then(|p| p.qa);
+                let asker = self
+                    .plan
+                    .activities
+                    .is_some_and(|plan| self.number <= plan.askers);
+                if asker && qa.is_some_and(|qa| qa != "off") && !self.doing.ask_due {
+                    self.doing.ask_due = true;
+                }
+            }
+            "cloud" => self.class_frame(now, false),
+            "qa" => {
+                self.class_frame(now, true);
+                let own = self.own_question();
+                let doing = &mut self.doing;
+                doing.votable = (message.questions.unwrap_or_default().into_iter())
+                    .filter(|q| q.text != own && !doing.voted.contains(&q.question_id))
+                    .map(|q| q.question_id)
+                    .collect();
+                if let Some(plan) = self.plan.activities
+                    && doing.voted.is_empty()
+                    && doing.votes_due.is_empty()
+                    && doing.votable.len() >= plan.votes as usize
+                {
+                    doing.votes_due = schedule(plan.votes, plan.spread);
+                }
+            }
+            "ack" => {
+                let req = message.req.as_deref().unwrap_or_default();
+                match (req.chars().next(), self.doing.in_flight.remove(req)) {
+                    (Some('w'), Some(sent)) => stats.word_ack.record_us(now - sent),
+                    (Some('v'), Some(sent)) => stats.vote_ack.record_us(now - sent),
+                    (Some('a'), _) => Stats::add(&stats.asked),
+                    _ => {}
+                }
+            }
             _ => {}
         }
         None
     }
+
+    /// Counts a class frame of the word cloud or the questions, and whether it came too soon:
+    /// after the first (a `cloud_show` is sent at once), they come a second apart.
+    fn class_frame(&mut self, now: u64, qa: bool) {
+        let stats = &self.crowd.stats;
+        let (count, last) = match qa {
+            true => &mut self.doing.qa_frames,
+            false => &mut self.doing.cloud_frames,
+        };
+        if *count >= 2 && now - *last < 500_000 {
+            Stats::add(&stats.class_frames_too_close);
+        }
+        *count += 1;
+        *last = now;
+        Stats::add(&stats.class_frames);
+    }
+
+    fn own_question(&self) -> String {
+        format!(
+            "Question {} : pouvez-vous revenir sur ce point ?",
+            self.number
+        )
+    }
+
+    /// The question, word or vote due now, if one is.
+    fn next_activity(&mut self) -> Option<Value> {
+        if std::mem::take(&mut self.doing.ask_due) {
+            return Some(json!({"type": "qa_ask", "text": self.own_question(), "req": "a"}));
+        }
+        let now = Instant::now();
+        let stats = &self.crowd.stats;
+        let doing = &mut self.doing;
+        if doing.words_due.last().is_some_and(|at| *at <= now) {
+            doing.words_due.pop();
+            let k = doing.words_sent as usize;
+            doing.words_sent += 1;
+            let word = WORDS[(self.number * 7 + k * 11) % WORDS.len()];
+            let req = format!("w{k}");
+            let sent = now_us();
+            doing.in_flight.insert(req.clone(), sent);
+            Stats::sent(&stats.word_sends, sent);
+            return Some(json!({"type": "cloud_send", "text": word, "req": req}));
+        }
+        if doing.votes_due.last().is_some_and(|at| *at <= now) {
+            doing.votes_due.pop();
+            if doing.votable.is_empty() {
+                return None;
+            }
+            let question = doing
+                .votable
+                .swap_remove(rand::random_range(0..doing.votable.len()));
+            let req = format!("v{}", doing.voted.len());
+            doing.voted.insert(question.clone());
+            let sent = now_us();
+            doing.in_flight.insert(req.clone(), sent);
+            Stats::sent(&stats.vote_sends, sent);
+            return Some(json!({"type": "qa_vote", "question_id": question, "req": req}));
+        }
+        None
+    }
+}
+
+impl Doing {
+    fn has_due(&self) -> bool {
+        self.ask_due || !self.words_due.is_empty() || !self.votes_due.is_empty()
+    }
+
+    /// The soonest moment something is due (only meaningful when `has_due`).
+    fn next_due(&self) -> Instant {
+        let soonest = [self.words_due.last(), self.votes_due.last()]
+            .into_iter()
+            .flatten()
+            .min()
+            .copied();
+        match self.ask_due {
+            true => Instant::now(),
+            false => soonest.unwrap_or_else(Instant::now),
+        }
+    }
+}
+
+/// `count` random moments within `spread` from now, latest first.
+fn schedule(count: u32, spread: Duration) -> Vec<Instant> {
+    let now = Instant::now();
+    let mut due: Vec<Instant> = (0..count).map(|_| now + jitter(spread)).collect();
+    due.sort_unstable_by(|a, b| b.cmp(a));
+    due
 }
 
 /// Reads until the `welcome` (its participant id and resume token) or a refusal.

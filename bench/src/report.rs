@@ -1,6 +1,7 @@
 //! A scenario's figures: one column per run, the median and spread of each, as a table for
 //! people and JSON for tools.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -9,14 +10,15 @@ use serde_json::{Value, json};
 /// What one run measured, in the order it is shown.
 #[derive(Debug, Default)]
 pub struct Run {
-    pub figures: Vec<(&'static str, f64)>,
+    /// Named values; a name is made up only where a scenario repeats figures per activity.
+    pub figures: Vec<(Cow<'static, str>, f64)>,
     /// `error` messages and failed joins the clients saw, by code.
     pub errors: BTreeMap<String, u64>,
 }
 
 impl Run {
-    pub fn put(&mut self, name: &'static str, value: f64) {
-        self.figures.push((name, value));
+    pub fn put(&mut self, name: impl Into<Cow<'static, str>>, value: f64) {
+        self.figures.push((name.into(), value));
     }
 }
 
@@ -54,10 +56,10 @@ fn show(value: f64) -> String {
 
 impl Report {
     /// Figure names in the order of the first run.
-    fn names(&self) -> Vec<&'static str> {
+    fn names(&self) -> Vec<&str> {
         self.runs
             .first()
-            .map(|r| r.figures.iter().map(|(n, _)| *n).collect())
+            .map(|r| r.figures.iter().map(|(n, _)| &**n).collect())
             .unwrap_or_default()
     }
 
@@ -67,7 +69,7 @@ impl Report {
             .map(|r| {
                 r.figures
                     .iter()
-                    .find(|(n, _)| *n == name)
+                    .find(|(n, _)| n == name)
                     .map_or(f64::NAN, |(_, v)| *v)
             })
             .collect()

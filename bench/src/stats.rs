@@ -85,6 +85,19 @@ pub struct Stats {
     pub last_message_us: AtomicU64,
     /// Messages participants received after their `welcome`, pongs left out.
     pub received: AtomicU64,
+    /// When each reaction, cloud word and vote was sent (`now_us`).
+    pub tap_sends: Mutex<Vec<u64>>,
+    pub word_sends: Mutex<Vec<u64>>,
+    pub vote_sends: Mutex<Vec<u64>>,
+    /// `cloud_send` and `qa_vote` sent → their `ack`.
+    pub word_ack: Latencies,
+    pub vote_ack: Latencies,
+    /// Questions from the class acknowledged.
+    pub asked: AtomicU64,
+    /// `cloud` and `qa` frames participants received, and those that came less than half a
+    /// second after the one before of the same kind (the class is promised one a second).
+    pub class_frames: AtomicU64,
+    pub class_frames_too_close: AtomicU64,
 }
 
 impl Stats {
@@ -94,6 +107,11 @@ impl Stats {
 
     pub fn get(counter: &AtomicU64) -> u64 {
         counter.load(Ordering::Relaxed)
+    }
+
+    /// Notes the moment `now` in a list of sends.
+    pub fn sent(list: &Mutex<Vec<u64>>, now: u64) {
+        list.lock().expect("sends lock").push(now);
     }
 
     pub fn error(&self, code: &str) {

@@ -13,10 +13,20 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_util::sync::CancellationToken;
 
 use crate::crowd::{Crowd, Room};
-use crate::net::{HEARTBEAT, Incoming, Ws};
+use crate::net::{HEARTBEAT, Incoming, Ws, now_us};
 
-/// The messages a trainer's driver waits for; the rest is read and dropped.
-const KEPT: [&str; 5] = ["welcome", "ack", "error", "quiz_question", "quiz_progress"];
+/// The messages a trainer's driver waits for or looks at; the rest is read and dropped. Each
+/// kept one gets `_at_us`: when it came (`now_us`).
+const KEPT: [&str; 8] = [
+    "welcome",
+    "ack",
+    "error",
+    "quiz_question",
+    "quiz_progress",
+    "reactions",
+    "cloud",
+    "qa",
+];
 
 /// An answer that takes longer than this fails the run.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(60);
@@ -123,8 +133,9 @@ async fn pump(
                 if let Message::Text(text) = frame
                     && let Ok(message) = serde_json::from_str::<Incoming>(&text)
                     && KEPT.contains(&&*message.kind)
-                    && let Ok(value) = serde_json::from_str(&text)
+                    && let Ok(mut value) = serde_json::from_str::<Value>(&text)
                 {
+                    value["_at_us"] = json!(now_us());
                     let _ = kept.send(value);
                 }
                 continue;

@@ -7,6 +7,7 @@ pub mod canvas;
 pub mod flood;
 pub mod idle;
 pub mod quiz;
+pub mod reactions;
 pub mod reconnect;
 pub mod rooms;
 
