@@ -412,6 +412,8 @@ impl Participant {
                     doing.votes_due = schedule(plan.votes, plan.spread);
                 }
             }
+            // Taps are the only commands sent without `req`.
+            "ack" if message.req.is_none() => Stats::add(&stats.taps_acked),
             "ack" => {
                 let req = message.req.as_deref().unwrap_or_default();
                 match (req.chars().next(), self.doing.in_flight.remove(req)) {

@@ -92,6 +92,8 @@ pub struct Stats {
     /// `cloud_send` and `qa_vote` sent → their `ack`.
     pub word_ack: Latencies,
     pub vote_ack: Latencies,
+    /// Reactions acknowledged (the others refused: `rate_limited` errors).
+    pub taps_acked: AtomicU64,
     /// Questions from the class acknowledged.
     pub asked: AtomicU64,
     /// `cloud` and `qa` frames participants received, and those that came less than half a

@@ -82,8 +82,12 @@ pub async fn run(target: &Target, sources: u8, settings: &Settings) -> anyhow::R
     crowd.talk.cancel();
     tokio::time::sleep(spread).await;
     crowd.hush.cancel();
+    // Every tap answered: counted (`ack`) or refused by the flood guard.
+    let taps = stats.tap_sends.lock().expect("sends lock").len() as u64;
+    let answered = || Stats::get(&stats.taps_acked) + rate_limited(stats);
+    Stats::until(DRAIN, || answered() >= taps).await;
     let limited = rate_limited(stats);
-    let expected = stats.tap_sends.lock().expect("sends lock").len() as u64 - limited;
+    let expected = Stats::get(&stats.taps_acked);
     let frames = presenter_frames(&mut trainer, "reactions", reaction_total, expected).await;
     phase.end(
         &stage,
