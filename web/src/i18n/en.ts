@@ -156,6 +156,8 @@ export const en = {
   'editor.choiceText': 'Text of choice {letter}',
   'editor.removeChoice': 'Remove choice {letter}',
   'editor.addImage': 'Add an image',
+  'editor.image': 'Image',
+  'editor.removeShort': 'Remove',
   'editor.removeImage': 'Remove the image',
   'editor.addChoiceImage': 'Add an image to choice {letter}',
   'editor.removeChoiceImage': 'Remove the image of choice {letter}',

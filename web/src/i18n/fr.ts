@@ -159,6 +159,8 @@ export const fr: Messages = {
   'editor.choiceText': 'Texte du choix {letter}',
   'editor.removeChoice': 'Retirer le choix {letter}',
   'editor.addImage': 'Ajouter une image',
+  'editor.image': 'Image',
+  'editor.removeShort': 'Retirer',
   'editor.removeImage': 'Retirer l’image',
   'editor.addChoiceImage': 'Ajouter une image au choix {letter}',
   'editor.removeChoiceImage': 'Retirer l’image du choix {letter}',

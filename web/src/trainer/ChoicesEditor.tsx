@@ -63,6 +63,7 @@ export function ChoicesEditor({ question, index, onChange }: ChoicesEditorProps)
             kind="choice"
             addLabel={t('editor.addChoiceImage', { letter: LETTERS[i] })}
             removeLabel={t('editor.removeChoiceImage', { letter: LETTERS[i] })}
+            shortLabels={{ add: t('editor.image'), remove: t('editor.removeShort') }}
             onChange={(image) => setChoice(i, { image: image ?? undefined })}
           />
         </div>

@@ -12,13 +12,15 @@ interface ImagePickerProps {
   /** Names the control: "Add an image" or "Add an image to choice B". */
   addLabel: string
   removeLabel: string
+  /** What the buttons show when their names are too long for the place (a choice's row). */
+  shortLabels?: { add: string; remove: string }
   onChange(image: string | null): void
 }
 
 /** What the image picker accepts, as the server does (it checks the bytes anyway). */
 const ACCEPT = 'image/png,image/jpeg,image/gif,image/webp,image/svg+xml'
 
-export function ImagePicker({ image, kind, addLabel, removeLabel, onChange }: ImagePickerProps) {
+export function ImagePicker({ image, kind, addLabel, removeLabel, shortLabels, onChange }: ImagePickerProps) {
   const { t } = useI18n()
   const inputId = useId()
   const [progress, setProgress] = useState<number | null>(null)
@@ -55,8 +57,8 @@ export function ImagePicker({ image, kind, addLabel, removeLabel, onChange }: Im
           {t('editor.imageUploadingPercent', { percent: Math.round(progress * 100) })}
         </p>
       ) : image ? (
-        <button type="button" className="button small" onClick={() => onChange(null)}>
-          {removeLabel}
+        <button type="button" className="button small" onClick={() => onChange(null)} aria-label={removeLabel}>
+          {shortLabels?.remove ?? removeLabel}
         </button>
       ) : (
         <>
@@ -73,7 +75,7 @@ export function ImagePicker({ image, kind, addLabel, removeLabel, onChange }: Im
             }}
           />
           <label htmlFor={inputId} className="button small image-add" aria-hidden="true">
-            🖼 {addLabel}
+            + {shortLabels?.add ?? addLabel}
           </label>
         </>
       )}
