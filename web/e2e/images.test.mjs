@@ -4,7 +4,7 @@
 // quiz; a participant on a French phone and one on an English laptop see the images, loaded
 // with their room and resume token, and the answer buttons do not move when the images arrive
 // (measured before and after, the images held back until then); the presenter and the
-// projector show them too; someone without a seat gets 404 for them.
+// projector show them too; someone without a seat gets 404 for them; the report names them.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { deflateSync } from 'node:zlib'
@@ -306,6 +306,18 @@ describe('images in questions and choices', { timeout: 240_000 }, () => {
     await allLoaded(audience, '.audience-quiz', 3)
     await screenshot(zoe, 'phone-result')
     await screenshot(audience, 'projector-results')
+  })
+
+  step('the report says which question had images, and shows none', async () => {
+    await trainer.getByRole('button', { name: 'End quiz' }).click()
+    await trainer.getByRole('button', { name: 'End session' }).click()
+    await trainer.getByRole('dialog', { name: 'End the session?' }).getByRole('button', { name: 'End session' }).click()
+    await trainer.waitForURL('**/sessions/**')
+    const row = trainer.locator('tr', { hasText: 'Which one is a cat?' })
+    await row.getByText('Single choice · Shown with an image · Choices shown with images').waitFor()
+    assert.equal(await trainer.locator('main img').count(), 0, 'no image in the report')
+    await screenshot(trainer, 'report')
+    await audit(trainer, 'report')
   })
 
   it('the pages pass axe-core (WCAG 2.1 AA)', () => {

@@ -497,6 +497,8 @@ export const en = {
   'report.accuracy': 'recomputed for accuracy',
   'report.speed': 'recomputed for speed',
   'report.rescored': 'recomputed',
+  'report.withImage': 'Shown with an image',
+  'report.choiceImages': 'Choices shown with images',
   'report.percentCorrect': 'Right answers by question (%)',
   'report.questions': 'Questions',
   'report.answered': 'Answered',

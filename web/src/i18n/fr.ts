@@ -505,6 +505,8 @@ export const fr: Messages = {
   'report.accuracy': 'recalculés à la justesse',
   'report.speed': 'recalculés à la rapidité',
   'report.rescored': 'recalculés',
+  'report.withImage': 'Posée avec une image',
+  'report.choiceImages': 'Choix illustrés d’images',
   'report.percentCorrect': 'Bonnes réponses par question (%)',
   'report.questions': 'Questions',
   'report.answered': 'Réponses',
