@@ -28,6 +28,7 @@ fn question(i: usize) -> Question {
                 id: format!("c{}", c + 1),
                 text: format!("Choice {}", c + 1),
                 correct: c == 0,
+                image: None,
             })
             .collect(),
         30,

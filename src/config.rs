@@ -57,8 +57,8 @@ pub struct Config {
     #[arg(long, env = "PRATICO_MAX_ASSET_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_asset_bytes: usize,
 
-    /// An image of the asset store that no capsule or live room references is deleted once it
-    /// is this old, in seconds (checked hourly, or more often when shorter).
+    /// An image of the asset store that no capsule, quiz or live room references is deleted
+    /// once it is this old, in seconds (checked hourly, or more often when shorter).
     #[arg(long, env = "PRATICO_UNUSED_ASSET_GRACE_S", default_value_t = 86_400)]
     pub unused_asset_grace_s: u64,
 

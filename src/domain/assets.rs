@@ -1,5 +1,24 @@
 //! What an uploaded file is, by its content (never by its name or declared type): the image
-//! kinds tldraw shows and this server stores.
+//! kinds tldraw shows and this server stores; and the URLs they are served at.
+
+use uuid::Uuid;
+
+/// Where the asset store serves its files: an asset's URL is this and its id.
+pub const SERVED_AT: &str = "/api/assets/";
+
+/// The URL an asset is served at (`/api/assets/{id}`): what documents and questions name.
+pub fn url_of(id: Uuid) -> String {
+    format!("{SERVED_AT}{id}")
+}
+
+/// The asset a URL names, if it is exactly an asset's URL (`/api/assets/{id}`, nothing before
+/// or after: no host, no query).
+pub fn asset_id(url: &str) -> Option<Uuid> {
+    let id = url.strip_prefix(SERVED_AT)?;
+    // `Uuid::parse_str` also takes braces, `urn:uuid:` and the simple form: only the
+    // hyphenated form is an asset's URL.
+    (id.len() == 36).then(|| Uuid::parse_str(id).ok()).flatten()
+}
 
 /// An image kind the asset store takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,6 +186,32 @@ mod tests {
         assert_eq!(decode_data_url("data:image/png;base64,***"), None);
         assert_eq!(decode_data_url("data:text/plain,100%"), None);
         assert_eq!(decode_data_url("data:no-comma"), None);
+    }
+
+    #[test]
+    fn only_an_assets_own_url_names_it() {
+        let id = Uuid::parse_str("7d6f1e1a-0000-4000-8000-000000000000").unwrap();
+        assert_eq!(
+            url_of(id),
+            "/api/assets/7d6f1e1a-0000-4000-8000-000000000000"
+        );
+        assert_eq!(asset_id(&url_of(id)), Some(id));
+        assert_eq!(
+            asset_id("/api/assets/7D6F1E1A-0000-4000-8000-000000000000"),
+            Some(id)
+        );
+        for url in [
+            "https://example.com/api/assets/7d6f1e1a-0000-4000-8000-000000000000",
+            "/api/assets/7d6f1e1a-0000-4000-8000-000000000000?room=x",
+            "/api/assets/7d6f1e1a000040008000000000000000",
+            "/api/assets/{7d6f1e1a-0000-4000-8000-000000000000}",
+            "/api/assets/../capsules",
+            "/api/assets/",
+            "data:image/png;base64,iVBORw0K",
+            "",
+        ] {
+            assert_eq!(asset_id(url), None, "{url}");
+        }
     }
 
     #[test]

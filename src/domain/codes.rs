@@ -79,6 +79,8 @@ pub enum ErrorCode {
     ValidationFailed,
     /// 422: a GIFT text that cannot be imported.
     InvalidGift,
+    /// 422: a quiz names an image that is not one of its owner's assets (`field` says where).
+    UnknownAsset,
     /// 426: `/api/live/{name}` without a WebSocket upgrade.
     UpgradeRequired,
     /// 429: too many live sockets from one network address.
@@ -136,6 +138,7 @@ impl ErrorCode {
             UnsupportedMediaType => "unsupported_media_type",
             ValidationFailed => "validation_failed",
             InvalidGift => "invalid_gift",
+            UnknownAsset => "unknown_asset",
             UpgradeRequired => "upgrade_required",
             TooManyConnections => "too_many_connections",
             Internal => "internal",
@@ -206,7 +209,7 @@ mod tests {
         not_in_quiz question_closed already_answered bad_answer unavailable bad_request \
         malformed_json bad_query unauthorized invalid_credentials method_not_allowed conflict \
         email_taken session_live payload_too_large unsupported_media_type validation_failed \
-        invalid_gift upgrade_required too_many_connections internal database_unavailable \
+        invalid_gift unknown_asset upgrade_required too_many_connections internal database_unavailable \
         storage_full cross_origin duplicate_cookie";
 
     #[test]

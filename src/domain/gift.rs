@@ -410,6 +410,7 @@ fn choice(text: &str, correct: bool) -> ChoiceInput {
         id: None,
         text: text.to_owned(),
         correct,
+        image: None,
     }
 }
 

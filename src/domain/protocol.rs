@@ -343,6 +343,11 @@ pub struct QuestionView {
     pub choices: Vec<ChoiceView>,
     pub time_limit_s: u32,
     pub points: u32,
+    /// An image shown with the prompt (`/api/assets/{id}`; a participant adds
+    /// `?room={name}&token={resume token}` to load it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub image: Option<String>,
     /// `ordering`: the items to put in order, mixed (the same way for everyone).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[ts(as = "Option<Vec<Item>>", optional)]
@@ -357,6 +362,10 @@ pub struct QuestionView {
 pub struct ChoiceView {
     pub id: String,
     pub text: String,
+    /// An image shown with the choice, as the question's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub image: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub correct: Option<bool>,

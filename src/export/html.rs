@@ -286,7 +286,7 @@ fn quiz_section(out: &mut String, quiz: &QuizReport, locale: &Locale) {
         let median = q.median_response_s.map_or(String::new(), |m| {
             fill(w.median_time, &[("seconds", &m.to_string())])
         });
-        let meta = fill(
+        let mut meta = fill(
             w.question_meta,
             &[
                 ("answered", &q.answered.to_string()),
@@ -295,6 +295,13 @@ fn quiz_section(out: &mut String, quiz: &QuizReport, locale: &Locale) {
                 ("median", &median),
             ],
         );
+        // Named, not shown: a report stands alone and holds no image.
+        if q.has_image {
+            meta.push_str(w.with_image);
+        }
+        if q.distribution.iter().any(|c| c.has_image) {
+            meta.push_str(w.choice_images);
+        }
         let _ = writeln!(
             out,
             "<h3>{}. {}</h3><p class=\"meta\">{meta}</p>",

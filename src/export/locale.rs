@@ -158,6 +158,10 @@ pub struct Words {
     pub question_meta: &'static str,
     pub percent_right: &'static str,
     pub median_time: &'static str,
+    /// After a question's statistics: it was shown with an image (the report holds none).
+    pub with_image: &'static str,
+    /// After a question's statistics: some of its choices were shown with images.
+    pub choice_images: &'static str,
     pub answers_to: &'static str,
     pub chat: &'static str,
     pub no_messages: &'static str,
@@ -226,6 +230,8 @@ pub const EN: Words = Words {
     question_meta: "{answered} answer(s) of {present} present{percent}{median}",
     percent_right: " · {percent} % right",
     median_time: " · median time {seconds} s",
+    with_image: " · shown with an image",
+    choice_images: " · choices shown with images",
     answers_to: "Answers to question {n}",
     chat: "Chat",
     no_messages: "No messages.",
@@ -326,6 +332,8 @@ pub const FR: Words = Words {
     question_meta: "{answered} réponse(s) sur {present} présent(s){percent}{median}",
     percent_right: " · {percent} % de bonnes réponses",
     median_time: " · temps médian {seconds} s",
+    with_image: " · posée avec une image",
+    choice_images: " · choix illustrés d'images",
     answers_to: "Réponses à la question {n}",
     chat: "Discussion",
     no_messages: "Aucun message.",

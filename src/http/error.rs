@@ -87,6 +87,18 @@ impl ApiError {
         }
     }
 
+    /// 422 with another code than `validation_failed`: the message starts with the field's path.
+    pub fn invalid_as(
+        code: ErrorCode,
+        field: impl Into<String>,
+        message: impl std::fmt::Display,
+    ) -> Self {
+        Self {
+            code,
+            ..Self::invalid(field, message)
+        }
+    }
+
     /// 500: logged in full, reported without details.
     pub fn internal(error: impl std::fmt::Display) -> Self {
         tracing::error!(%error, "internal error");

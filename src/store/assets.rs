@@ -1,4 +1,5 @@
-//! Assets: the files (images) of trainers' capsules, stored in the database beside them.
+//! Assets: the files (images) of trainers' capsules and quizzes, stored in the database beside
+//! them.
 
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -55,6 +56,17 @@ pub async fn insert(
     Ok((stored, new))
 }
 
+/// The asset `id`, without its bytes.
+pub async fn info(db: &Db, id: Uuid) -> StoreResult<AssetInfo> {
+    let row = on_db!(db, |pool| sqlx::query_as(
+        "SELECT id, owner_id, content_type, bytes FROM assets WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await)?;
+    row.ok_or(StoreError::NotFound)
+}
+
 /// The asset `id` with its bytes.
 pub async fn get(db: &Db, id: Uuid) -> StoreResult<AssetRow> {
     let row = on_db!(db, |pool| sqlx::query_as(
@@ -66,8 +78,8 @@ pub async fn get(db: &Db, id: Uuid) -> StoreResult<AssetRow> {
     row.ok_or(StoreError::NotFound)
 }
 
-/// Deletes the assets created before `created_before` that no capsule and no live room of
-/// their trainer references any more; returns how many.
+/// Deletes the assets created before `created_before` that no document of their trainer
+/// references any more (see `referenced`); returns how many.
 pub async fn delete_unreferenced(db: &Db, created_before: i64) -> StoreResult<u64> {
     let candidates: Vec<(Uuid, Uuid)> = on_db!(db, |pool| sqlx::query_as(
         "SELECT id, owner_id FROM assets WHERE created_at < $1"
@@ -88,7 +100,10 @@ pub async fn delete_unreferenced(db: &Db, created_before: i64) -> StoreResult<u6
     Ok(deleted)
 }
 
-/// Whether a document of the trainer (a capsule, a live room's copy or board) names the asset.
+/// Whether a document of the trainer names the asset: a capsule, a quiz (a question's or a
+/// choice's image), or a live room's copies: of its capsule, of the quiz it runs (checkpointed
+/// in its state), and of the quizzes it started (`quiz_started` holds the questions, and is
+/// committed before the state's checkpoint is).
 async fn referenced(db: &Db, id: Uuid, owner_id: Uuid) -> StoreResult<bool> {
     let id = id.to_string();
     let found: Option<i32> = match db {
@@ -96,7 +111,13 @@ async fn referenced(db: &Db, id: Uuid, owner_id: Uuid) -> StoreResult<bool> {
             sqlx::query_scalar(
                 "SELECT 1 FROM capsules WHERE owner_id = $1 AND instr(snapshot, $2) > 0
                  UNION ALL
-                 SELECT 1 FROM rooms WHERE created_by = $1 AND instr(capsule_snapshot, $2) > 0
+                 SELECT 1 FROM quizzes WHERE owner_id = $1 AND instr(questions, $2) > 0
+                 UNION ALL
+                 SELECT 1 FROM rooms WHERE created_by = $1
+                     AND (instr(capsule_snapshot, $2) > 0 OR instr(state, $2) > 0)
+                 UNION ALL
+                 SELECT 1 FROM rooms r JOIN room_events e ON e.room_id = r.id
+                 WHERE r.created_by = $1 AND e.type = 'quiz_started' AND instr(e.data, $2) > 0
                  LIMIT 1",
             )
             .bind(owner_id)
@@ -108,7 +129,14 @@ async fn referenced(db: &Db, id: Uuid, owner_id: Uuid) -> StoreResult<bool> {
             sqlx::query_scalar(
                 "SELECT 1 FROM capsules WHERE owner_id = $1 AND strpos(snapshot::text, $2) > 0
                  UNION ALL
-                 SELECT 1 FROM rooms WHERE created_by = $1 AND strpos(capsule_snapshot::text, $2) > 0
+                 SELECT 1 FROM quizzes WHERE owner_id = $1 AND strpos(questions::text, $2) > 0
+                 UNION ALL
+                 SELECT 1 FROM rooms WHERE created_by = $1
+                     AND (strpos(capsule_snapshot::text, $2) > 0 OR strpos(state::text, $2) > 0)
+                 UNION ALL
+                 SELECT 1 FROM rooms r JOIN room_events e ON e.room_id = r.id
+                 WHERE r.created_by = $1 AND e.type = 'quiz_started'
+                     AND strpos(e.data::text, $2) > 0
                  LIMIT 1",
             )
             .bind(owner_id)

@@ -181,6 +181,7 @@ fn question(id: &str, kind: QuestionKind, prompt: &str, choices: &[(&str, bool)]
                 id: format!("c{}", i + 1),
                 text: text.into(),
                 correct,
+                image: None,
             })
             .collect(),
         20,

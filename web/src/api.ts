@@ -133,6 +133,29 @@ export const api = {
   capsuleExportUrl: (capsuleId: string) => `/api/capsules/${id(capsuleId)}/export`,
   /** Stores an image (PNG, JPEG, GIF, WebP or SVG) in the asset store; its URL is the `src`. */
   uploadAsset: (file: Blob) => request<Asset>('POST', '/api/assets', file),
+  /** The same, telling `onProgress` the share sent so far (0 to 1): `fetch` cannot. */
+  uploadAssetWithProgress: (file: Blob, onProgress: (sent: number) => void) =>
+    new Promise<Asset>((resolve, reject) => {
+      const xhr = new XMLHttpRequest()
+      xhr.open('POST', '/api/assets')
+      xhr.setRequestHeader('content-type', file.type || 'application/octet-stream')
+      xhr.upload.onprogress = (e) => {
+        if (e.lengthComputable) onProgress(e.loaded / e.total)
+      }
+      xhr.onerror = () => reject(new ApiError(0, 'network', 'network'))
+      xhr.onload = () => {
+        let data: unknown = null
+        try {
+          data = JSON.parse(xhr.responseText)
+        } catch {
+          // Not our error body: a proxy's page, say.
+        }
+        if (xhr.status >= 200 && xhr.status < 300) return resolve(data as Asset)
+        const error = (data as Partial<ErrorBody> | null)?.error
+        reject(new ApiError(xhr.status, error?.code ?? 'http', error?.message ?? xhr.statusText))
+      }
+      xhr.send(file)
+    }),
 
   quizzes: () => request<Quiz[]>('GET', '/api/quizzes'),
   quiz: (quizId: string) => request<Quiz>('GET', `/api/quizzes/${id(quizId)}`),

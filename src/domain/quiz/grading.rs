@@ -395,6 +395,7 @@ mod scoring_tests {
                     id: format!("c{}", i + 1),
                     text: format!("choice {i}"),
                     correct,
+                    image: None,
                 })
                 .collect(),
             30,

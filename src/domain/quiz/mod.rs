@@ -4,11 +4,13 @@
 //! reports) can rely on a question being well-formed.
 
 mod grading;
+mod images;
 
 pub use grading::{
     Answer, AnswerCount, FULL_POINTS_UNDER_MS, Grade, MAX_OPEN_ANSWER_CHARS, Solution, fold_answer,
     points_for, top_answers,
 };
+pub use images::{ImageRef, image_refs};
 
 use super::lang::Lang;
 use serde::{Deserialize, Serialize};
@@ -96,6 +98,11 @@ pub struct Choice {
     pub id: String,
     pub text: String,
     pub correct: bool,
+    /// An image shown with the choice: an asset's URL (`/api/assets/{id}`) of the quiz's owner.
+    /// The text stays: it names the choice in reports and to screen readers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub image: Option<String>,
 }
 
 /// One of an `ordering` question's items.
@@ -117,6 +124,10 @@ pub struct Question {
     pub choices: Vec<Choice>,
     pub time_limit_s: u32,
     pub points: u32,
+    /// An image shown with the prompt: an asset's URL (`/api/assets/{id}`) of the quiz's owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub image: Option<String>,
     /// `numeric`: the number expected, right within `tolerance` of it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
@@ -163,6 +174,7 @@ impl Question {
             choices,
             time_limit_s,
             points,
+            image: None,
             answer: None,
             tolerance: None,
             min: None,
@@ -190,6 +202,9 @@ pub struct QuestionInput {
     pub time_limit_s: Option<u32>,
     #[serde(default)]
     pub points: Option<u32>,
+    /// An image uploaded with `POST /api/assets`, by its URL.
+    #[serde(default)]
+    pub image: Option<String>,
     #[serde(default)]
     pub answer: Option<f64>,
     #[serde(default)]
@@ -219,6 +234,7 @@ impl QuestionInput {
             choices: Vec::new(),
             time_limit_s: None,
             points: None,
+            image: None,
             answer: None,
             tolerance: None,
             min: None,
@@ -249,6 +265,9 @@ pub struct ChoiceInput {
     #[serde(default)]
     #[ts(as = "Option<bool>", optional)]
     pub correct: bool,
+    /// An image uploaded with `POST /api/assets`, by its URL.
+    #[serde(default)]
+    pub image: Option<String>,
 }
 
 /// A rule a quiz broke, with the JSON path of the offending field (`questions[2].choices`).
@@ -296,6 +315,8 @@ pub enum QuizRule {
     AcceptedCount(usize),
     ItemCount(usize),
     ItemIdTaken(String),
+    /// An image that is not an asset's URL.
+    BadImage,
 }
 
 impl QuizRule {
@@ -385,6 +406,13 @@ impl QuizRule {
             }
             ItemIdTaken(id) if en => format!("`{id}` is used by another item"),
             ItemIdTaken(id) => format!("`{id}` est déjà l'identifiant d'un autre élément"),
+            BadImage if en => {
+                "must be the URL of an image uploaded with POST /api/assets (/api/assets/{id})"
+                    .into()
+            }
+            BadImage => "doit être l'adresse d'une image envoyée par POST /api/assets \
+                         (/api/assets/{id})"
+                .into(),
         }
     }
 }
@@ -432,6 +460,7 @@ fn parse_question(input: QuestionInput, index: usize, path: &str) -> Result<Ques
     let kind = input.kind;
     let choices = parse_choices(kind, input.choices, &format!("{path}.choices"))?;
     let mut question = Question::with_choices(id, kind, prompt, choices, time_limit_s, points);
+    question.image = images::parse_image(input.image, &format!("{path}.image"))?;
     let not_for = |field| {
         Err(QuizError::new(
             format!("{path}.{field}"),
@@ -586,11 +615,20 @@ fn parse_choices(
     if !(MIN_CHOICES..=MAX_CHOICES).contains(&count) {
         return Err(QuizError::new(path, QuizRule::ChoiceCount(count)));
     }
-    let marks: Vec<bool> = inputs.iter().map(|input| input.correct).collect();
+    let mut extras = Vec::with_capacity(count);
+    for (i, input) in inputs.iter().enumerate() {
+        let image = images::parse_image(input.image.clone(), &format!("{path}[{i}].image"))?;
+        extras.push((input.correct, image));
+    }
     let entries = inputs.into_iter().map(|input| (input.id, input.text));
     let entries = parse_entries(entries, 'c', QuizRule::ChoiceIdTaken, path)?;
-    let choices: Vec<Choice> = (entries.zip(marks))
-        .map(|((id, text), correct)| Choice { id, text, correct })
+    let choices: Vec<Choice> = (entries.zip(extras))
+        .map(|((id, text), (correct, image))| Choice {
+            id,
+            text,
+            correct,
+            image,
+        })
         .collect();
     let correct = choices.iter().filter(|c| c.correct).count();
     match kind {

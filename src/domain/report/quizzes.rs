@@ -39,6 +39,11 @@ pub struct QuestionReport {
     pub index: usize,
     pub kind: QuestionKind,
     pub prompt: String,
+    /// The question was shown with an image (which a report names, never holds: the image
+    /// may be gone by the time the report is read). Left out when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[ts(as = "Option<bool>", optional)]
+    pub has_image: bool,
     pub points: u32,
     pub time_limit_s: u32,
     pub opened_at: Option<At>,
@@ -72,6 +77,10 @@ pub struct ChoiceCount {
     pub choice_id: String,
     pub text: String,
     pub correct: bool,
+    /// The choice was shown with an image (left out when false).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[ts(as = "Option<bool>", optional)]
+    pub has_image: bool,
     pub count: usize,
     /// Of the answers.
     pub percent: f64,
@@ -389,6 +398,7 @@ impl Asked {
             index,
             kind: q.kind,
             prompt: q.prompt.clone(),
+            has_image: q.image.is_some(),
             points: q.points,
             time_limit_s: q.time_limit_s,
             opened_at: self.opened_at.map(At),
@@ -477,6 +487,7 @@ fn distribution(question: &Question, answers: &[AnswerLine]) -> Vec<ChoiceCount>
                     choice_id: item.id.clone(),
                     text: item.text.clone(),
                     correct: true,
+                    has_image: false,
                     count,
                     percent: percent_of(count),
                 }
@@ -500,6 +511,7 @@ fn distribution(question: &Question, answers: &[AnswerLine]) -> Vec<ChoiceCount>
                 choice_id: choice.id.clone(),
                 text: choice.text.clone(),
                 correct: choice.correct,
+                has_image: choice.image.is_some(),
                 count,
                 percent: percent_of(count),
             }

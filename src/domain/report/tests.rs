@@ -328,6 +328,7 @@ fn question(id: &str, kind: QuestionKind, correct: &[bool]) -> Question {
                 id: format!("c{}", i + 1),
                 text: format!("choice {}", i + 1),
                 correct,
+                image: None,
             })
             .collect(),
         20,

@@ -42,11 +42,13 @@ pub(super) fn question_view(question: &Question, with_answers: bool) -> Question
             .map(|c| ChoiceView {
                 id: c.id.clone(),
                 text: c.text.clone(),
+                image: c.image.clone(),
                 correct: with_answers.then_some(c.correct),
             })
             .collect(),
         time_limit_s: question.time_limit_s,
         points: question.points,
+        image: question.image.clone(),
         items: question.shuffled_items(),
         solution: question.solution().filter(|_| with_answers),
     }

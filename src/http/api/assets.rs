@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::domain::assets::{ImageKind, decode_data_url, sniff};
+use crate::domain::assets::{ImageKind, asset_id, decode_data_url, sniff, url_of};
 use crate::domain::protocol::ErrorCode;
 use crate::http::AppState;
 use crate::http::auth::{CurrentUser, hash_token, token_from};
@@ -41,14 +41,6 @@ impl From<AssetInfo> for Asset {
             bytes: info.bytes,
         }
     }
-}
-
-/// Where the asset store serves its files; an asset's path is this and its id.
-const SERVED_AT: &str = "/api/assets/";
-
-/// The path an asset is served at.
-pub fn url_of(id: Uuid) -> String {
-    format!("{SERVED_AT}{id}")
 }
 
 /// The `src` of every asset record of a store snapshot.
@@ -95,8 +87,7 @@ pub async fn inline_stored_images(
 ) -> ApiResult<()> {
     use base64::Engine;
     for src in asset_sources(snapshot) {
-        let id = src.as_str().and_then(|src| src.strip_prefix(SERVED_AT));
-        let Some(Ok(id)) = id.map(Uuid::parse_str) else {
+        let Some(id) = src.as_str().and_then(asset_id) else {
             continue;
         };
         let asset = match assets::get(&state.db, id).await {

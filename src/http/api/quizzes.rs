@@ -10,13 +10,13 @@ use crate::domain::gift::{self, GiftWarning};
 use crate::domain::lang::Lang;
 use crate::domain::names::parse_title;
 use crate::domain::protocol::ErrorCode;
-use crate::domain::quiz::{Question, QuestionInput, QuizSettings, parse_questions};
+use crate::domain::quiz::{Question, QuestionInput, QuizSettings, image_refs, parse_questions};
 use crate::http::AppState;
 use crate::http::auth::CurrentUser;
 use crate::http::error::{ApiError, ApiJson, ApiQuery, ApiResult, TextBody, parse_id};
 use crate::http::iso;
 use crate::store::quizzes::{self, QuizFields, QuizRow};
-use crate::store::{StoreError, capsules, now_ms};
+use crate::store::{StoreError, assets, capsules, now_ms};
 
 #[derive(Serialize, utoipa::ToSchema, ts_rs::TS)]
 #[ts(export, export_to = "../api-types/")]
@@ -106,8 +106,34 @@ fn checked_title(title: &str) -> ApiResult<String> {
     parse_title(title).map_err(|m| ApiError::invalid("title", m))
 }
 
-fn checked_questions(inputs: Vec<QuestionInput>) -> ApiResult<Vec<Question>> {
-    parse_questions(inputs).map_err(|e| ApiError::invalid(e.field, e.rule.said(Lang::En)))
+/// The questions, well-formed, whose images are all `owner`'s own (uploaded with
+/// `POST /api/assets`): a quiz never shows a participant another trainer's image, nor one that
+/// is gone.
+async fn checked_questions(
+    state: &AppState,
+    owner: Uuid,
+    inputs: Vec<QuestionInput>,
+) -> ApiResult<Vec<Question>> {
+    let questions =
+        parse_questions(inputs).map_err(|e| ApiError::invalid(e.field, e.rule.said(Lang::En)))?;
+    for image in image_refs(&questions) {
+        match assets::info(&state.db, image.asset_id).await {
+            Ok(asset) if asset.owner_id == owner => {}
+            Ok(_) | Err(StoreError::NotFound) => {
+                return Err(ApiError::invalid_as(
+                    ErrorCode::UnknownAsset,
+                    image.field,
+                    format_args!(
+                        "the image of {} is not one of your images (deleted, or never \
+                         uploaded): upload it again with POST /api/assets",
+                        image.named
+                    ),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(questions)
 }
 
 /// A quiz may name one of the caller's own capsules, nobody else's.
@@ -129,7 +155,7 @@ async fn checked_capsule(
 
 /// Creates a quiz.
 #[utoipa::path(post, path = "/api/quizzes", tag = "quizzes", request_body = NewQuiz,
-    responses((status = 201, body = Quiz), (status = 422, description = "a rule is broken; the message names the field")))]
+    responses((status = 201, body = Quiz), (status = 422, description = "a rule is broken (`validation_failed`), or an image is not one of the caller's assets (`unknown_asset`); the message and `field` name the field")))]
 pub async fn create(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -139,7 +165,7 @@ pub async fn create(
         title: checked_title(&body.title)?,
         capsule_id: checked_capsule(&state, current.user.id, body.capsule_id).await?,
         settings: body.settings,
-        questions: checked_questions(body.questions)?,
+        questions: checked_questions(&state, current.user.id, body.questions).await?,
     };
     let row = quizzes::insert(&state.db, current.user.id, fields, now_ms()).await?;
     Ok((StatusCode::CREATED, Json(row.into())))
@@ -185,7 +211,7 @@ pub async fn import(
         title,
         capsule_id: checked_capsule(&state, current.user.id, params.capsule_id).await?,
         settings: QuizSettings::default(),
-        questions: checked_questions(imported.questions)?,
+        questions: checked_questions(&state, current.user.id, imported.questions).await?,
     };
     let row = quizzes::insert(&state.db, current.user.id, fields, now_ms()).await?;
     let mut quiz = Quiz::from(row);
@@ -219,7 +245,8 @@ pub async fn get(
 
 /// Changes some fields of a quiz; the others stay.
 #[utoipa::path(patch, path = "/api/quizzes/{id}", tag = "quizzes", params(("id" = Uuid, Path)),
-    request_body = QuizPatch, responses((status = 200, body = Quiz), (status = 404), (status = 422)))]
+    request_body = QuizPatch, responses((status = 200, body = Quiz), (status = 404),
+        (status = 422, description = "`validation_failed` or `unknown_asset`, as for `POST /api/quizzes`")))]
 pub async fn update(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -240,7 +267,7 @@ pub async fn update(
         row.settings.0 = settings;
     }
     if let Some(questions) = patch.questions {
-        row.questions.0 = checked_questions(questions)?;
+        row.questions.0 = checked_questions(&state, current.user.id, questions).await?;
     }
     let now = now_ms();
     quizzes::update(&state.db, &row, now)

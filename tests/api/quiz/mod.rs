@@ -8,6 +8,7 @@ mod answering;
 mod crash;
 mod ending;
 mod gift_import;
+mod images;
 mod kinds;
 mod refusals;
 mod starting;

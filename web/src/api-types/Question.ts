@@ -9,6 +9,10 @@ import type { Item } from "./Item";
  */
 export type Question = { id: string, kind: QuestionKind, prompt: string, choices: Array<Choice>, time_limit_s: number, points: number, 
 /**
+ * An image shown with the prompt: an asset's URL (`/api/assets/{id}`) of the quiz's owner.
+ */
+image?: string, 
+/**
  * `numeric`: the number expected, right within `tolerance` of it.
  */
 answer?: number, tolerance?: number, 

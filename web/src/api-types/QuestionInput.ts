@@ -6,4 +6,8 @@ import type { ItemInput } from "./ItemInput";
 /**
  * A question as a client (or the GIFT importer) writes it: ids and defaults may be left out.
  */
-export type QuestionInput = { id?: string | null, kind: QuestionKind, prompt: string, choices?: Array<ChoiceInput>, time_limit_s?: number | null, points?: number | null, answer?: number | null, tolerance?: number | null, min?: number | null, max?: number | null, accepted?: Array<string>, items?: Array<ItemInput>, partial_credit?: boolean, };
+export type QuestionInput = { id?: string | null, kind: QuestionKind, prompt: string, choices?: Array<ChoiceInput>, time_limit_s?: number | null, points?: number | null, 
+/**
+ * An image uploaded with `POST /api/assets`, by its URL.
+ */
+image?: string | null, answer?: number | null, tolerance?: number | null, min?: number | null, max?: number | null, accepted?: Array<string>, items?: Array<ItemInput>, partial_credit?: boolean, };

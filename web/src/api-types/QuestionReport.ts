@@ -12,7 +12,12 @@ export type QuestionReport = { question_id: string,
 /**
  * Position in the quiz, from 0.
  */
-index: number, kind: QuestionKind, prompt: string, points: number, time_limit_s: number, opened_at: At | null, closed_at: At | null, 
+index: number, kind: QuestionKind, prompt: string, 
+/**
+ * The question was shown with an image (which a report names, never holds: the image
+ * may be gone by the time the report is read). Left out when false.
+ */
+has_image?: boolean, points: number, time_limit_s: number, opened_at: At | null, closed_at: At | null, 
 /**
  * Participants there while the question was open, or who answered it.
  */

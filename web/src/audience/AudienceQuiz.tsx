@@ -12,6 +12,7 @@ import type { AnswerCount } from '../protocol/AnswerCount'
 import type { QuestionView } from '../protocol/QuestionView'
 import type { Solution } from '../protocol/Solution'
 import { choiceText } from '../live/choiceText'
+import { QuizImage } from '../live/QuizImage'
 
 interface QuizProps {
   quiz: QuizState
@@ -21,7 +22,7 @@ interface QuizProps {
 export function AudienceQuestion({ quiz, question }: QuizProps) {
   const { t } = useI18n()
   // What may show before the reveal, and nothing else.
-  const choices = question.choices.map(({ id, text }) => ({ id, text }))
+  const choices = question.choices.map(({ id, text, image }) => ({ id, text, image }))
   const items = (question.items ?? []).map(({ id, text }) => ({ id, text }))
   return (
     <section className="audience-quiz" aria-labelledby="audience-prompt">
@@ -35,11 +36,17 @@ export function AudienceQuestion({ quiz, question }: QuizProps) {
       <h1 id="audience-prompt" className="audience-prompt">
         {question.prompt}
       </h1>
+      <QuizImage src={question.image} kind="question" alt={t('quiz.questionImage')} />
       {question.kind === 'multiple' && <p className="audience-hint">{t('quiz.severalAnswers')}</p>}
       {choices.length > 0 ? (
         <ol className="audience-choices">
           {choices.map((choice, i) => (
-            <li key={choice.id} className="audience-choice" data-letter={LETTERS[i]}>
+            <li
+              key={choice.id}
+              className={choice.image ? 'audience-choice with-image' : 'audience-choice'}
+              data-letter={LETTERS[i]}
+            >
+              <QuizImage src={choice.image} kind="choice" alt="" />
               <span className="choice-letter" aria-hidden="true">
                 {LETTERS[i]}
               </span>
@@ -88,13 +95,19 @@ export function AudienceResults({ quiz, question }: QuizProps) {
       <h1 id="audience-prompt" className="audience-prompt">
         {question.prompt}
       </h1>
+      <QuizImage src={question.image} kind="question" alt={t('quiz.questionImage')} />
       {question.choices.length > 0 ? (
         <ol className="audience-choices revealed" aria-label={t('quiz.distribution')}>
           {question.choices.map((choice, i) => {
             const correct = right.includes(choice.id)
             const tone = !scored ? '' : correct ? ' correct' : ' wrong'
             return (
-              <li key={choice.id} className={`audience-choice${tone}`} data-letter={LETTERS[i]}>
+              <li
+                key={choice.id}
+                className={`audience-choice${tone}${choice.image ? ' with-image' : ''}`}
+                data-letter={LETTERS[i]}
+              >
+                <QuizImage src={choice.image} kind="choice" alt="" />
                 <span className="choice-letter" aria-hidden="true">
                   {LETTERS[i]}
                 </span>

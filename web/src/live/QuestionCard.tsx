@@ -11,6 +11,7 @@ import type { QuestionView } from '../protocol/QuestionView'
 import { choiceText } from './choiceText'
 import { editableNumber, parseNumber } from './numbers'
 import { OrderingAnswer } from './OrderingAnswer'
+import { QuizImage } from './QuizImage'
 
 interface QuestionCardProps {
   question: QuestionView
@@ -105,6 +106,7 @@ export function QuestionCard({ question, answer, disabled = false, deadline = nu
     <form className="question" onSubmit={submit}>
       <fieldset disabled={locked}>
         <legend className="question-prompt">{question.prompt}</legend>
+        <QuizImage src={question.image} kind="question" alt={t('quiz.questionImage')} />
         {!locked && (
           <p className="muted" id={hintId}>
             {hint}
@@ -144,7 +146,8 @@ export function QuestionCard({ question, answer, disabled = false, deadline = nu
             }}
           />
         ) : (
-          <div className="choices">
+          // With images, the choices are a grid of equal cells (see `.choices.with-images`).
+          <div className={question.choices.some((c) => c.image) ? 'choices with-images' : 'choices'}>
             {question.choices.map((choice, i) =>
               oneTap ? (
                 <button
@@ -155,7 +158,7 @@ export function QuestionCard({ question, answer, disabled = false, deadline = nu
                   aria-pressed={chosen.includes(choice.id)}
                   onClick={() => tap(choice.id)}
                 >
-                  <ChoiceFace letter={LETTERS[i]} text={choiceText(question, choice, t)} />
+                  <ChoiceFace letter={LETTERS[i]} text={choiceText(question, choice, t)} image={choice.image} />
                 </button>
               ) : (
                 <label key={choice.id} className="choice" data-letter={LETTERS[i]}>
@@ -165,7 +168,7 @@ export function QuestionCard({ question, answer, disabled = false, deadline = nu
                     checked={chosen.includes(choice.id)}
                     onChange={() => toggle(choice.id)}
                   />
-                  <ChoiceFace letter={LETTERS[i]} text={choiceText(question, choice, t)} />
+                  <ChoiceFace letter={LETTERS[i]} text={choiceText(question, choice, t)} image={choice.image} />
                 </label>
               ),
             )}
@@ -199,9 +202,11 @@ function givenText(answer: Answer | null, lang: 'en' | 'fr'): string {
   return ''
 }
 
-function ChoiceFace({ letter, text }: { letter: string; text: string }) {
+function ChoiceFace({ letter, text, image }: { letter: string; text: string; image?: string }) {
   return (
     <>
+      {/* The choice's text names it: the image adds nothing a screen reader could say. */}
+      {image && <QuizImage src={image} kind="choice" alt="" />}
       <span className="choice-letter" aria-hidden="true">
         {letter}
       </span>

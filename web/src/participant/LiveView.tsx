@@ -18,6 +18,7 @@ import { useLoad } from '../ui/useLoad'
 import { ParticipantCloud } from './ParticipantCloud'
 import { ParticipantQa } from './ParticipantQa'
 import { ParticipantQuiz } from './ParticipantQuiz'
+import { ImageViewer } from '../live/QuizImage'
 import { ReactionBar } from './ReactionBar'
 
 interface LiveViewProps {
@@ -145,7 +146,11 @@ export function LiveView({ view, status, notice, onDismissNotice, send, request,
           <ReactionBar offered={offeredReactions(view.params.reactions)} request={request} />
         </main>
         <aside className="participant-side" aria-label={t('live.sidePanel')}>
-          {view.quiz && <ParticipantQuiz quiz={view.quiz} you={view.you.participant_id} onAnswer={answer} />}
+          {view.quiz && (
+            <ImageViewer.Provider value={{ room: view.name, token: view.resumeToken }}>
+              <ParticipantQuiz quiz={view.quiz} you={view.you.participant_id} onAnswer={answer} />
+            </ImageViewer.Provider>
+          )}
           {view.cloud && <ParticipantCloud cloud={view.cloud} request={request} dispatch={dispatch} />}
           {(view.params.qa === 'on' || view.params.qa === 'moderated') && (
             <ParticipantQa view={view} request={request} dispatch={dispatch} />

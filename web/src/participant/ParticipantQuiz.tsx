@@ -7,6 +7,7 @@ import { Distribution, Leaderboard } from '../live/Results'
 import type { QuizState } from '../live/room'
 import { choiceText } from '../live/choiceText'
 import { RightAnswer } from '../live/RightAnswer'
+import { QuizImage } from '../live/QuizImage'
 
 interface ParticipantQuizProps {
   quiz: QuizState
@@ -54,6 +55,7 @@ export function ParticipantQuiz({ quiz, you, onAnswer }: ParticipantQuizProps) {
       {quiz.phase === 'revealed' && results ? (
         <>
           <h2 className="question-prompt">{question.prompt}</h2>
+          <QuizImage src={question.image} kind="question" alt={t('quiz.questionImage')} />
           <YourResult quiz={quiz} />
           {correct.length > 0 && (
             <p>

@@ -10,6 +10,7 @@ import { LETTERS } from '../live/QuestionCard'
 import { Distribution, Leaderboard } from '../live/Results'
 import type { QuizState } from '../live/room'
 import { RightAnswer } from '../live/RightAnswer'
+import { QuizImage } from '../live/QuizImage'
 import { TopAnswers } from '../live/TopAnswers'
 import { Switch } from '../ui/Switch'
 import { useLoad } from '../ui/useLoad'
@@ -85,6 +86,7 @@ export function QuizControls({ quiz, steps, defaultQuizId, showAnswers, onShowAn
       {question && quiz.index !== null ? (
         <>
           <p className="question-prompt">{question.prompt}</p>
+          <QuizImage src={question.image} kind="question" alt={t('quiz.questionImage')} />
           {(question.choices.some((c) => c.correct) || question.solution) && !revealed && (
             <Switch
               label={t('quiz.showAnswers')}
@@ -101,7 +103,8 @@ export function QuizControls({ quiz, steps, defaultQuizId, showAnswers, onShowAn
                 const correct = marked && c.correct
                 return (
                   <li key={c.id} className={correct ? 'correct' : undefined}>
-                    <span className="choice-letter">{LETTERS[i]}</span> {c.text}
+                    <span className="choice-letter">{LETTERS[i]}</span> <QuizImage src={c.image} kind="choice" alt="" />
+                    {c.text}
                     {correct && <span className="sr-only"> ({t('quiz.correctMark')})</span>}
                   </li>
                 )

@@ -9,6 +9,11 @@ import type { Solution } from "./Solution";
  */
 export type QuestionView = { id: string, kind: QuestionKind, prompt: string, choices: Array<ChoiceView>, time_limit_s: number, points: number, 
 /**
+ * An image shown with the prompt (`/api/assets/{id}`; a participant adds
+ * `?room={name}&token={resume token}` to load it).
+ */
+image?: string, 
+/**
  * `ordering`: the items to put in order, mixed (the same way for everyone).
  */
 items?: Array<Item>, 

@@ -53,7 +53,16 @@ export function QuizSection({ quiz }: { quiz: QuizReport }) {
                 <td>{q.index + 1}</td>
                 <td>
                   {q.prompt}
-                  <div className="muted small">{t(`kind.${q.kind}`)}</div>
+                  <div className="muted small">
+                    {/* Images are named, not shown: the report stands alone, and they may be gone. */}
+                    {[
+                      t(`kind.${q.kind}`),
+                      q.has_image && t('report.withImage'),
+                      q.distribution.some((c) => c.has_image) && t('report.choiceImages'),
+                    ]
+                      .filter(Boolean)
+                      .join(' · ')}
+                  </div>
                 </td>
                 <td className="num">
                   {q.answered} / {q.present}

@@ -1,6 +1,7 @@
 // The choices of a choice question, with the right ones ticked (none for polls).
 import { useI18n } from '../i18n'
 import { LETTERS } from '../live/QuestionCard'
+import { ImagePicker } from './ImagePicker'
 import { MAX_CHOICES, type ChoiceDraft, type QuestionDraft } from './quizDraft'
 
 interface ChoicesEditorProps {
@@ -57,6 +58,14 @@ export function ChoicesEditor({ question, index, onChange }: ChoicesEditorProps)
               ×
             </button>
           )}
+          <ImagePicker
+            image={choice.image}
+            kind="choice"
+            addLabel={t('editor.addChoiceImage', { letter: LETTERS[i] })}
+            removeLabel={t('editor.removeChoiceImage', { letter: LETTERS[i] })}
+            shortLabels={{ add: t('editor.image'), remove: t('editor.removeShort') }}
+            onChange={(image) => setChoice(i, { image: image ?? undefined })}
+          />
         </div>
       ))}
       {question.kind !== 'true_false' && question.choices.length < MAX_CHOICES && (

@@ -5,6 +5,7 @@ import type { QuestionKind } from '../protocol/QuestionKind'
 import { Field } from '../ui/Field'
 import { AcceptedAnswersEditor } from './AcceptedAnswersEditor'
 import { ChoicesEditor } from './ChoicesEditor'
+import { ImagePicker } from './ImagePicker'
 import { NumericAnswerEditor } from './NumericAnswerEditor'
 import { OrderingItemsEditor } from './OrderingItemsEditor'
 import { hasChoices, KINDS, withKind, type QuestionDraft } from './quizDraft'
@@ -79,6 +80,13 @@ export function QuestionEditor({ question, index, count, onChange, onMove, onRem
           onChange={(e) => onChange({ ...question, prompt: e.target.value })}
         />
       </Field>
+      <ImagePicker
+        image={question.image}
+        kind="question"
+        addLabel={t('editor.addImage')}
+        removeLabel={t('editor.removeImage')}
+        onChange={(image) => onChange({ ...question, image: image ?? undefined })}
+      />
       {hasChoices(question.kind) && <ChoicesEditor question={question} index={index} onChange={onChange} />}
       {question.kind === 'numeric' && <NumericAnswerEditor question={question} onChange={onChange} />}
       {question.kind === 'short' && <AcceptedAnswersEditor question={question} onChange={onChange} />}

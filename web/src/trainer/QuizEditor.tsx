@@ -63,7 +63,12 @@ export function QuizEditor({ id }: { id: string | null }) {
       setMessage({ tone: 'success', text: t('editor.saved') })
       if (!id) navigate(`/quizzes/${saved.id}`, { replace: true })
     } catch (e) {
-      setMessage({ tone: 'error', text: e instanceof ApiError ? e.message : t('error.generic') })
+      const text = !(e instanceof ApiError)
+        ? t('error.generic')
+        : e.code === 'unknown_asset'
+          ? t('editor.imageGone')
+          : e.message
+      setMessage({ tone: 'error', text })
     }
   }
 
@@ -192,7 +197,10 @@ function previewOf(question: QuestionDraft, index: number): QuestionView {
     id: `preview-${index}`,
     kind: question.kind,
     prompt: question.prompt || '…',
-    choices: hasChoices(question.kind) ? question.choices.map((c, i) => ({ id: String(i), text: c.text || '…' })) : [],
+    image: question.image,
+    choices: hasChoices(question.kind)
+      ? question.choices.map((c, i) => ({ id: String(i), text: c.text || '…', image: c.image }))
+      : [],
     time_limit_s: question.time_limit_s,
     points: question.points,
     // Never in the right order, as the server mixes them.

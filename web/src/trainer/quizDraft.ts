@@ -148,8 +148,8 @@ export function withRange(question: QuestionDraft, range: boolean): QuestionDraf
 
 /** What the server takes: the question's own kind's fields only. */
 export function toInput(question: QuestionDraft): QuestionInput {
-  const { id, kind, prompt, time_limit_s, points } = question
-  const input: QuestionInput = { id, kind, prompt, time_limit_s, points }
+  const { id, kind, prompt, time_limit_s, points, image } = question
+  const input: QuestionInput = { id, kind, prompt, time_limit_s, points, image: image ?? null }
   if (hasChoices(kind)) input.choices = withFreeIds(question.choices, 'c')
   if (kind === 'numeric') {
     if (isRange(question)) Object.assign(input, { min: question.min, max: question.max })

@@ -24,6 +24,7 @@ fn questions() -> Vec<Question> {
         id: None,
         text: text.into(),
         correct,
+        image: None,
     };
     let question = |kind, choices, points| QuestionInput {
         choices,

@@ -40,6 +40,8 @@ const DOCUMENTED_CODES: &[ErrorCode] = &[
     ErrorCode::AlreadyAnswered,
     ErrorCode::BadAnswer,
     ErrorCode::Unavailable,
+    // REST only (docs/protocol.md, "Editing a quiz").
+    ErrorCode::UnknownAsset,
 ];
 
 /// Text people could type, the nasty kinds first.

@@ -63,6 +63,7 @@ fn sheet(scoring: Scoring, empty: bool) -> QuizSheet {
         id: None,
         text: text.into(),
         correct,
+        image: None,
     };
     let question = |kind, choices| QuestionInput {
         choices,
