@@ -12,16 +12,28 @@ pub async fn check(db: &Db) -> anyhow::Result<()> {
     match db {
         Db::Sqlite(pool) => {
             // Every page, index and constraint SQLite can check; one row "ok" when all is well.
-            let rows: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+            // A file damaged badly enough makes the check itself fail: that is its finding.
+            match sqlx::query_scalar::<_, String>("PRAGMA integrity_check")
                 .fetch_all(pool)
-                .await?;
-            if rows != ["ok"] {
-                problems.extend(rows.into_iter().map(|r| format!("integrity_check: {r}")));
+                .await
+            {
+                Ok(rows) if rows == ["ok"] => {}
+                Ok(rows) => {
+                    problems.extend(rows.into_iter().map(|r| format!("integrity_check: {r}")))
+                }
+                Err(error) => problems.push(format!("integrity_check: {error}")),
             }
             println!("integrity_check: done");
-            let rows = sqlx::query("PRAGMA foreign_key_check")
+            let rows = match sqlx::query("PRAGMA foreign_key_check")
                 .fetch_all(pool)
-                .await?;
+                .await
+            {
+                Ok(rows) => rows,
+                Err(error) => {
+                    problems.push(format!("foreign_key_check: {error}"));
+                    Vec::new()
+                }
+            };
             for row in rows {
                 let table: String = row.try_get(0)?;
                 let rowid: Option<i64> = row.try_get(1)?;
