@@ -13,8 +13,10 @@ pub mod rooms;
 pub mod sessions;
 
 use std::io::Read;
+use std::str::FromStr;
 
 use anyhow::Context;
+use sqlx::sqlite::SqliteConnectOptions;
 
 use crate::config::Config;
 use crate::store::Db;
@@ -22,6 +24,11 @@ use cli::{AdminArgs, AdminCommand};
 
 /// Runs one admin command.
 pub async fn run(config: &Config, args: &AdminArgs) -> anyhow::Result<()> {
+    // A mistyped path would otherwise make a new, empty database and report on that; only a
+    // first trainer may be made before the server ever started.
+    if !matches!(args.command, AdminCommand::CreateTrainer(_)) {
+        refuse_missing_sqlite_file(&config.database_url)?;
+    }
     // `check` looks at the database as it is: it must not migrate it first.
     if let AdminCommand::Check = args.command {
         let db = Db::open(&config.database_url).await?;
@@ -42,6 +49,21 @@ pub async fn run(config: &Config, args: &AdminArgs) -> anyhow::Result<()> {
     };
     db.close().await;
     result
+}
+
+fn refuse_missing_sqlite_file(url: &str) -> anyhow::Result<()> {
+    if !url.starts_with("sqlite:") {
+        return Ok(());
+    }
+    let options = SqliteConnectOptions::from_str(url)?;
+    let path = options.get_filename();
+    if !path.exists() {
+        anyhow::bail!(
+            "no SQLite database at {} (is --database-url / PRATICO_DATABASE_URL the server's?)",
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 /// A password read from standard input: up to the first line break (without it).
