@@ -608,3 +608,27 @@ async fn a_database_newer_than_the_binary_is_refused_by_server_and_commands() {
         check.stdout
     );
 }
+
+#[tokio::test]
+async fn every_command_explains_itself() {
+    let app = TestApp::without_server(free_local_addr()).await;
+    let commands = [
+        "create-trainer",
+        "reset-password",
+        "rooms",
+        "end-room",
+        "erase-session",
+        "export-session",
+        "check",
+        "backup",
+    ];
+    let all = admin(&app, &["--help"], None).await.ok();
+    for command in commands {
+        assert!(all.stdout.contains(command), "{command} in {}", all.stdout);
+        let ran = admin(&app, &[command, "--help"], None).await.ok();
+        let usage = format!("Usage: pratico admin {command}");
+        assert!(ran.stdout.contains(&usage), "{}", ran.stdout);
+    }
+    let wrong = admin(&app, &["end-room"], None).await;
+    assert_eq!(wrong.code, 2, "clap's usage error: {}", wrong.stderr);
+}
