@@ -4,6 +4,7 @@
 //! out everywhere. The token travels in the query, which the request logs blank.
 
 use std::fmt::Write;
+use std::time::Instant;
 
 use axum::Form;
 use axum::extract::{Query, State};
@@ -17,6 +18,7 @@ use serde::Deserialize;
 use super::AppState;
 use super::api::accounts::password_problem;
 use super::auth::{hash_password, hash_token};
+use super::client::ClientAddr;
 use crate::store::{admin, now_ms};
 
 pub fn routes() -> Router<AppState> {
@@ -52,7 +54,25 @@ async fn form(State(state): State<AppState>, Query(link): Query<Link>) -> Respon
     }
 }
 
-async fn submit(State(state): State<AppState>, Form(body): Form<NewPassword>) -> Response {
+/// Sets the password. Attempts count with log-ins (`--auth-attempts-per-minute`), and the link
+/// is looked at before the (slow) hashing: made-up links cost the server next to nothing.
+async fn submit(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    Form(body): Form<NewPassword>,
+) -> Response {
+    if state.auth_attempts.attempt(addr, Instant::now()).is_err() {
+        return page(
+            StatusCode::TOO_MANY_REQUESTS,
+            "<h1>Too many attempts</h1><p>Wait a minute, then try again.</p>",
+        );
+    }
+    let hash = hash_token(&body.token);
+    match admin::password_reset_user(&state.db, &hash, now_ms()).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return expired(),
+        Err(error) => return unavailable(&error),
+    }
     if let Some(problem) = password_problem(&body.password) {
         let message = format!("The password {problem}.");
         return page(
@@ -70,7 +90,6 @@ async fn submit(State(state): State<AppState>, Form(body): Form<NewPassword>) ->
     let Ok(password_hash) = hash_password(body.password).await else {
         return page(StatusCode::INTERNAL_SERVER_ERROR, "<p>Try again later.</p>");
     };
-    let hash = hash_token(&body.token);
     match admin::use_password_reset(&state.db, &hash, &password_hash, now_ms()).await {
         Ok(Some((user_id, deleted))) => {
             for token_hash in &deleted {

@@ -169,6 +169,8 @@ async fn a_trainer_created_with_a_link_chooses_the_password_there_once() {
     assert_eq!(form.status(), StatusCode::OK);
     assert!(form.text().await.unwrap().contains("<form"));
 
+    let made_up = "token=made-up&password=long+enough+1&confirm=long+enough+1";
+    assert_eq!(post_form(&app, made_up).await.0, StatusCode::NOT_FOUND);
     let token = path.split("token=").nth(1).unwrap();
     let (status, _) = post_form(&app, &format!("token={token}&password=abc&confirm=abc")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "too short");
