@@ -169,6 +169,12 @@ async fn a_trainer_created_with_a_link_chooses_the_password_there_once() {
     assert_eq!(form.status(), StatusCode::OK);
     assert!(form.text().await.unwrap().contains("<form"));
 
+    let french = app
+        .client
+        .get(app.url(&path))
+        .header("accept-language", "fr-FR,fr;q=0.9,en;q=0.5");
+    let french = french.send().await.unwrap().text().await.unwrap();
+    assert!(french.contains("Choisissez votre mot de passe"), "{french}");
     let made_up = "token=made-up&password=long+enough+1&confirm=long+enough+1";
     assert_eq!(post_form(&app, made_up).await.0, StatusCode::NOT_FOUND);
     let token = path.split("token=").nth(1).unwrap();
