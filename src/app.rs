@@ -8,6 +8,7 @@ use tokio::net::{TcpListener, TcpSocket};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::admin;
 use crate::config::Config;
 use crate::http::auth::hash_password;
 use crate::http::live::SNAPSHOT_FETCHES_PER_MINUTE;
@@ -41,6 +42,9 @@ pub struct Application {
     state: AppState,
     /// Cancelled to stop serving (tests use it; `main` ties it to SIGINT/SIGTERM).
     shutdown: CancellationToken,
+    /// This server's name among those running on the database (its heartbeat, for
+    /// `pratico admin`).
+    node: String,
     /// Background work beside the live rooms (the retention purge): waited for at shutdown,
     /// so that none of it is cut off by the database closing under it.
     tasks: TaskTracker,
@@ -63,6 +67,12 @@ impl Application {
         let live_config = LiveConfig::from_config(&config, Arc::clone(&public_base));
         let live = Live::start(db.clone(), live_config, shutdown.clone()).await?;
         let tasks = TaskTracker::new();
+        let node = format!("{}-{}", std::process::id(), uuid::Uuid::now_v7().simple());
+        tasks.spawn(admin::rooms::serve_requests(
+            Arc::clone(&live),
+            node.clone(),
+            shutdown.clone(),
+        ));
         let grace = Duration::from_secs(config.unused_asset_grace_s);
         tasks.spawn(delete_unused_assets(db.clone(), grace, shutdown.clone()));
         if let Some(days) = config.event_retention_days {
@@ -89,6 +99,7 @@ impl Application {
             listener,
             state,
             shutdown,
+            node,
             tasks,
         })
     }
@@ -120,6 +131,7 @@ impl Application {
         self.state.live.wait_stopped().await;
         self.tasks.close();
         self.tasks.wait().await;
+        admin::rooms::leave(&self.state.db, &self.node).await;
         self.state.db.close().await;
         Ok(())
     }

@@ -32,8 +32,9 @@ pub struct Config {
     pub database_url: String,
 
     /// Public base URL of this server, used to build the absolute join links of rooms
-    /// (for example `https://live.example.org`). Defaults to `http://<listen address>`.
-    #[arg(long, env = "PRATICO_PUBLIC_URL")]
+    /// (for example `https://live.example.org`) and of the one-time links `pratico admin`
+    /// prints. Defaults to `http://<listen address>`.
+    #[arg(long, global = true, env = "PRATICO_PUBLIC_URL")]
     pub public_url: Option<String>,
 
     /// Log filter, in `tracing` syntax (`info`, `pratico=debug,tower_http=info`, …).
@@ -140,6 +141,9 @@ pub struct Config {
 pub enum Command {
     /// Write a session's report, from the database's events (for operators: any session).
     Report(ReportArgs),
+    /// Operate the server: trainers, passwords, live rooms, sessions, database checks and
+    /// backups. Works on the configured database whether the server runs or not.
+    Admin(crate::admin::cli::AdminArgs),
 }
 
 #[derive(Debug, Clone, Args)]

@@ -7,9 +7,11 @@
 //! - [`store`]: SQLite or PostgreSQL behind one set of repository functions;
 //! - [`live`]: one actor per running room, the WebSocket connections, resume tokens;
 //! - [`http`]: the REST API, the live endpoint, health and metrics endpoints;
+//! - [`admin`]: `pratico admin`, operating the database with the server running or stopped;
 //! - [`app`]: wiring, start-up and graceful shutdown; [`config`], [`telemetry`], [`limits`]
 //!   (the open-file limit) and [`compression`] beside it.
 
+pub mod admin;
 pub mod app;
 pub mod compression;
 pub mod config;

@@ -23,6 +23,15 @@ async fn run() -> anyhow::Result<()> {
     if let Some(Command::Report(args)) = &config.command {
         return report(&config, args).await;
     }
+    if let Some(Command::Admin(args)) = &config.command {
+        // An operator's mistake (an unknown e-mail, a room already ended) is a sentence and
+        // exit code 1, never a backtrace.
+        if let Err(error) = pratico::admin::run(&config, args).await {
+            eprintln!("error: {error:#}");
+            std::process::exit(1);
+        }
+        return Ok(());
+    }
     telemetry::init_logs(&config);
     let app = Application::build(config).await?;
     let addr = app.local_addr();

@@ -11,6 +11,7 @@ pub mod openapi;
 pub mod ops;
 pub mod origin;
 pub mod per_address;
+pub mod reset;
 pub mod serve;
 pub mod web;
 
@@ -137,6 +138,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
+        .merge(reset::routes())
         .merge(web::routes())
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(middleware::from_fn_with_state(state.clone(), security_headers))

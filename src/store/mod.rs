@@ -4,6 +4,7 @@
 //! `on_db!` runs the same code against whichever pool is configured. Rows decode through one
 //! `FromRow` struct per table. Times are integer milliseconds since the Unix epoch.
 
+pub mod admin;
 pub mod assets;
 pub mod auth_tokens;
 pub mod capsules;
@@ -68,8 +69,18 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 
 impl Db {
     /// Connects to `sqlite://path` (the file and its folder are created if missing) or
-    /// `postgres://…`, then brings the schema up to date.
+    /// `postgres://…`, then brings the schema up to date. A database that a newer version of
+    /// Pratico has migrated is refused: this binary does not know its tables.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let db = Self::open(url).await?;
+        db.refuse_newer_schema().await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Connects without touching the schema (`pratico admin check` looks at the database as it
+    /// is).
+    pub async fn open(url: &str) -> anyhow::Result<Self> {
         let db = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -110,8 +121,62 @@ impl Db {
         } else {
             anyhow::bail!("database URL must start with sqlite:// or postgres://, got `{url}`");
         };
-        db.migrate().await?;
         Ok(db)
+    }
+
+    fn migrator(&self) -> &'static sqlx::migrate::Migrator {
+        match self {
+            Db::Sqlite(_) => &SQLITE_MIGRATIONS,
+            Db::Postgres(_) => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// The newest schema version this binary knows.
+    pub fn known_schema_version(&self) -> i64 {
+        let versions = self.migrator().iter().map(|m| m.version);
+        versions.max().unwrap_or(0)
+    }
+
+    /// The schema versions applied to the database, in order (none for a new database), and
+    /// whether each went through (`false`: it failed half-way).
+    pub async fn applied_schema_versions(&self) -> StoreResult<Vec<(i64, bool)>> {
+        // `_sqlx_migrations` is where sqlx records what it ran; it exists once a server started.
+        let exists = on_db!(self, |pool| sqlx::query(match self {
+            Db::Sqlite(_) =>
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+            Db::Postgres(_) => "SELECT 1 FROM pg_tables WHERE tablename = '_sqlx_migrations'",
+        })
+        .fetch_optional(pool)
+        .await?
+        .is_some());
+        if !exists {
+            return Ok(Vec::new());
+        }
+        let applied = on_db!(self, |pool| sqlx::query_as(
+            "SELECT version, success FROM _sqlx_migrations ORDER BY version"
+        )
+        .fetch_all(pool)
+        .await)?;
+        Ok(applied)
+    }
+
+    /// Fails, saying which versions, when the database's schema is newer than this binary's:
+    /// a downgrade would run old code on tables it does not know (restore the backup taken
+    /// before the upgrade instead, or run the newer version).
+    pub async fn refuse_newer_schema(&self) -> anyhow::Result<()> {
+        let known = self.known_schema_version();
+        let applied = self.applied_schema_versions().await?;
+        let at = applied.iter().map(|&(v, _)| v).max().unwrap_or(0);
+        if at > known {
+            anyhow::bail!(
+                "the database is at schema version {at}, newer than this binary knows \
+                 (version {known}, Pratico {}): a newer Pratico has used it. Run that version \
+                 (or newer), or restore the backup taken before the upgrade; downgrading is \
+                 not supported",
+                env!("CARGO_PKG_VERSION")
+            );
+        }
+        Ok(())
     }
 
     async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {

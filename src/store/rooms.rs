@@ -207,6 +207,17 @@ pub async fn list(db: &Db, user_id: Uuid) -> StoreResult<Vec<RoomRow>> {
     Ok(rows)
 }
 
+/// Every live room, oldest first (`pratico admin rooms`).
+pub async fn list_all(db: &Db) -> StoreResult<Vec<RoomRow>> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        room_columns!(),
+        " FROM rooms ORDER BY created_at, id"
+    );
+    let rows = on_db!(db, |pool| sqlx::query_as(SQL).fetch_all(pool).await)?;
+    Ok(rows)
+}
+
 /// Appends the closing events, then deletes the room with its chats and their messages (the
 /// foreign keys cascade), all in one transaction: the events stay, the rest is gone.
 pub async fn end(db: &Db, room_id: Uuid, closing: &[EventRow]) -> StoreResult<()> {

@@ -3,6 +3,7 @@
 
 mod abuse;
 mod accounts;
+mod admin;
 mod assets;
 mod authz;
 mod canvas;

@@ -57,6 +57,21 @@ impl Server {
         .await;
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for the server to exit (after a signal), for up to 30 s.
+    pub fn wait(&mut self) {
+        for _ in 0..300 {
+            if self.child.try_wait().unwrap().is_some() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("the server did not stop within 30 s");
+    }
+
     /// `kill -9`: no shutdown, no last checkpoint.
     pub fn kill(&mut self) {
         self.child.kill().expect("the server is killed");

@@ -79,16 +79,20 @@ pub struct PasswordChange {
     pub new_password: String,
 }
 
-/// The rules of a new password (sign-up, password change); 422 naming `field` otherwise.
-fn check_new_password(field: &str, password: &str) -> ApiResult<()> {
+/// What is wrong with a new password (sign-up, password change, one-time link, `pratico
+/// admin`), if anything.
+pub fn password_problem(password: &str) -> Option<String> {
     let length = password.chars().count();
-    if !(MIN_PASSWORD..=MAX_PASSWORD).contains(&length) {
-        return Err(ApiError::invalid(
-            field,
-            format!("must be {MIN_PASSWORD} to {MAX_PASSWORD} characters long"),
-        ));
+    (!(MIN_PASSWORD..=MAX_PASSWORD).contains(&length))
+        .then(|| format!("must be {MIN_PASSWORD} to {MAX_PASSWORD} characters long"))
+}
+
+/// The rules of a new password; 422 naming `field` otherwise.
+fn check_new_password(field: &str, password: &str) -> ApiResult<()> {
+    match password_problem(password) {
+        Some(problem) => Err(ApiError::invalid(field, problem)),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Password guessing and mass sign-ups are slowed per address (`--auth-attempts-per-minute`).
