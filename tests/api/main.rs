@@ -5,6 +5,7 @@ mod abuse;
 mod accounts;
 mod assets;
 mod authz;
+mod big_capsules;
 mod canvas;
 mod capsules;
 mod codes;
