@@ -23,7 +23,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
 
 use report::{Report, Run};
-use scenarios::{Target, answers, broadcast, canvas, flood, idle, quiz, reconnect, rooms};
+use scenarios::{
+    Target, answers, broadcast, canvas, capsules, flood, idle, quiz, reconnect, rooms,
+};
 use server::{Backend, Launcher};
 
 #[derive(Debug, Parser)]
@@ -94,6 +96,9 @@ enum Scenario {
     /// One quiz: players join in waves, all answer at once, the trainer reveals; join, question,
     /// acknowledgement and results latency, the trainer's frames, CPU and memory.
     Quiz(quiz::Settings),
+    /// Big capsules: a 200,000-shape deck uploaded, read and launched four at a time; peak
+    /// memory as a multiple of the deck's size, and `/healthz` latency meanwhile.
+    Capsules(capsules::Settings),
     /// A small run of every scenario that fails unless each behaves (for CI).
     Smoke,
 }
@@ -132,6 +137,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Flood(s) => ("flood", format!("{s:?}")),
         Scenario::Canvas(s) => ("canvas", format!("{s:?}")),
         Scenario::Quiz(s) => ("quiz", format!("{s:?}")),
+        Scenario::Capsules(s) => ("capsules", format!("{s:?}")),
         Scenario::Smoke => unreachable!("handled above"),
     };
     let mut report = Report {
@@ -165,6 +171,7 @@ async fn one(scenario: &Scenario, target: &Target, sources: u8) -> anyhow::Resul
         Scenario::Flood(s) => flood::run(target, sources, s).await,
         Scenario::Canvas(s) => canvas::run(target, sources, s).await,
         Scenario::Quiz(s) => quiz::run(target, sources, s).await,
+        Scenario::Capsules(s) => capsules::run(target, sources, s).await,
         Scenario::Smoke => unreachable!("smoke runs the others"),
     }
 }
@@ -218,7 +225,12 @@ async fn smoke(target: &Target, sources: u8) -> anyhow::Result<()> {
         wave: 50,
     };
     let delivered = [("delivered_pct", 100.0), ("drops", 0.0)];
-    let scenarios: [(Scenario, &[(&str, f64)]); 8] = [
+    // Fails unless every upload, read and launch succeeds.
+    let capsules = capsules::Settings {
+        shapes: 20_000,
+        at_once: 2,
+    };
+    let scenarios: [(Scenario, &[(&str, f64)]); 9] = [
         (Scenario::Broadcast(broadcast), &delivered),
         (
             Scenario::Answers(answers),
@@ -254,6 +266,7 @@ async fn smoke(target: &Target, sources: u8) -> anyhow::Result<()> {
                 ("drops", 0.0),
             ],
         ),
+        (Scenario::Capsules(capsules), &[("drops", 0.0)]),
     ];
     let mut failed = Vec::new();
     for (scenario, checks) in &scenarios {
