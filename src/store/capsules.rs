@@ -138,20 +138,17 @@ pub async fn summary(db: &Db, owner_id: Uuid, id: Uuid) -> StoreResult<CapsuleSu
 
 /// The capsule `id` if `owner_id` owns it, its document as the JSON text stored (sent on as
 /// it is: never parsed).
-pub async fn get_text(
-    db: &Db,
-    owner_id: Uuid,
-    id: Uuid,
-) -> StoreResult<(CapsuleSummary, Box<RawValue>)> {
+pub async fn get_text(db: &Db, owner_id: Uuid, id: Uuid) -> StoreResult<(CapsuleSummary, String)> {
     let row: Option<TextRow> = on_db!(db, |pool| sqlx::query_as(
-        "SELECT id, created_at, updated_at, owner_id, title, pages, snapshot FROM capsules
-         WHERE id = $1 AND owner_id = $2"
+        "SELECT id, created_at, updated_at, owner_id, title, pages,
+             CAST(snapshot AS text) AS snapshot
+         FROM capsules WHERE id = $1 AND owner_id = $2"
     )
     .bind(id)
     .bind(owner_id)
     .fetch_optional(pool)
     .await)?;
-    row.map(|row| (row.summary, row.snapshot.0))
+    row.map(|row| (row.summary, row.snapshot))
         .ok_or(StoreError::NotFound)
 }
 
@@ -159,7 +156,7 @@ pub async fn get_text(
 struct TextRow {
     #[sqlx(flatten)]
     summary: CapsuleSummary,
-    snapshot: Json<Box<RawValue>>,
+    snapshot: String,
 }
 
 pub async fn list(db: &Db, owner_id: Uuid) -> StoreResult<Vec<CapsuleSummary>> {

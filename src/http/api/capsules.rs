@@ -292,9 +292,15 @@ async fn with_document(state: &AppState, owner: Uuid, id: Uuid) -> ApiResult<Res
     let (summary, snapshot) = capsules::get_text(&state.db, owner, id)
         .await
         .map_err(not_found)?;
-    let mut body = Vec::with_capacity(snapshot.get().len() + 1024);
-    serde_json::to_writer(&mut body, &Capsule::new(summary, Some(snapshot)))
-        .map_err(ApiError::internal)?;
+    // Checked as JSON (without building anything) and written out, off the async workers.
+    let body = off_workers(move || {
+        let snapshot = RawValue::from_string(snapshot)?;
+        let mut body = Vec::with_capacity(snapshot.get().len() + 1024);
+        serde_json::to_writer(&mut body, &Capsule::new(summary, Some(snapshot)))?;
+        Ok::<_, serde_json::Error>(body)
+    })
+    .await?
+    .map_err(ApiError::internal)?;
     Ok(([(CONTENT_TYPE, "application/json")], body).into_response())
 }
 
