@@ -72,7 +72,7 @@ pub fn scan(
         return scan(&inner, policy, max_image_bytes);
     }
     let envelope = Envelope::read(text)?;
-    let mut out = Writer::new(text.len(), envelope.schema);
+    let mut out = Writer::new(text.len(), &envelope);
     let mut ids = IdSet::default();
     let mut pages = Vec::new();
     let mut counts = Counts::default();
@@ -144,7 +144,7 @@ pub fn replace_records(
         return replace_records(&inner, replacements);
     }
     let envelope = Envelope::read(text)?;
-    let mut out = Writer::new(text.len(), envelope.schema);
+    let mut out = Writer::new(text.len(), &envelope);
     envelope.each(&mut |key, _, raw| {
         let id = match key {
             Some(key) => Cow::Borrowed(key),
@@ -281,8 +281,15 @@ struct Writer<'a> {
 }
 
 impl<'a> Writer<'a> {
-    fn new(capacity: usize, schema: &'a RawValue) -> Self {
-        let mut out = String::with_capacity(capacity + 64);
+    /// For a document of `size` bytes: the store is as long, a `.tldr` file's records gain their
+    /// ids as keys (room for a quarter more, so that the text is not copied as it grows).
+    fn new(size: usize, envelope: &Envelope<'a>) -> Self {
+        let capacity = match envelope.records {
+            Records::Store(_) => size + 64,
+            Records::List(_) => size + size / 4 + 64,
+        };
+        let schema = envelope.schema;
+        let mut out = String::with_capacity(capacity);
         out.push_str("{\"store\":{");
         Writer {
             out,
@@ -306,7 +313,6 @@ impl<'a> Writer<'a> {
         self.out.push_str("},\"schema\":");
         self.out.push_str(self.schema.get());
         self.out.push('}');
-        self.out.shrink_to_fit();
         self.out
     }
 }

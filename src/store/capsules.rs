@@ -70,27 +70,36 @@ pub async fn insert(
         pages: Json(pages.to_vec()),
     };
     let bytes = clamp(snapshot.get().len() as u64);
-    let inserted = on_db!(db, |pool| sqlx::query(
-        "INSERT INTO capsules (id, created_at, updated_at, owner_id, title, snapshot, pages,
-             snapshot_bytes)
+    const SQL: &str = "INSERT INTO capsules (id, created_at, updated_at, owner_id, title,
+             snapshot, pages, snapshot_bytes)
          SELECT $1, $2, $3, $4, $5, $6, $7, $8
          WHERE (SELECT count(*) FROM capsules WHERE owner_id = $4) < $9
            AND (SELECT COALESCE(SUM(snapshot_bytes), 0) FROM capsules WHERE owner_id = $4) + $8
-               <= $10"
-    )
-    .bind(summary.id)
-    .bind(now)
-    .bind(now)
-    .bind(owner_id)
-    .bind(title)
-    .bind(Json(snapshot))
-    .bind(Json(pages))
-    .bind(bytes)
-    .bind(clamp(quota.capsules))
-    .bind(clamp(quota.bytes))
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
+               <= $10";
+    // The document is bound as the text it is: SQLite takes it borrowed (one copy, SQLite's
+    // own), where `Json` would write it out once more; PostgreSQL needs it typed as jsonb.
+    macro_rules! insert {
+        ($pool:expr, $snapshot:expr) => {
+            sqlx::query(SQL)
+                .bind(summary.id)
+                .bind(now)
+                .bind(now)
+                .bind(owner_id)
+                .bind(title)
+                .bind($snapshot)
+                .bind(Json(pages))
+                .bind(bytes)
+                .bind(clamp(quota.capsules))
+                .bind(clamp(quota.bytes))
+                .execute($pool)
+                .await?
+                .rows_affected()
+        };
+    }
+    let inserted = match db {
+        Db::Sqlite(pool) => insert!(pool, snapshot.get()),
+        Db::Postgres(pool) => insert!(pool, Json(snapshot)),
+    };
     Ok((inserted == 1).then_some(summary))
 }
 
