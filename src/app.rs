@@ -93,6 +93,9 @@ impl Application {
                 SNAPSHOT_FETCHES_PER_MINUTE,
                 Duration::from_secs(60) / SNAPSHOT_FETCHES_PER_MINUTE,
             )),
+            large_bodies: Arc::new(tokio::sync::Semaphore::new(
+                config.large_bodies_at_once.max(1),
+            )),
             config: Arc::new(config),
         };
         Ok(Self {

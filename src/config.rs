@@ -54,6 +54,21 @@ pub struct Config {
     #[arg(long, env = "PRATICO_MAX_BODY_BYTES", default_value_t = 20 * 1024 * 1024)]
     pub max_body_bytes: usize,
 
+    /// Capsules one trainer may keep; one more is refused with 507 `quota_exceeded`.
+    #[arg(long, env = "PRATICO_MAX_CAPSULES_PER_TRAINER", default_value_t = 500)]
+    pub max_capsules_per_trainer: u64,
+
+    /// Bytes of capsule documents (their JSON text, images in the asset store not counted) one
+    /// trainer may keep; a capsule past it is refused with 507 `quota_exceeded`.
+    #[arg(long, env = "PRATICO_MAX_CAPSULE_STORAGE_BYTES", default_value_t = 1024 * 1024 * 1024)]
+    pub max_capsule_storage_bytes: u64,
+
+    /// Capsule documents over 1 MiB read, checked or written at once (uploads, reads,
+    /// copies); others wait their turn, so that a burst of big decks costs a bounded amount of
+    /// memory and CPU.
+    #[arg(long, env = "PRATICO_LARGE_BODIES_AT_ONCE", default_value_t = 2)]
+    pub large_bodies_at_once: usize,
+
     /// Largest file a trainer may upload to the asset store (an image of a capsule), in bytes.
     #[arg(long, env = "PRATICO_MAX_ASSET_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_asset_bytes: usize,

@@ -51,12 +51,25 @@ pub fn raise_for_server(max_participants: usize) {
 /// freed memory: on two cores that was about 7 MiB of a 1,000-player quiz's 39 MiB peak, for no
 /// gain in speed (docs/benchmarks.md, "Quiz"). Two arenas are enough for a server whose work
 /// is a few runtime threads. Call before any thread starts; `MALLOC_ARENA_MAX` still wins.
+///
+/// Buffers over 1 MiB (a capsule's document) are mapped apart and given back to the system when
+/// freed: otherwise glibc raises its threshold after the first large free and keeps later
+/// ones in its heaps, and the memory a burst of big uploads took never came back (97–173 MiB
+/// after `bench capsules` instead of 38–46 MiB). `MALLOC_MMAP_THRESHOLD_` still wins.
 pub fn few_allocator_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
-        // SAFETY: mallopt only sets an allocator parameter; nothing else runs yet.
-        unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, 2);
+    {
+        if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+            // SAFETY: mallopt only sets an allocator parameter; nothing else runs yet.
+            unsafe {
+                libc::mallopt(libc::M_ARENA_MAX, 2);
+            }
+        }
+        if std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_none() {
+            // SAFETY: as above.
+            unsafe {
+                libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
+            }
         }
     }
 }

@@ -24,7 +24,7 @@ use serde_json::json;
 
 use report::{Report, Run};
 use scenarios::{
-    Target, answers, broadcast, canvas, flood, idle, quiz, reactions, reconnect, rooms,
+    Target, answers, broadcast, canvas, capsules, flood, idle, quiz, reactions, reconnect, rooms,
 };
 use server::{Backend, Launcher};
 
@@ -99,6 +99,9 @@ enum Scenario {
     /// The room's activities: everyone taps reactions, sends cloud words, votes for questions;
     /// the presenter's coalesced frames (rate, send-to-count latency), the class's, CPU.
     Reactions(reactions::Settings),
+    /// Big capsules: a 200,000-shape deck uploaded, read and launched four at a time; peak
+    /// memory as a multiple of the deck's size, and `/healthz` latency meanwhile.
+    Capsules(capsules::Settings),
     /// A small run of every scenario that fails unless each behaves (for CI).
     Smoke,
 }
@@ -138,6 +141,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Canvas(s) => ("canvas", format!("{s:?}")),
         Scenario::Quiz(s) => ("quiz", format!("{s:?}")),
         Scenario::Reactions(s) => ("reactions", format!("{s:?}")),
+        Scenario::Capsules(s) => ("capsules", format!("{s:?}")),
         Scenario::Smoke => unreachable!("handled above"),
     };
     let mut report = Report {
@@ -172,6 +176,7 @@ async fn one(scenario: &Scenario, target: &Target, sources: u8) -> anyhow::Resul
         Scenario::Canvas(s) => canvas::run(target, sources, s).await,
         Scenario::Quiz(s) => quiz::run(target, sources, s).await,
         Scenario::Reactions(s) => reactions::run(target, sources, s).await,
+        Scenario::Capsules(s) => capsules::run(target, sources, s).await,
         Scenario::Smoke => unreachable!("smoke runs the others"),
     }
 }
@@ -233,7 +238,12 @@ async fn smoke(target: &Target, sources: u8) -> anyhow::Result<()> {
         votes: 2,
     };
     let delivered = [("delivered_pct", 100.0), ("drops", 0.0)];
-    let scenarios: [(Scenario, &[(&str, f64)]); 9] = [
+    // Fails unless every upload, read and launch succeeds.
+    let capsules = capsules::Settings {
+        shapes: 20_000,
+        at_once: 2,
+    };
+    let scenarios: [(Scenario, &[(&str, f64)]); 10] = [
         (Scenario::Broadcast(broadcast), &delivered),
         (
             Scenario::Answers(answers),
@@ -282,6 +292,7 @@ async fn smoke(target: &Target, sources: u8) -> anyhow::Result<()> {
                 ("drops", 0.0),
             ],
         ),
+        (Scenario::Capsules(capsules), &[("drops", 0.0)]),
     ];
     let mut failed = Vec::new();
     for (scenario, checks) in &scenarios {

@@ -95,6 +95,8 @@ pub enum ErrorCode {
     CrossOrigin,
     /// 401: two log-in cookies (one may have been planted by a sibling site); neither is used.
     DuplicateCookie,
+    /// 507: the trainer's quota (capsules kept, bytes of their documents) would be exceeded.
+    QuotaExceeded,
 }
 
 impl ErrorCode {
@@ -144,6 +146,7 @@ impl ErrorCode {
             Internal => "internal",
             DatabaseUnavailable => "database_unavailable",
             StorageFull => "storage_full",
+            QuotaExceeded => "quota_exceeded",
             CrossOrigin => "cross_origin",
             DuplicateCookie => "duplicate_cookie",
         }
@@ -210,7 +213,7 @@ mod tests {
         malformed_json bad_query unauthorized invalid_credentials method_not_allowed conflict \
         email_taken session_live payload_too_large unsupported_media_type validation_failed \
         invalid_gift unknown_asset upgrade_required too_many_connections internal database_unavailable \
-        storage_full cross_origin duplicate_cookie";
+        storage_full cross_origin duplicate_cookie quota_exceeded";
 
     #[test]
     fn every_code_docs_protocol_md_lists_is_one() {

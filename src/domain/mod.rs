@@ -2,6 +2,7 @@
 
 pub mod assets;
 pub mod canvas;
+pub mod capsule_text;
 pub mod codes;
 pub mod content_policy;
 pub mod events;

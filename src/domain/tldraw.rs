@@ -153,11 +153,11 @@ fn checked_store(store: Option<Value>) -> Result<Map<String, Value>, TldrawError
     Ok(store)
 }
 
-const EXPECTED_SHAPES: &str = "expected \"store\" and \"schema\" (a tldraw snapshot), \
+pub(crate) const EXPECTED_SHAPES: &str = "expected \"store\" and \"schema\" (a tldraw snapshot), \
     \"document\" (an editor snapshot) or \"records\" and \"schema\" (a .tldr file)";
 
 /// The id of a record that has the fields page listing and tldraw's loader rely on.
-fn record_id(record: &Value) -> Result<&str, String> {
+pub(crate) fn record_id(record: &Value) -> Result<&str, String> {
     let field = |name: &str| str_field(record, name);
     let (Some(id), Some(type_name)) = (field("id"), field("typeName")) else {
         return Err("is not a record with a string \"id\" and \"typeName\"".into());
@@ -230,7 +230,7 @@ pub fn pages_of(snapshot: &Value) -> Vec<PageInfo> {
 }
 
 /// Walks up iteratively (chains can be deep) and memoises every shape on the way.
-fn page_of<'a>(
+pub(crate) fn page_of<'a>(
     shape: &'a str,
     parents: &HashMap<&'a str, &'a str>,
     pages: &HashMap<&'a str, usize>,

@@ -51,6 +51,14 @@ impl ApiError {
         }
     }
 
+    /// The same error, with a `Retry-After` of `wait`.
+    pub fn retry_after(self, wait: Duration) -> Self {
+        Self {
+            retry_after: Some(wait.as_secs_f64().ceil() as u64),
+            ..self
+        }
+    }
+
     /// 400: the request could not be read.
     pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)

@@ -58,6 +58,9 @@ pub struct AppState {
     pub auth_attempts: Arc<per_address::Throttle>,
     /// Fetches of a live room's document per seat (a participant's, or the trainer's id).
     pub snapshot_fetches: Arc<per_address::Throttle<uuid::Uuid>>,
+    /// Turns for reading, checking or writing a capsule document over `LARGE_BODY_BYTES`
+    /// (`--large-bodies-at-once`): what bounds the memory a burst of big decks takes.
+    pub large_bodies: Arc<tokio::sync::Semaphore>,
 }
 
 pub use crate::domain::rfc3339 as iso;

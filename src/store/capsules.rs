@@ -1,6 +1,7 @@
 //! Capsules: a trainer's tldraw documents.
 
 use serde_json::Value;
+use serde_json::value::RawValue;
 use sqlx::types::Json;
 use uuid::Uuid;
 
@@ -25,14 +26,41 @@ pub struct CapsuleRow {
     pub snapshot: Json<Value>,
 }
 
+/// How much of their storage a trainer uses: capsules and bytes of their documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct Usage {
+    pub capsules: i64,
+    pub bytes: i64,
+}
+
+/// What one trainer may store (`--max-capsules-per-trainer`, `--max-capsule-storage-bytes`).
+#[derive(Debug, Clone, Copy)]
+pub struct Quota {
+    pub capsules: u64,
+    pub bytes: u64,
+}
+
+impl Quota {
+    /// For what the server itself stores (the sample deck given at sign-up).
+    pub const NONE: Quota = Quota {
+        capsules: u64::MAX,
+        bytes: u64::MAX,
+    };
+}
+
+/// Stores a new capsule whose document is `snapshot` (JSON text, stored as given), unless
+/// `owner_id` would then hold more than `quota` allows: `None` then, and nothing is written.
+/// The check and the write are one statement, so that uploads racing each other cannot both
+/// slip past the quota.
 pub async fn insert(
     db: &Db,
     owner_id: Uuid,
     title: &str,
-    snapshot: &Value,
+    snapshot: &RawValue,
     pages: &[PageInfo],
     now: i64,
-) -> StoreResult<CapsuleSummary> {
+    quota: Quota,
+) -> StoreResult<Option<CapsuleSummary>> {
     let summary = CapsuleSummary {
         id: Uuid::now_v7(),
         created_at: now,
@@ -41,21 +69,103 @@ pub async fn insert(
         title: title.to_owned(),
         pages: Json(pages.to_vec()),
     };
-    on_db!(db, |pool| sqlx::query(
-        "INSERT INTO capsules (id, created_at, updated_at, owner_id, title, snapshot, pages)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    let bytes = clamp(snapshot.get().len() as u64);
+    const SQL: &str = "INSERT INTO capsules (id, created_at, updated_at, owner_id, title,
+             snapshot, pages, snapshot_bytes)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8
+         WHERE (SELECT count(*) FROM capsules WHERE owner_id = $4) < $9
+           AND (SELECT COALESCE(SUM(snapshot_bytes), 0) FROM capsules WHERE owner_id = $4) + $8
+               <= $10";
+    // The document is bound as the text it is: SQLite takes it borrowed (one copy, SQLite's
+    // own), where `Json` would write it out once more; PostgreSQL needs it typed as jsonb.
+    macro_rules! insert {
+        ($pool:expr, $snapshot:expr) => {
+            sqlx::query(SQL)
+                .bind(summary.id)
+                .bind(now)
+                .bind(now)
+                .bind(owner_id)
+                .bind(title)
+                .bind($snapshot)
+                .bind(Json(pages))
+                .bind(bytes)
+                .bind(clamp(quota.capsules))
+                .bind(clamp(quota.bytes))
+                .execute($pool)
+                .await?
+                .rows_affected()
+        };
+    }
+    let inserted = match db {
+        Db::Sqlite(pool) => insert!(pool, snapshot.get()),
+        Db::Postgres(pool) => insert!(pool, Json(snapshot)),
+    };
+    Ok((inserted == 1).then_some(summary))
+}
+
+/// A count or size as SQL's signed 64-bit integer (past it, as good as no limit).
+fn clamp(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// How much `owner_id` stores now.
+pub async fn usage(db: &Db, owner_id: Uuid) -> StoreResult<Usage> {
+    let usage = on_db!(db, |pool| sqlx::query_as(
+        "SELECT count(*) AS capsules, CAST(COALESCE(SUM(snapshot_bytes), 0) AS bigint) AS bytes
+         FROM capsules WHERE owner_id = $1"
     )
-    .bind(summary.id)
-    .bind(now)
-    .bind(now)
     .bind(owner_id)
-    .bind(title)
-    .bind(Json(snapshot))
-    .bind(Json(pages))
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(summary)
+    .fetch_one(pool)
+    .await)?;
+    Ok(usage)
+}
+
+/// The size of a capsule's document as stored, in bytes.
+pub async fn size(db: &Db, owner_id: Uuid, id: Uuid) -> StoreResult<i64> {
+    let row: Option<(i64,)> = on_db!(db, |pool| sqlx::query_as(
+        "SELECT snapshot_bytes FROM capsules WHERE id = $1 AND owner_id = $2"
+    )
+    .bind(id)
+    .bind(owner_id)
+    .fetch_optional(pool)
+    .await)?;
+    row.map(|(bytes,)| bytes).ok_or(StoreError::NotFound)
+}
+
+/// The capsule `id` if `owner_id` owns it, without its document.
+pub async fn summary(db: &Db, owner_id: Uuid, id: Uuid) -> StoreResult<CapsuleSummary> {
+    let row = on_db!(db, |pool| sqlx::query_as(
+        "SELECT id, created_at, updated_at, owner_id, title, pages FROM capsules
+         WHERE id = $1 AND owner_id = $2"
+    )
+    .bind(id)
+    .bind(owner_id)
+    .fetch_optional(pool)
+    .await)?;
+    row.ok_or(StoreError::NotFound)
+}
+
+/// The capsule `id` if `owner_id` owns it, its document as the JSON text stored (sent on as
+/// it is: never parsed).
+pub async fn get_text(db: &Db, owner_id: Uuid, id: Uuid) -> StoreResult<(CapsuleSummary, String)> {
+    let row: Option<TextRow> = on_db!(db, |pool| sqlx::query_as(
+        "SELECT id, created_at, updated_at, owner_id, title, pages,
+             CAST(snapshot AS text) AS snapshot
+         FROM capsules WHERE id = $1 AND owner_id = $2"
+    )
+    .bind(id)
+    .bind(owner_id)
+    .fetch_optional(pool)
+    .await)?;
+    row.map(|row| (row.summary, row.snapshot))
+        .ok_or(StoreError::NotFound)
+}
+
+#[derive(sqlx::FromRow)]
+struct TextRow {
+    #[sqlx(flatten)]
+    summary: CapsuleSummary,
+    snapshot: String,
 }
 
 pub async fn list(db: &Db, owner_id: Uuid) -> StoreResult<Vec<CapsuleSummary>> {
@@ -132,13 +242,20 @@ pub async fn save_document(
     document: &CapsuleDocument,
     updated_at: i64,
 ) -> StoreResult<()> {
+    // Written out once, to be counted and stored: the text SQLite keeps (PostgreSQL's jsonb
+    // text is near enough: the quota is a bound, not an invoice).
+    let text = serde_json::value::to_raw_value(&document.snapshot)
+        .map_err(|e| StoreError::Database(sqlx::Error::Encode(Box::new(e))))?;
+    let bytes = clamp(text.get().len() as u64);
     let saved = on_db!(db, |pool| sqlx::query(
-        "UPDATE capsules SET snapshot = $2, pages = $3, updated_at = $4 WHERE id = $1"
+        "UPDATE capsules SET snapshot = $2, pages = $3, updated_at = $4, snapshot_bytes = $5
+         WHERE id = $1"
     )
     .bind(id)
-    .bind(Json(&document.snapshot))
+    .bind(Json(&text))
     .bind(Json(&document.pages))
     .bind(updated_at)
+    .bind(bytes)
     .execute(pool)
     .await
     .map(|r| r.rows_affected()))?;

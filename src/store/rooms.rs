@@ -46,10 +46,21 @@ pub struct NewRoom<'a> {
     pub suffix_if_taken: bool,
     pub capsule_id: Uuid,
     pub capsule_title: &'a str,
-    pub capsule_snapshot: &'a Value,
+    pub capsule_snapshot: RoomDocument<'a>,
     pub quiz_id: Option<Uuid>,
     pub params: RoomParams,
     pub state: RoomState,
+}
+
+/// What a room's `capsule_snapshot` starts as.
+#[derive(Clone, Copy)]
+pub enum RoomDocument<'a> {
+    /// This document (the trainer's capsule `capsule_id` must exist all the same).
+    Given(&'a Value),
+    /// The capsule's stored document, copied by the database (never read by the server: a deck
+    /// is megabytes). Speaker notes and what the content policy refuses are taken out where
+    /// the room's document is read (`live::canvas`).
+    CopyOfCapsule,
 }
 
 /// How many times a launch retries when a concurrent launch takes the name it picked.
@@ -102,10 +113,15 @@ async fn insert(
     let event = EventRow::new(id, room.created_by, started);
     on_db!(db, |pool| {
         let mut tx = pool.begin().await?;
-        sqlx::query(
+        let given = match room.capsule_snapshot {
+            RoomDocument::Given(snapshot) => Some(Json(snapshot)),
+            RoomDocument::CopyOfCapsule => None,
+        };
+        let inserted = sqlx::query(
             "INSERT INTO rooms (id, created_at, created_by, name, capsule_id, capsule_title,
                  capsule_snapshot, quiz_id, quiz_scores, params, state, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             SELECT $1, $2, $3, $4, $5, $6, COALESCE($7, snapshot), $8, $9, $10, $11, $12
+             FROM capsules WHERE id = $5 AND owner_id = $3",
         )
         .bind(id)
         .bind(now)
@@ -113,7 +129,7 @@ async fn insert(
         .bind(name)
         .bind(room.capsule_id)
         .bind(room.capsule_title)
-        .bind(Json(room.capsule_snapshot))
+        .bind(given)
         .bind(room.quiz_id)
         .bind(Json(serde_json::json!([])))
         .bind(Json(room.params))
@@ -122,6 +138,10 @@ async fn insert(
         .execute(&mut *tx)
         .await
         .map_err(StoreError::from_write)?;
+        // The capsule was deleted since it was read.
+        if inserted.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
         sqlx::query("INSERT INTO chats (id, created_at, room_id) VALUES ($1, $2, $3)")
             .bind(Uuid::now_v7())
             .bind(now)

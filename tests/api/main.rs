@@ -6,6 +6,7 @@ mod accounts;
 mod admin;
 mod assets;
 mod authz;
+mod big_capsules;
 mod canvas;
 mod capsules;
 mod codes;

@@ -4,6 +4,7 @@
 pub mod answers;
 pub mod broadcast;
 pub mod canvas;
+pub mod capsules;
 pub mod flood;
 pub mod idle;
 pub mod quiz;

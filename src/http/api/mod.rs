@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod assets;
 pub mod capsules;
+pub mod large_bodies;
 pub mod quizzes;
 pub mod reports;
 pub mod rooms;

@@ -13,12 +13,12 @@ use crate::domain::protocol::ErrorCode;
 use crate::domain::room::{ParamsPatch, RoomParams, RoomState};
 use crate::domain::tldraw;
 use crate::http::AppState;
-use crate::http::api::capsules::current_document;
 use crate::http::auth::CurrentUser;
 use crate::http::error::{ApiError, ApiJson, ApiResult, parse_id};
 use crate::http::iso;
+use crate::live::canvas::Doc;
 use crate::live::{LiveError, RoomView};
-use crate::store::rooms::{self, NewRoom, RoomRow};
+use crate::store::rooms::{self, NewRoom, RoomDocument, RoomRow};
 use crate::store::{StoreError, capsules, now_ms, quizzes};
 
 #[derive(Serialize, utoipa::ToSchema, ts_rs::TS)]
@@ -111,7 +111,7 @@ pub async fn launch(
     ApiJson(body): ApiJson<Launch>,
 ) -> ApiResult<(StatusCode, Json<Room>)> {
     let owner = current.user.id;
-    let capsule = capsules::get(&state.db, owner, body.capsule_id)
+    let capsule = capsules::summary(&state.db, owner, body.capsule_id)
         .await
         .map_err(|e| match e {
             StoreError::NotFound => ApiError::invalid("capsule_id", "no such capsule"),
@@ -127,19 +127,35 @@ pub async fn launch(
     }
     let (base_name, suffix_if_taken) = match &body.name {
         Some(name) => (checked_name(name)?, false),
-        None => (slugify(&capsule.summary.title), true),
+        None => (slugify(&capsule.title), true),
     };
     let mut params = RoomParams::default();
     params.apply(body.params.unwrap_or_default());
-    let capsule_id = capsule.summary.id;
-    let capsule_title = capsule.summary.title.clone();
-    // As it is now, edits its editor has not saved yet included; the speaker notes stay with
-    // the capsule, where the presenter reads them (participants get the room's copy).
-    let mut document = current_document(&state, capsule).await?;
-    tldraw::strip_speaker_notes(&mut document.snapshot);
-    // A capsule stored before the content policy launches without what it refuses.
-    (state.live.canvases().content_policy()).strip_document(&mut document);
-    let pages = &document.pages;
+    let capsule_id = capsule.id;
+    let capsule_title = capsule.title.clone();
+    // As it is now: the copy the editor holds if it is open (edits not saved yet included),
+    // else the stored document, copied by the database without the server reading it. The
+    // speaker notes stay with the capsule, where the presenter reads them: participants get
+    // the room's copy, and they are taken out of it where it is read (`live::canvas`).
+    let edited = (state.live.canvases())
+        .current_document(Doc::Capsule(capsule_id))
+        .await;
+    let mut edited =
+        match edited {
+            Some(snapshot) => Some(tldraw::read_document(snapshot).map_err(|e| {
+                ApiError::internal(format!("the edited capsule cannot be read: {e}"))
+            })?),
+            None => None,
+        };
+    let (pages, document) = match &mut edited {
+        Some(document) => {
+            tldraw::strip_speaker_notes(&mut document.snapshot);
+            // A capsule stored before the content policy launches without what it refuses.
+            (state.live.canvases().content_policy()).strip_document(document);
+            (&document.pages, RoomDocument::Given(&document.snapshot))
+        }
+        None => (&capsule.pages.0, RoomDocument::CopyOfCapsule),
+    };
     let room_state = RoomState {
         page_id: pages.first().map(|p| p.id.clone()),
         ..RoomState::default()
@@ -150,7 +166,7 @@ pub async fn launch(
         suffix_if_taken,
         capsule_id,
         capsule_title: &capsule_title,
-        capsule_snapshot: &document.snapshot,
+        capsule_snapshot: document,
         quiz_id: body.quiz_id,
         params,
         state: room_state,
@@ -174,6 +190,7 @@ pub async fn launch(
         .await
         .map_err(|e| match e {
             StoreError::Conflict => name_taken(&base_name),
+            StoreError::NotFound => ApiError::invalid("capsule_id", "no such capsule"),
             e => e.into(),
         })?;
     Ok((

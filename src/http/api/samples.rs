@@ -8,8 +8,9 @@ use uuid::Uuid;
 
 use crate::domain::quiz::{QuestionInput, QuizSettings, parse_questions};
 use crate::domain::tldraw::{self, CapsuleDocument};
+use crate::store::Db;
+use crate::store::capsules::{self, Quota};
 use crate::store::quizzes::{self, QuizFields};
-use crate::store::{Db, capsules};
 
 /// The language of the samples; French unless the sign-up asks for English.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema, ts_rs::TS)]
@@ -81,15 +82,19 @@ pub async fn create(db: &Db, owner: Uuid, language: Language, now: i64) -> anyho
     let document = language.sample_document();
     let quiz: SampleQuiz = serde_json::from_str(sample.quiz)?;
     let questions = parse_questions(quiz.questions)?;
+    let snapshot = serde_json::value::to_raw_value(&document.snapshot)?;
+    let title = sample.capsule_title;
     let capsule = capsules::insert(
         db,
         owner,
-        sample.capsule_title,
-        &document.snapshot,
+        title,
+        &snapshot,
         &document.pages,
         now,
+        Quota::NONE,
     )
-    .await?;
+    .await?
+    .expect("no quota holds back the sample");
     let fields = QuizFields {
         title: quiz.title,
         capsule_id: Some(capsule.id),

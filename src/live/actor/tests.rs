@@ -15,7 +15,7 @@ use crate::domain::room::{RoomParams, RoomState};
 use crate::domain::tldraw::PageInfo;
 use crate::live::outbox::Inbox;
 use crate::live::{ConnId, JoinAs, Live, LiveConfig, Outbox, Request};
-use crate::store::rooms::NewRoom;
+use crate::store::rooms::{NewRoom, RoomDocument};
 use crate::store::users::NewUser;
 use crate::store::{Db, capsules, events, now_ms, rooms, users};
 
@@ -56,8 +56,11 @@ async fn fixture() -> Fixture {
         name: "Intro".into(),
         shape_count: 0,
     }];
-    let capsule = capsules::insert(&db, trainer.id, "Atelier", &json!({}), &pages, now)
+    let empty = serde_json::value::to_raw_value(&json!({})).unwrap();
+    let quota = capsules::Quota::NONE;
+    let capsule = capsules::insert(&db, trainer.id, "Atelier", &empty, &pages, now, quota)
         .await
+        .unwrap()
         .unwrap();
     let new_room = NewRoom {
         created_by: trainer.id,
@@ -65,7 +68,7 @@ async fn fixture() -> Fixture {
         suffix_if_taken: true,
         capsule_id: capsule.id,
         capsule_title: "Atelier",
-        capsule_snapshot: &json!({}),
+        capsule_snapshot: RoomDocument::Given(&json!({})),
         quiz_id: None,
         params: RoomParams::default(),
         state: RoomState::default(),

@@ -17,6 +17,7 @@ use uuid::Uuid;
 use crate::compression::Encoding;
 use crate::domain::canvas::Document;
 use crate::domain::content_policy::ContentPolicy;
+use crate::domain::tldraw;
 use crate::store::{Db, StoreError, rooms};
 
 /// What the cache may hold for all rooms together. Past it, other rooms' copies are dropped
@@ -182,6 +183,10 @@ impl Snapshots {
                 let doc = Document::from_snapshot(&snapshot).map_err(invalid)?;
                 clock = doc.clock();
                 snapshot = doc.store_snapshot();
+            } else {
+                // Copied from the capsule at launch, by the database: the trainer's notes are
+                // still in it.
+                tldraw::strip_speaker_notes(&mut snapshot);
             }
             content.strip(&mut snapshot);
             Ok::<_, serde_json::Error>((clock, Bytes::from(serde_json::to_vec(&snapshot)?)))

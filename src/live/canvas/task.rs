@@ -102,9 +102,18 @@ async fn turn_away(rx: &mut mpsc::Receiver<Request>, reason: Option<Reason>) {
 impl Canvas {
     async fn load(canvases: Arc<Canvases>, doc: Doc) -> Result<Canvas, DocError> {
         let found = match doc {
-            Doc::Room(room_id) => rooms::canvas(&canvases.db, room_id)
-                .await
-                .map(|(stored, params)| (stored, Some(params), 1)),
+            // A room's copy of its capsule (until its canvas is first saved) still holds the
+            // trainer's notes, which participants must not get.
+            Doc::Room(room_id) => {
+                rooms::canvas(&canvases.db, room_id)
+                    .await
+                    .map(|(mut stored, params)| {
+                        if stored.get("documents").is_none() {
+                            tldraw::strip_speaker_notes(&mut stored);
+                        }
+                        (stored, Some(params), 1)
+                    })
+            }
             // The clocks a capsule's clients saw are forgotten when its task stops, so a new task
             // starts past any of them (see `capsule_clock`).
             Doc::Capsule(id) => capsules::document(&canvases.db, id)
