@@ -319,6 +319,8 @@ export const en = {
   'quiz.questionOf': 'Question {n} of {count}',
   'quiz.progress': '{answered} / {present} answered',
   'quiz.openAnswers': 'Answers',
+  'quiz.answersAsCloud': 'Show as a cloud',
+  'quiz.answersCloud': 'The answers as a word cloud',
   'quiz.correctMark': 'right answer',
   'quiz.distribution': 'Answers',
   'quiz.leaderboard': 'Leaderboard',

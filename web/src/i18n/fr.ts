@@ -323,6 +323,8 @@ export const fr: Messages = {
   'quiz.questionOf': 'Question {n} sur {count}',
   'quiz.progress': '{answered} / {present} ont répondu',
   'quiz.openAnswers': 'Réponses',
+  'quiz.answersAsCloud': 'Afficher en nuage',
+  'quiz.answersCloud': 'Les réponses en nuage de mots',
   'quiz.correctMark': 'bonne réponse',
   'quiz.distribution': 'Réponses',
   'quiz.leaderboard': 'Classement',

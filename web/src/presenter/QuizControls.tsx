@@ -12,6 +12,7 @@ import type { QuizState } from '../live/room'
 import { RightAnswer } from '../live/RightAnswer'
 import { QuizImage } from '../live/QuizImage'
 import { TopAnswers } from '../live/TopAnswers'
+import { OpenAnswers } from './OpenAnswers'
 import { Switch } from '../ui/Switch'
 import { useLoad } from '../ui/useLoad'
 import { ANSWERS_KEYS, type QuizStep } from './quizSteps'
@@ -121,15 +122,7 @@ export function QuizControls({ quiz, steps, defaultQuizId, showAnswers, onShowAn
             </ol>
           )}
           {marked && <RightAnswer question={question} solution={quiz.results?.solution ?? question.solution} />}
-          {quiz.openAnswers.length > 0 && (
-            <ul className="open-answers" aria-label={t('quiz.openAnswers')}>
-              {quiz.openAnswers.map((a) => (
-                <li key={a.id}>
-                  <strong>{a.name}</strong> {a.text}
-                </li>
-              ))}
-            </ul>
-          )}
+          <OpenAnswers key={question.id} answers={quiz.openAnswers} />
           {revealed && quiz.results && (
             <>
               <Distribution question={question} results={quiz.results} />

@@ -1,1 +1,0 @@
-import{n as e,r as t,t as n}from"./tldraw-DriGKo6i.js";import{s as r}from"./index-BmSrF0NE.js";var i=r();function a({snapshot:r,pageId:a}){return(0,i.jsx)(`div`,{className:`thumb-image`,"aria-hidden":`true`,children:(0,i.jsx)(t,{snapshot:r,pageId:a,format:`png`,scale:.5,padding:24,background:!0,assetUrls:n,licenseKey:e})})}export{a as default};
